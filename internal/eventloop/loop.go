@@ -1,0 +1,238 @@
+// Package eventloop runs one invocation's JavaScript the way Node does: the script's
+// own turn first, then, one at a time and in order, the callbacks that Go work and
+// timers queued, each followed by process.nextTick callbacks and then promise jobs.
+// A callback never runs before the current turn ends.
+//
+// The design follows k6's event loop: asynchronous Go work calls RegisterCallback on
+// the JS thread, which keeps the loop alive, and later hands back exactly one function
+// to run on the JS thread.
+package eventloop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// ErrStopped is returned by Run when Stop ended the loop early.
+var ErrStopped = errors.New("event loop stopped")
+
+// Loop is one invocation's event loop. It is not reusable: make a new one per invocation.
+type Loop struct {
+	vm *goja.Runtime
+
+	mu      sync.Mutex
+	queue   []func() error
+	pending int // callbacks registered and not yet queued
+	closed  bool
+	stopped bool
+	wakeup  chan struct{}
+
+	ticks  []func() error // process.nextTick queue, only touched on the JS thread
+	timers map[*timer]struct{}
+	nextID int64
+	now    func() time.Time
+
+	trampoline goja.Callable
+}
+
+// trampoline is a JavaScript frame around each macrotask: goja runs promise jobs when
+// the outermost call returns, and only a JS frame makes the Go code below it nested
+// (RunString inside a bare Go call would drain the jobs before the nextTick queue).
+var trampoline = goja.MustCompile("eventloop-trampoline.js", "(function (run) { run(); })", false)
+
+type timer struct {
+	id       int64
+	t        *time.Timer
+	interval time.Duration
+	repeat   bool
+	release  func(func() error)
+	fn       func() error
+}
+
+// New makes a loop for vm.
+func New(vm *goja.Runtime) *Loop {
+	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, now: time.Now}
+}
+
+// RegisterCallback must be called on the JS thread. It keeps the loop running until
+// the returned function is called, exactly once, from any goroutine, with the function
+// to run on the JS thread. After the loop has ended the queued function is dropped.
+func (l *Loop) RegisterCallback() func(func() error) {
+	l.mu.Lock()
+	l.pending++
+	l.mu.Unlock()
+	var once sync.Once
+	return func(fn func() error) {
+		once.Do(func() {
+			l.mu.Lock()
+			l.pending--
+			if !l.closed && fn != nil {
+				l.queue = append(l.queue, fn)
+			}
+			l.mu.Unlock()
+			l.signal()
+		})
+	}
+}
+
+// Enqueue queues fn to run on the JS thread as a new macrotask. It is for callers on
+// the JS thread (setImmediate and the like); Go goroutines use RegisterCallback.
+func (l *Loop) Enqueue(fn func() error) {
+	l.RegisterCallback()(fn)
+}
+
+// NextTick queues fn to run after the current macrotask, before promise jobs.
+// It must be called on the JS thread.
+func (l *Loop) NextTick(fn func() error) { l.ticks = append(l.ticks, fn) }
+
+// Stop ends the loop from any goroutine; Run returns ErrStopped.
+func (l *Loop) Stop() {
+	l.mu.Lock()
+	l.stopped = true
+	l.mu.Unlock()
+	l.signal()
+}
+
+func (l *Loop) signal() {
+	select {
+	case l.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs first, then every queued callback, until nothing is queued or pending,
+// ctx is done (it returns ctx.Err()), Stop is called, or a callback returns an error
+// (it returns that error). Timers still set when Run returns are cancelled.
+func (l *Loop) Run(ctx context.Context, first func() error) error {
+	defer l.close()
+	if err := l.turn(first); err != nil {
+		return err
+	}
+	for {
+		l.mu.Lock()
+		if l.stopped {
+			l.mu.Unlock()
+			return ErrStopped
+		}
+		if len(l.queue) > 0 {
+			fn := l.queue[0]
+			l.queue[0] = nil
+			l.queue = l.queue[1:]
+			l.mu.Unlock()
+			if err := l.turn(fn); err != nil {
+				return err
+			}
+			continue
+		}
+		idle := l.pending == 0
+		l.mu.Unlock()
+		if idle {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-l.wakeup:
+		}
+	}
+}
+
+// turn runs one macrotask and the nextTick queue inside one outermost goja call, so
+// that goja runs the promise jobs after the ticks, as Node does.
+func (l *Loop) turn(fn func() error) (err error) {
+	runner := func(goja.FunctionCall) goja.Value {
+		if err = fn(); err != nil {
+			return goja.Undefined()
+		}
+		for len(l.ticks) > 0 {
+			tick := l.ticks[0]
+			l.ticks = l.ticks[1:]
+			if err = tick(); err != nil {
+				return goja.Undefined()
+			}
+		}
+		return goja.Undefined()
+	}
+	if l.trampoline == nil {
+		v, jsErr := l.vm.RunProgram(trampoline)
+		if jsErr != nil {
+			return fmt.Errorf("event loop: %w", jsErr)
+		}
+		l.trampoline, _ = goja.AssertFunction(v)
+	}
+	if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(runner)); jsErr != nil && err == nil {
+		err = jsErr
+	}
+	return err
+}
+
+func (l *Loop) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.queue = nil
+	timers := l.timers
+	l.timers = map[*timer]struct{}{}
+	l.mu.Unlock()
+	for t := range timers {
+		t.t.Stop()
+	}
+	l.ticks = nil
+}
+
+// SetTimer runs fn on the JS thread after d (again every d if repeat) and returns an
+// id for ClearTimer. It must be called on the JS thread.
+func (l *Loop) SetTimer(d time.Duration, repeat bool, fn func() error) int64 {
+	if d < time.Millisecond {
+		d = time.Millisecond // Node clamps 0 to 1 ms
+	}
+	l.nextID++
+	t := &timer{id: l.nextID, interval: d, repeat: repeat, fn: fn}
+	l.arm(t)
+	return t.id
+}
+
+func (l *Loop) arm(t *timer) {
+	t.release = l.RegisterCallback()
+	l.mu.Lock()
+	l.timers[t] = struct{}{}
+	l.mu.Unlock()
+	t.t = time.AfterFunc(t.interval, func() {
+		t.release(func() error {
+			l.mu.Lock()
+			_, live := l.timers[t]
+			delete(l.timers, t)
+			l.mu.Unlock()
+			if !live {
+				return nil
+			}
+			if t.repeat {
+				l.arm(t)
+			}
+			return t.fn()
+		})
+	})
+}
+
+// ClearTimer cancels a timer set by SetTimer; unknown ids are ignored, as in Node.
+func (l *Loop) ClearTimer(id int64) {
+	l.mu.Lock()
+	var found *timer
+	for t := range l.timers {
+		if t.id == id {
+			found = t
+			break
+		}
+	}
+	if found != nil {
+		delete(l.timers, found)
+	}
+	l.mu.Unlock()
+	if found != nil && found.t.Stop() {
+		found.release(nil)
+	}
+}

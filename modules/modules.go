@@ -1,0 +1,97 @@
+// Package modules is the contract between the runtime and the code that backs what a
+// script can reach: Bmob's `modules.oXxx` objects and the packages `require` returns.
+//
+// A module is a Constructor: given the VU (the virtual user: one pooled VM and the
+// invocation it is running now), it returns the JavaScript value the script sees.
+// Modules never reach into the runtime; everything they may use is on VU and Env.
+package modules
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/store"
+)
+
+// Profile selects how closely the emulator follows Bmob (see DESIGN.md).
+type Profile string
+
+const (
+	// Compat is Bmob plus the short written list of extensions that make the
+	// published tutorials run. It is the default.
+	Compat Profile = "compat"
+	// Bmob reproduces Bmob itself, limits included.
+	Bmob Profile = "bmob"
+)
+
+// ParseProfile checks a profile name given on the command line.
+func ParseProfile(s string) (Profile, bool) {
+	switch Profile(s) {
+	case Compat, Bmob:
+		return Profile(s), true
+	case "":
+		return Compat, true
+	}
+	return "", false
+}
+
+// VU is what a module sees of the VM it is loaded into. A VU lives as long as its VM;
+// Context and RegisterCallback refer to the invocation the VM is running now.
+type VU interface {
+	// Runtime is the VM. Use it only on the JS thread: in the constructor, in
+	// functions the script calls, and in callbacks handed to RegisterCallback.
+	Runtime() *goja.Runtime
+	// Context is cancelled when the current invocation ends or times out.
+	Context() context.Context
+	// RegisterCallback must be called on the JS thread before starting asynchronous
+	// Go work. It keeps the invocation alive until the returned function is called,
+	// exactly once and from any goroutine, with the function to run on the JS thread
+	// (nil to run nothing). A returned error ends the invocation like an uncaught throw.
+	RegisterCallback() func(func() error)
+	// Env holds the emulator's services.
+	Env() *Env
+	// Note logs a fidelity note, once per JavaScript call site (file:line), when the
+	// compat profile does something Bmob would not: what happened and what Bmob
+	// would do instead.
+	Note(what, bmobWould string)
+	// Log writes one line to the function's log at level (log, info, warn, error).
+	Log(level, line string)
+}
+
+// Env holds the services shared by every invocation of one emulator.
+type Env struct {
+	// Profile is compat or bmob.
+	Profile Profile
+	// Store is the Bmob data store; oData and the other Bmob wrappers use it.
+	Store store.Store
+	// Functions runs other cloud functions (oFunctions.run).
+	Functions FunctionCaller
+	// HTTP is the outbound client for oHttp, alipay-sdk's exec and the like. It goes
+	// through the outbound router, which applies --upstream and logs every call.
+	HTTP *http.Client
+	// Now is the clock: Date, timestamps and signatures follow it.
+	Now func() time.Time
+	// Random is the source of randomness for crypto.randomBytes, ids and nonces.
+	Random io.Reader
+}
+
+// Reply is what a cloud function answered.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// FunctionCaller invokes a cloud function by name with a form-encoded body, as
+// Bmob's internal `_e` route does (oFunctions.run, REST /1/functions).
+type FunctionCaller interface {
+	CallFunction(ctx context.Context, name string, form url.Values) (Reply, error)
+}
+
+// Constructor builds the value a script sees for one module.
+type Constructor func(vu VU) (goja.Value, error)

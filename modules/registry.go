@@ -1,0 +1,58 @@
+package modules
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Registry maps names to module constructors, in two namespaces: the properties of
+// the `modules` argument (oData, oCrypto, …) and the names `require` accepts.
+type Registry struct {
+	bmob    map[string]Constructor
+	require map[string]Constructor
+}
+
+// NewRegistry makes an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{bmob: map[string]Constructor{}, require: map[string]Constructor{}}
+}
+
+// AddBmob registers a property of the `modules` argument, such as "oData".
+func (r *Registry) AddBmob(name string, c Constructor) { r.bmob[name] = c }
+
+// AddRequire registers a name for `require`, such as "crypto" or "alipay-sdk".
+func (r *Registry) AddRequire(name string, c Constructor) { r.require[name] = c }
+
+// Bmob returns the constructor of a `modules` property.
+func (r *Registry) Bmob(name string) (Constructor, bool) { c, ok := r.bmob[name]; return c, ok }
+
+// Require returns the constructor of a `require` name.
+func (r *Registry) Require(name string) (Constructor, bool) {
+	c, ok := r.require[strings.TrimPrefix(name, "node:")]
+	return c, ok
+}
+
+// BmobNames lists the `modules` properties provided, sorted.
+func (r *Registry) BmobNames() []string { return sortedKeys(r.bmob) }
+
+// RequireNames lists the names `require` accepts, sorted.
+func (r *Registry) RequireNames() []string { return sortedKeys(r.require) }
+
+// NotAvailableError is what a script gets for a Bmob module or package bmobemu does
+// not provide.
+func (r *Registry) NotAvailableError(kind, name string) error {
+	if kind == "require" {
+		return fmt.Errorf("module %q is not available in bmobemu; require() provides: %s", name, strings.Join(r.RequireNames(), ", "))
+	}
+	return fmt.Errorf("modules.%s is not available in bmobemu; provided: %s", name, strings.Join(r.BmobNames(), ", "))
+}
+
+func sortedKeys(m map[string]Constructor) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
