@@ -32,7 +32,9 @@ type DataError struct {
 
 func (e *DataError) Error() string { return e.Message }
 
-func dataError(msg string) *DataError { return &DataError{Message: msg, Code: "Z_DATA_ERROR", Errno: -3} }
+func dataError(msg string) *DataError {
+	return &DataError{Message: msg, Code: "Z_DATA_ERROR", Errno: -3}
+}
 
 var errUnexpectedEnd = &DataError{Message: "unexpected end of file", Code: "Z_BUF_ERROR", Errno: -5}
 
