@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodebuffer"
 )
 
 // VU is a modules.VU for tests. Logs and Notes collect what modules reported.
@@ -56,7 +56,7 @@ func New(t testing.TB, env *modules.Env) *VU {
 	vm := goja.New()
 	vm.SetFieldNameMapper(goja.TagFieldNameMapper("json", true))
 	new(require.Registry).Enable(vm)
-	buffer.Enable(vm)
+	nodebuffer.Enable(vm)
 	v := &VU{vm: vm, env: env, ctx: context.Background()}
 	v.loop = eventloop.New(vm)
 	v.installGlobals()
