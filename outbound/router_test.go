@@ -41,7 +41,11 @@ type lines struct {
 }
 
 func (l *lines) add(s string) { l.mu.Lock(); l.all = append(l.all, s); l.mu.Unlock() }
-func (l *lines) get() []string { l.mu.Lock(); defer l.mu.Unlock(); return append([]string(nil), l.all...) }
+func (l *lines) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.all...)
+}
 
 func TestRouterReroutes(t *testing.T) {
 	srv, got := recorder(t)
