@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// write runs fn in one durable bbolt transaction and, once it has committed,
+// gives its changes to the cache. A lone writer commits immediately; writers
+// that overlap share a bbolt batch. fn may run more than once (bbolt retries a
+// batch without its failing member), so it must only read its inputs.
+func (s *boltStore) write(ctx context.Context, fn func(tx *bolt.Tx) ([]change, error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	run := func(tx *bolt.Tx) error {
+		changes, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		txid := uint64(tx.ID())
+		tx.OnCommit(func() { s.cache.apply(txid, changes) })
+		return nil
+	}
+	defer s.inflight.Add(-1)
+	if s.inflight.Add(1) == 1 {
+		return s.db.Update(run)
+	}
+	return s.db.Batch(run)
+}
+
+// Create inserts an object; the class is created on first insert.
+func (s *boltStore) Create(ctx context.Context, class string, data map[string]any) (Created, error) {
+	if err := checkClass(class); err != nil {
+		return Created{}, err
+	}
+	plan, err := planWrite(data)
+	if err != nil {
+		return Created{}, err
+	}
+	now := s.now().Truncate(time.Microsecond)
+	id, err := s.newObjectID()
+	if err != nil {
+		return Created{}, err
+	}
+	err = s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
+		b, err := tx.Bucket(classesBucket).CreateBucketIfNotExists([]byte(class))
+		if err != nil {
+			return nil, fmt.Errorf("create class %s: %w", class, err)
+		}
+		for b.Get([]byte(id)) != nil { // a collision is rare but possible
+			if id, err = s.newObjectID(); err != nil {
+				return nil, err
+			}
+		}
+		r := &record{id: id, created: now, updated: now, fields: map[string]any{}}
+		if err := s.applyPlan(tx, class, r.fields, plan); err != nil {
+			return nil, err
+		}
+		if err := putRecord(b, r); err != nil {
+			return nil, err
+		}
+		return []change{{class: class, put: r}}, nil
+	})
+	if err != nil {
+		return Created{}, err
+	}
+	return Created{ObjectID: id, CreatedAt: now}, nil
+}
+
+// Update applies data to one object.
+func (s *boltStore) Update(ctx context.Context, class, objectID string, data map[string]any) (time.Time, error) {
+	plan, err := planWrite(data)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.now().Truncate(time.Microsecond)
+	err = s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
+		b := tx.Bucket(classesBucket).Bucket([]byte(class))
+		if b == nil {
+			return nil, notFound(objectID)
+		}
+		v := b.Get([]byte(objectID))
+		if v == nil {
+			return nil, notFound(objectID)
+		}
+		r, err := decodeRecord(objectID, v)
+		if err != nil {
+			return nil, err
+		}
+		r.updated = now
+		if err := s.applyPlan(tx, class, r.fields, plan); err != nil {
+			return nil, err
+		}
+		if err := putRecord(b, r); err != nil {
+			return nil, err
+		}
+		return []change{{class: class, put: r}}, nil
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return now, nil
+}
+
+// Delete removes one object.
+func (s *boltStore) Delete(ctx context.Context, class, objectID string) error {
+	return s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
+		b := tx.Bucket(classesBucket).Bucket([]byte(class))
+		if b == nil || b.Get([]byte(objectID)) == nil {
+			return nil, notFound(objectID)
+		}
+		if err := b.Delete([]byte(objectID)); err != nil {
+			return nil, fmt.Errorf("delete %s/%s: %w", class, objectID, err)
+		}
+		return []change{{class: class, del: objectID}}, nil
+	})
+}
+
+func notFound(id string) error { return Errorf(101, "object not found for %s.", id) }
+
+func putRecord(b *bolt.Bucket, r *record) error {
+	v, err := encodeRecord(r)
+	if err != nil {
+		return err
+	}
+	if err := b.Put([]byte(r.id), v); err != nil {
+		return fmt.Errorf("store object %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// applyPlan applies a write to fields and enforces the class schema: the first
+// non-null value of a field fixes its type.
+func (s *boltStore) applyPlan(tx *bolt.Tx, class string, fields map[string]any, plan []action) error {
+	for _, a := range plan {
+		if a.op == "AddRelation" || a.op == "RemoveRelation" {
+			if tx.Bucket(classesBucket).Bucket([]byte(a.rel.className)) == nil {
+				return Errorf(104, "relation className '%s' not exists.", a.rel.className)
+			}
+		}
+	}
+	if err := apply(fields, plan); err != nil {
+		return err
+	}
+	sb := tx.Bucket(schemaBucket)
+	schema, err := readSchema(sb, class)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, a := range plan {
+		name := a.path[0]
+		got := typeName(fields[name])
+		if got == "" {
+			continue
+		}
+		want, ok := schema[name]
+		if !ok {
+			schema[name] = got
+			changed = true
+			continue
+		}
+		if want != got {
+			return typeError(name, want, got)
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return writeSchema(sb, class, schema)
+}
+
+func readSchema(sb *bolt.Bucket, class string) (map[string]string, error) {
+	schema := map[string]string{}
+	if v := sb.Get([]byte(class)); v != nil {
+		if err := json.Unmarshal(v, &schema); err != nil {
+			return nil, fmt.Errorf("decode schema of %s: %w", class, err)
+		}
+	}
+	return schema, nil
+}
+
+func writeSchema(sb *bolt.Bucket, class string, schema map[string]string) error {
+	v, err := json.Marshal(schema)
+	if err != nil {
+		return fmt.Errorf("encode schema of %s: %w", class, err)
+	}
+	if err := sb.Put([]byte(class), v); err != nil {
+		return fmt.Errorf("store schema of %s: %w", class, err)
+	}
+	return nil
+}
