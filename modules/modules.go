@@ -10,7 +10,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/dop251/goja"
@@ -87,10 +86,13 @@ type Reply struct {
 	Body   []byte
 }
 
+// FormField is one key and value of a form-encoded body, kept in order.
+type FormField struct{ Key, Value string }
+
 // FunctionCaller invokes a cloud function by name with a form-encoded body, as
 // Bmob's internal `_e` route does (oFunctions.run, REST /1/functions).
 type FunctionCaller interface {
-	CallFunction(ctx context.Context, name string, form url.Values) (Reply, error)
+	CallFunction(ctx context.Context, name string, form []FormField) (Reply, error)
 }
 
 // Constructor builds the value a script sees for one module.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/outbound"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// common are the flags serve and invoke share.
+type common struct {
+	functions, db, secret, profile string
+	upstreams                      listFlag
+	timeout                        time.Duration
+	bodyLimit, poolSize            int
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>")
+	fs.StringVar(&c.db, "db", "./bmobemu.db", "bbolt database file (created if missing)")
+	fs.StringVar(&c.secret, "secret", "", "secret key of the direct URL /<secret>/<name> (default: made once, kept in <db>.keys.json)")
+	fs.StringVar(&c.profile, "profile", "compat", "compat (Bmob plus the tutorials' extensions) or bmob (Bmob exactly)")
+	fs.Var(&c.upstreams, "upstream", "HOST=URL: send outbound calls for HOST to URL instead (repeatable)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
+	fs.IntVar(&c.bodyLimit, "body-limit", 200*1024, "request body limit in bytes (Bmob: 0.2 MB)")
+	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
+}
+
+func (c *common) config(logOut io.Writer) (emulator.Config, error) {
+	profile, ok := modules.ParseProfile(c.profile)
+	if !ok {
+		return emulator.Config{}, fmt.Errorf("--profile must be compat or bmob, not %q", c.profile)
+	}
+	ups := map[string]string{}
+	for _, u := range c.upstreams {
+		host, url, err := outbound.ParseUpstream(u)
+		if err != nil {
+			return emulator.Config{}, fmt.Errorf("--upstream %s: %w", u, err)
+		}
+		ups[host] = url
+	}
+	timeout := c.timeout
+	if timeout == 0 {
+		timeout = -1 // off
+	}
+	return emulator.Config{
+		FunctionsDir: c.functions, DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
+		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
+	}, nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("bmobemu "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

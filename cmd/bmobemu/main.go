@@ -1,0 +1,71 @@
+// Command bmobemu runs Bmob cloud functions outside Bmob. Run `bmobemu help`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `bmobemu runs Bmob cloud functions (function onRequest(request, response, modules)) locally.
+
+Usage:
+  bmobemu serve  [--functions DIR] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]
+                 [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
+  bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
+                 [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
+  bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
+  bmobemu data import [--db FILE] --in FILE         replace the db's content with an export
+  bmobemu version
+
+Defaults: --functions ./functions, --db ./bmobemu.db, --addr 127.0.0.1:8080; the secret key is made once
+and kept beside the db in <db>.keys.json.
+`
+
+// version is the emulator's version, printed by `bmobemu version`.
+const version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole CLI, testable without a process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "invoke":
+		err = invoke(ctx, args[1:], stdout, stderr)
+	case "data":
+		err = data(ctx, args[1:], stdout)
+	case "test":
+		err = fmt.Errorf("bmobemu test is not built yet (planned: handler tests with fixtures and a frozen clock)")
+	case "sandbox":
+		err = fmt.Errorf("bmobemu sandbox is not built yet (planned: Alipay and WeChat Pay simulators); use --upstream HOST=URL to point payment calls at a local server meanwhile")
+	case "version", "--version":
+		fmt.Fprintln(stdout, "bmobemu", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "bmobemu: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bmobemu:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+
+	"github.com/bmobemu/bmobemu/emulator"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var c common
+	c.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	watch := fs.Bool("watch", true, "reload a function when its file changes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := c.config(stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Watch = *watch
+	emu, err := emulator.Open(cfg)
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	banner(stdout, emu, ln.Addr().String())
+	return emu.Serve(ctx, ln)
+}
+
+func banner(w io.Writer, emu *emulator.Emulator, addr string) {
+	cfg := emu.Config
+	names := emu.Functions.Names()
+	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), cfg.FunctionsDir, cfg.Profile)
+	fmt.Fprintf(w, "  data:       %s\n", cfg.DBPath)
+	fmt.Fprintf(w, "  secret key: %s\n", emu.Secret)
+	if len(cfg.Upstreams) > 0 {
+		hosts := make([]string, 0, len(cfg.Upstreams))
+		for h := range cfg.Upstreams {
+			hosts = append(hosts, h)
+		}
+		sort.Strings(hosts)
+		for _, h := range hosts {
+			fmt.Fprintf(w, "  upstream:   %s -> %s\n", h, cfg.Upstreams[h])
+		}
+	}
+	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
+	for _, n := range names {
+		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
+	}
+	for name, err := range emu.Functions.Errors() {
+		fmt.Fprintf(w, "  NOT LOADED %s: %v\n", name, err)
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "try: curl -s -X POST -H 'Content-Type: application/json' -d '{}' %s/%s\n", base, names[0])
+	}
+}

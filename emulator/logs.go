@@ -1,0 +1,61 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/bmobemu/bmobemu/internal/bjtime"
+)
+
+// Logs is the functions' log: every line goes to an io.Writer with a Beijing-time
+// timestamp and the function's name, and the last lines of each function are
+// kept for `invoke` and tests.
+type Logs struct {
+	mu   sync.Mutex
+	out  io.Writer
+	keep int
+	now  func() time.Time
+	tail map[string][]string
+}
+
+// NewLogs writes to out (nil: nowhere) and keeps the last keep lines per function.
+func NewLogs(out io.Writer, keep int, now func() time.Time) *Logs {
+	if now == nil {
+		now = time.Now
+	}
+	return &Logs{out: out, keep: keep, now: now, tail: map[string][]string{}}
+}
+
+// FunctionLog implements runtime.LogSink.
+func (l *Logs) FunctionLog(function, level, line string) {
+	text := fmt.Sprintf("%s [%s] %s: %s", bjtime.Format(l.now()), function, level, line)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.out != nil {
+		fmt.Fprintln(l.out, text)
+	}
+	if l.keep > 0 {
+		t := append(l.tail[function], text)
+		if len(t) > l.keep {
+			t = t[len(t)-l.keep:]
+		}
+		l.tail[function] = t
+	}
+}
+
+// Tail returns the kept lines of one function.
+func (l *Logs) Tail(function string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.tail[function]...)
+}
+
+// Since returns the kept lines of every function, in the order they were logged,
+// that come after mark (a value from Mark).
+func (l *Logs) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.tail = map[string][]string{}
+}

@@ -1,0 +1,60 @@
+package emulator
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaysdk"
+	"github.com/bmobemu/bmobemu/modules/bmob"
+	"github.com/bmobemu/bmobemu/modules/cryptojs"
+	"github.com/bmobemu/bmobemu/modules/eventproxy"
+	"github.com/bmobemu/bmobemu/modules/moment"
+	"github.com/bmobemu/bmobemu/modules/nodecore"
+	"github.com/bmobemu/bmobemu/modules/nodecrypto"
+	"github.com/bmobemu/bmobemu/modules/noderequest"
+	"github.com/bmobemu/bmobemu/modules/nodersa"
+	"github.com/bmobemu/bmobemu/modules/xml2js"
+	"github.com/bmobemu/bmobemu/modules/zlib"
+	"github.com/bmobemu/bmobemu/restapi"
+)
+
+// NewRegistry maps every module bmobemu provides to its constructor: the
+// properties of `modules` and the names `require` accepts.
+func NewRegistry(api *restapi.API) *modules.Registry {
+	r := modules.NewRegistry()
+	both := func(bmobName, requireName string, c modules.Constructor) {
+		r.AddBmob(bmobName, c)
+		r.AddRequire(requireName, c)
+	}
+	r.AddBmob("oData", bmob.NewData(api))
+	r.AddBmob("oFunctions", bmob.NewFunctions)
+	r.AddBmob("oEvent", eventproxy.New)
+	r.AddRequire("eventproxy", eventproxy.Constructor)
+	r.AddBmob("oLog", consoleModule)
+	both("oHttp", "request", noderequest.New)
+	both("oCrypto", "crypto", nodecrypto.New)
+	both("oCryptoRSA", "node-rsa", nodersa.New)
+	both("oCryptoJS", "crypto-js", cryptojs.New)
+	both("oMoment", "moment", moment.New)
+	both("oXml2js", "xml2js", xml2js.New)
+	both("oGzip", "node-gzip", zlib.NewGzip)
+	r.AddRequire("zlib", zlib.New)
+	r.AddRequire("alipay-sdk", alipaysdk.New)
+	r.AddRequire("querystring", nodecore.Querystring)
+	r.AddRequire("url", nodecore.URL)
+	r.AddRequire("util", nodecore.Util)
+	r.AddRequire("events", nodecore.Events)
+	return r
+}
+
+// consoleModule is modules.oLog, which Bmob's 2018 module set made the console.
+func consoleModule(vu modules.VU) (goja.Value, error) {
+	return vu.Runtime().Get("console"), nil
+}
+
+// consoleFormat is what console.log prints: Node's util.format.
+func consoleFormat(vm *goja.Runtime, args []goja.Value) string { return nodecore.Format(vm, args) }
+
+// parseXMLBody is Express's text/xml parser in Bmob's runtime:
+// xml2js.parseString(body, {explicitArray: false}).
+func parseXMLBody(data []byte) (map[string]any, error) { return xml2js.ParseBody(data) }

@@ -1,0 +1,191 @@
+// Package functions is a folder of cloud functions: every DIR/<name>.js is the
+// function <name>. It compiles them through the runtime, reloads a file soon after
+// it changes (calls in flight finish on the old version, new calls get the new
+// one, a version that fails to load keeps the last good one), and offers the one
+// invoke API that HTTP, the CLI, oFunctions.run and tests share.
+package functions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/runtime"
+)
+
+// ErrNotFound is returned for a name that is not a loaded function.
+var ErrNotFound = errors.New("function not found")
+
+// Set is the loaded functions of one folder. It is safe for concurrent use.
+type Set struct {
+	engine *runtime.Engine
+	dir    string
+	log    func(level, line string)
+
+	mu     sync.RWMutex
+	fns    map[string]*runtime.Function
+	errors map[string]error // the last load error of each file that has one
+}
+
+// Load compiles every function in dir. A file that fails to compile is reported
+// by Errors (and logged) and is not served; the others are.
+func Load(engine *runtime.Engine, dir string, log func(level, line string)) (*Set, error) {
+	if log == nil {
+		log = func(string, string) {}
+	}
+	s := &Set{engine: engine, dir: dir, log: log, fns: map[string]*runtime.Function{}, errors: map[string]error{}}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading functions folder: %w", err)
+	}
+	for _, e := range entries {
+		if name, ok := FunctionName(e.Name()); ok && !e.IsDir() {
+			_ = s.Reload(name)
+		}
+	}
+	return s, nil
+}
+
+// FunctionName maps a file name to a function name: "pay.js" is "pay"; tests
+// ("x.test.js"), hidden and editor files are not functions.
+func FunctionName(file string) (string, bool) {
+	base := filepath.Base(file)
+	if !strings.HasSuffix(base, ".js") || strings.HasSuffix(base, ".test.js") ||
+		strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_") {
+		return "", false
+	}
+	name := strings.TrimSuffix(base, ".js")
+	return name, name != ""
+}
+
+// Dir is the folder the functions come from.
+func (s *Set) Dir() string { return s.dir }
+
+// Reload compiles DIR/<name>.js again. On success the new version serves new calls;
+// on failure the last good version stays and the error is returned. A file that no
+// longer exists removes the function.
+func (s *Set) Reload(name string) error {
+	path := filepath.Join(s.dir, name+".js")
+	src, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		s.mu.Lock()
+		_, had := s.fns[name]
+		delete(s.fns, name)
+		delete(s.errors, name)
+		s.mu.Unlock()
+		if had {
+			s.log("info", fmt.Sprintf("function %s removed (%s is gone)", name, path))
+		}
+		return nil
+	}
+	if err != nil {
+		return s.failed(name, fmt.Errorf("reading %s: %w", path, err))
+	}
+	fn, err := s.engine.Compile(name, path, src)
+	if err != nil {
+		return s.failed(name, err)
+	}
+	if err := fn.Warm(); err != nil {
+		s.mu.RLock()
+		_, hadGood := s.fns[name]
+		s.mu.RUnlock()
+		if hadGood {
+			return s.failed(name, err)
+		}
+		// No good version to keep: serve it, so that every call explains the error.
+		s.log("error", fmt.Sprintf("function %s loaded with an error: %v", name, err))
+	}
+	s.mu.Lock()
+	_, replaced := s.fns[name]
+	s.fns[name] = fn
+	delete(s.errors, name)
+	s.mu.Unlock()
+	if replaced {
+		s.log("info", fmt.Sprintf("function %s reloaded from %s", name, path))
+	}
+	return nil
+}
+
+func (s *Set) failed(name string, err error) error {
+	s.mu.Lock()
+	s.errors[name] = err
+	_, kept := s.fns[name]
+	s.mu.Unlock()
+	if kept {
+		s.log("error", fmt.Sprintf("function %s did not reload, the last good version stays: %v", name, err))
+	} else {
+		s.log("error", fmt.Sprintf("function %s is not available: %v", name, err))
+	}
+	return err
+}
+
+// Names lists the functions served, sorted.
+func (s *Set) Names() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.fns))
+	for n := range s.fns {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Errors returns the last load error of each file that has one.
+func (s *Set) Errors() map[string]error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]error, len(s.errors))
+	for k, v := range s.errors {
+		out[k] = v
+	}
+	return out
+}
+
+// Get returns the current version of a function.
+func (s *Set) Get(name string) (*runtime.Function, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn, ok := s.fns[name]
+	return fn, ok
+}
+
+// Invoke runs one call of the named function.
+func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+	fn, ok := s.Get(name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	return fn.Invoke(ctx, req)
+}
+
+// CallFunction implements modules.FunctionCaller: the internal `_e` route of
+// Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
+// answers as the runtime does, 200 with "post function <name> not exists".
+func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
+	pairs := make([]runtime.Pair, len(form))
+	for i, f := range form {
+		pairs[i] = runtime.Pair{Key: f.Key, Value: f.Value}
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := &runtime.Request{
+		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
+		Protocol: "http", Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: pairs},
+	}
+	resp, err := s.Invoke(ctx, name, req)
+	if errors.Is(err, ErrNotFound) {
+		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
+	}
+	if err != nil {
+		return modules.Reply{}, err
+	}
+	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+}

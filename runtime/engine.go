@@ -1,0 +1,128 @@
+// Package runtime runs Bmob cloud functions in goja: it compiles each function once
+// per version, keeps a bounded pool of VMs per function, gives every invocation its
+// own event loop, builds Bmob's `request`, `response` and `modules` arguments, and
+// ends runaway scripts at a deadline. It knows nothing of HTTP frameworks or bbolt:
+// callers hand it a Request and get a Response.
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+
+	"github.com/bmobemu/bmobemu/modules"
+)
+
+// DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
+const DefaultTimeout = 30 * time.Second
+
+// LogSink receives every line a function logs (console.*, outbound calls, fidelity
+// notes, errors). It must be safe for concurrent use.
+type LogSink interface {
+	FunctionLog(function, level, line string)
+}
+
+// LogFunc adapts a function to LogSink.
+type LogFunc func(function, level, line string)
+
+// FunctionLog implements LogSink.
+func (f LogFunc) FunctionLog(function, level, line string) { f(function, level, line) }
+
+// Options configure an Engine.
+type Options struct {
+	// Registry provides the `modules` properties and `require` names.
+	Registry *modules.Registry
+	// Env holds the services modules use (store, outbound HTTP, clock…).
+	Env *modules.Env
+	// Timeout ends an invocation that runs longer; 0 means DefaultTimeout and a
+	// negative value switches the limit off (for debugging).
+	Timeout time.Duration
+	// PoolSize bounds the VMs of one function; callers beyond it wait for a free VM
+	// until their deadline. 0 means 16.
+	PoolSize int
+	// Log receives the functions' logs; nil discards them.
+	Log LogSink
+	// Format renders console.log arguments; nil uses a plain String() join.
+	Format func(vm *goja.Runtime, args []goja.Value) string
+	// Context decorates each invocation's context, e.g. to route outbound-call
+	// logging to the function's log. nil leaves it as is.
+	Context func(ctx context.Context, function string) context.Context
+	// Setup runs once on every new VM after the globals are defined, before the
+	// function's program (the test harness of a later issue hooks in here).
+	Setup func(vm *goja.Runtime) error
+}
+
+// Engine compiles functions and runs invocations. It is safe for concurrent use.
+type Engine struct {
+	opts Options
+}
+
+// New makes an Engine. Registry and Env are required.
+func New(opts Options) (*Engine, error) {
+	if opts.Registry == nil || opts.Env == nil {
+		return nil, errors.New("runtime: Options.Registry and Options.Env are required")
+	}
+	if opts.Env.Profile == "" {
+		opts.Env.Profile = modules.Compat
+	}
+	if opts.Env.Now == nil {
+		opts.Env.Now = time.Now
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.PoolSize <= 0 {
+		opts.PoolSize = 16
+	}
+	if opts.Log == nil {
+		opts.Log = LogFunc(func(string, string, string) {})
+	}
+	return &Engine{opts: opts}, nil
+}
+
+// Profile is the engine's profile.
+func (e *Engine) Profile() modules.Profile { return e.opts.Env.Profile }
+
+// Timeout is the engine's per-invocation limit (negative: none).
+func (e *Engine) Timeout() time.Duration { return e.opts.Timeout }
+
+// CompileError is a script that does not compile; Error() reads like Bmob's
+// `SyntaxError: file:line …`.
+type CompileError struct {
+	File string
+	Err  error
+}
+
+func (e *CompileError) Error() string { return fmt.Sprintf("SyntaxError: %v", e.Err) }
+
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// Compile compiles one function's source. The script runs in sloppy mode, as Bmob
+// runs it; it must define `onRequest` as a global function or an export.
+func (e *Engine) Compile(name, filename string, src []byte) (*Function, error) {
+	text := string(src)
+	if strings.HasPrefix(text, "#!") { // a shebang line would not parse; keep line numbers
+		text = "//" + text[2:]
+	}
+	ast, err := goja.Parse(filename, text, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, &CompileError{File: filename, Err: err}
+	}
+	prg, err := goja.CompileAST(ast, false)
+	if err != nil {
+		return nil, &CompileError{File: filename, Err: err}
+	}
+	return newFunction(e, name, filename, prg), nil
+}
+
+// baseContext is the parent of every invocation's context: an invocation outlives
+// the HTTP request that started it (Node keeps running a script after the client
+// hangs up), but not the engine's caller-provided context in Invoke.
+func baseContext(parent context.Context) context.Context {
+	return context.WithoutCancel(parent)
+}

@@ -1,0 +1,203 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// ErrBusy is returned when no VM of a function became free before the caller's deadline.
+var ErrBusy = errors.New("all VMs of the function are busy")
+
+// Function is one compiled version of a cloud function with its pool of VMs.
+// Versions are immutable: a reload makes a new Function, and the old one finishes
+// the calls it has.
+type Function struct {
+	engine   *Engine
+	name     string
+	filename string
+	program  *goja.Program
+
+	slots chan struct{} // one token per VM allowed to exist at once
+	idle  chan *vu      // VMs ready for the next invocation
+
+	notesMu sync.Mutex
+	notes   map[string]bool // fidelity notes already logged, by call site
+}
+
+func newFunction(e *Engine, name, filename string, prg *goja.Program) *Function {
+	return &Function{
+		engine:   e,
+		name:     name,
+		filename: filename,
+		program:  prg,
+		slots:    make(chan struct{}, e.opts.PoolSize),
+		idle:     make(chan *vu, e.opts.PoolSize),
+		notes:    map[string]bool{},
+	}
+}
+
+// Name is the function's name (its file name without .js).
+func (f *Function) Name() string { return f.name }
+
+// File is the path the function was compiled from.
+func (f *Function) File() string { return f.filename }
+
+// Warm prepares one VM so that the first call does not pay for VM setup and the
+// script's top level. Errors of the top level are returned.
+func (f *Function) Warm() error {
+	select {
+	case f.slots <- struct{}{}:
+	default:
+		return nil
+	}
+	v, err := f.newVU()
+	if err != nil {
+		<-f.slots
+		return err
+	}
+	f.release(v, true)
+	return nil
+}
+
+// Invoke runs one call. The returned Response is the first one the script sent, or
+// Bmob-style error answers for a throw (500), a timeout or a function that ended
+// without responding. err is set only when the call could not start (ctx done
+// while waiting for a VM). The script may keep running after Invoke returns (timers,
+// callbacks after the response) until it is idle or its deadline passes.
+func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) {
+	inv := newInvocation(f, req)
+	var cancel context.CancelFunc
+	invCtx := baseContext(ctx)
+	if t := f.engine.opts.Timeout; t > 0 {
+		inv.deadline = time.Now().Add(t)
+		invCtx, cancel = context.WithDeadline(invCtx, inv.deadline)
+	} else {
+		invCtx, cancel = context.WithCancel(invCtx)
+	}
+	if decorate := f.engine.opts.Context; decorate != nil {
+		invCtx = decorate(invCtx, f.name)
+	}
+	inv.ctx = invCtx
+
+	v, err := f.acquire(ctx, invCtx)
+	if err != nil {
+		cancel()
+		var loadErr *LoadError
+		if errors.As(err, &loadErr) {
+			f.engine.opts.Log.FunctionLog(f.name, "error", err.Error())
+			return runtimeAnswer(Unavailable, http.StatusInternalServerError, "there is an error:"+loadErr.Err.Error()), nil
+		}
+		return nil, err
+	}
+	go func() {
+		defer cancel()
+		reusable := v.run(inv)
+		f.release(v, reusable)
+	}()
+
+	select {
+	case resp := <-inv.done:
+		return resp, nil
+	case <-ctx.Done():
+		// The caller gave up (server shutting down); the script runs on to its deadline.
+		return nil, fmt.Errorf("invoke %s: %w", f.name, ctx.Err())
+	}
+}
+
+func (f *Function) acquire(callerCtx, invCtx context.Context) (*vu, error) {
+	select {
+	case v := <-f.idle:
+		return v, nil
+	default:
+	}
+	select {
+	case v := <-f.idle:
+		return v, nil
+	case f.slots <- struct{}{}:
+		v, err := f.newVU()
+		if err != nil {
+			<-f.slots
+			return nil, err
+		}
+		return v, nil
+	case <-invCtx.Done():
+		return nil, fmt.Errorf("%s: %w (%d in use)", f.name, ErrBusy, cap(f.slots))
+	case <-callerCtx.Done():
+		return nil, fmt.Errorf("%s: %w", f.name, callerCtx.Err())
+	}
+}
+
+func (f *Function) release(v *vu, reusable bool) {
+	if reusable {
+		select {
+		case f.idle <- v:
+			return
+		default:
+		}
+	}
+	<-f.slots
+}
+
+// Request is one call as the runtime sees it; the HTTP layer fills it. Strings must
+// not alias buffers the caller reuses.
+type Request struct {
+	Method   string      // GET or POST
+	URL      string      // path and query as received, e.g. /secret/pay?x=1
+	Path     string      // path without query
+	Header   http.Header // canonical Go header map; the script sees lower-case names
+	Query    []Pair      // query string pairs in order
+	Body     Body        // decoded body
+	IP       string      // client address
+	Hostname string
+	Protocol string            // http or https
+	Params   map[string]string // route params, e.g. {"functions": "pay"}
+}
+
+// Pair is one key and value of a query string or form body, in order.
+type Pair struct{ Key, Value string }
+
+// BodyKind says how Body was decoded, following Express's body parsers.
+type BodyKind int
+
+// Body kinds.
+const (
+	BodyNone BodyKind = iota // request.body is {}
+	BodyJSON                 // Raw is JSON text; the script gets JSON.parse(Raw)
+	BodyForm                 // Form pairs; values are strings, repeated keys make arrays
+	BodyXML                  // Value is the xml2js-style tree ({xml:{…}})
+)
+
+// Body is a decoded request body.
+type Body struct {
+	Kind  BodyKind
+	Raw   []byte
+	Form  []Pair
+	Value map[string]any
+}
+
+// Response is what the script answered.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Kind says whether the script sent it or the runtime answered for it.
+	Kind ResponseKind
+}
+
+// ResponseKind tells a script's own answer from the runtime's error answers.
+type ResponseKind int
+
+// Response kinds.
+const (
+	Sent        ResponseKind = iota // the script responded
+	Threw                           // an uncaught exception (500)
+	TimedOut                        // the deadline passed with no response
+	NoResponse                      // the script finished without responding
+	Unavailable                     // the function's top level failed
+)

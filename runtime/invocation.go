@@ -1,0 +1,132 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/internal/eventloop"
+)
+
+// errDeadline is the value a VM is interrupted with when its invocation's deadline passes.
+var errDeadline = errors.New("deadline exceeded")
+
+// invocation is one call's state, touched only on the JS thread except done.
+type invocation struct {
+	fn       *Function
+	req      *Request
+	ctx      context.Context
+	deadline time.Time
+	loop     *eventloop.Loop
+	done     chan *Response // receives exactly one Response
+	res      *responseState
+}
+
+func newInvocation(f *Function, req *Request) *invocation {
+	return &invocation{fn: f, req: req, done: make(chan *Response, 1)}
+}
+
+// finish delivers the first response; later ones are logged and dropped.
+func (inv *invocation) finish(r *Response) bool {
+	select {
+	case inv.done <- r:
+		return true
+	default:
+		return false
+	}
+}
+
+// run runs one invocation on this VM and reports whether the VM may be reused.
+func (v *vu) run(inv *invocation) (reusable bool) {
+	inv.loop = eventloop.New(v.vm)
+	inv.res = newResponseState(v, inv)
+	v.inv = inv
+	defer func() { v.inv = nil }()
+
+	stop := context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
+	err := inv.loop.Run(inv.ctx, func() error {
+		req := v.requestObject(inv.req)
+		res := inv.res.object()
+		mods := v.modulesObject(inv)
+		_, err := v.onRequest(goja.Undefined(), req, res, mods)
+		return err
+	})
+	interrupted := !stop()
+	f := inv.fn
+	timeout := f.engine.opts.Timeout
+
+	switch {
+	case err == nil:
+		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
+			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {
+			v.Log("error", "the function finished without responding; Bmob would answer only at its 30 s timeout")
+		}
+	case interrupted || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		if inv.finish(runtimeAnswer(TimedOut, http.StatusGatewayTimeout,
+			fmt.Sprintf("there is an error:function %s timed out: no response within %s", f.name, timeout))) {
+			v.Log("error", fmt.Sprintf("timed out after %s without responding%s", timeout, whereStopped(err)))
+		} else {
+			v.Log("warn", fmt.Sprintf("stopped at the %s deadline with work still pending%s", timeout, whereStopped(err)))
+		}
+	default:
+		msg, stack := describeError(err)
+		v.Log("error", "uncaught exception: "+stack)
+		if !inv.finish(runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)) {
+			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
+		}
+	}
+	if interrupted {
+		v.vm.ClearInterrupt()
+		return false // a VM stopped mid-script may hold half-updated state
+	}
+	return true
+}
+
+func whereStopped(err error) string {
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		if s := strings.TrimSpace(ie.String()); s != "" {
+			return "; the script was running:\n" + s
+		}
+	}
+	return ""
+}
+
+// describeError gives the one-line message for the caller (with the script's
+// file:line) and the full stack for the log.
+func describeError(err error) (msg, stack string) {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		first := ex.Value().String()
+		if obj, ok := ex.Value().(*goja.Object); ok {
+			if s := obj.Get("stack"); s != nil && !goja.IsUndefined(s) {
+				stack = s.String()
+			}
+		}
+		if stack == "" {
+			stack = ex.String()
+		}
+		if frames := ex.Stack(); len(frames) > 0 {
+			for _, fr := range frames {
+				if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
+					p := fr.Position()
+					first = fmt.Sprintf("%s (%s:%d:%d)", first, p.Filename, p.Line, p.Column)
+					break
+				}
+			}
+		}
+		return first, stack
+	}
+	return err.Error(), err.Error()
+}
+
+func runtimeAnswer(kind ResponseKind, status int, text string) *Response {
+	h := http.Header{}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	return &Response{Status: status, Header: h, Body: []byte(text), Kind: kind}
+}

@@ -1,0 +1,78 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// knownBmobModules are the names Bmob's runtime gives in `modules` (bmob-api.md
+// §4.0). Those the registry lacks answer with a clear "not available" error when
+// used, not when merely destructured.
+var knownBmobModules = []string{
+	"oData", "oFunctions", "oEvent", "oHttp", "oCrypto", "oCryptoRSA", "oCryptoJS", "oGzip", "oMoment",
+	"oXml2js", "oRelation", "oArray", "oAtom", "oBatch", "oBql", "oLocation", "oPush", "oFile",
+	"oLibHttp", "oBufferhelper", "oMail", "oIconv", "oEncodeing", "oHtmlparser", "oAsync", "oRedis", "oLog",
+}
+
+// modulesObject builds the `modules` argument, fresh for each call so that state
+// such as oData.setHeader lasts for one request only. Each module is constructed on
+// first use.
+func (v *vu) modulesObject(inv *invocation) *goja.Object {
+	vm := v.vm
+	reg := v.fn.engine.opts.Registry
+	o := vm.NewObject()
+	names := append([]string(nil), reg.BmobNames()...)
+	for _, n := range knownBmobModules {
+		if _, ok := reg.Bmob(n); !ok {
+			names = append(names, n)
+		}
+	}
+	for _, name := range names {
+		name := name
+		getter := func(goja.FunctionCall) goja.Value {
+			var val goja.Value
+			if ctor, ok := reg.Bmob(name); ok {
+				built, err := ctor(v)
+				if err != nil {
+					panic(vm.NewGoError(fmt.Errorf("loading modules.%s: %w", name, err)))
+				}
+				val = built
+			} else {
+				val = v.unavailableModule(name)
+			}
+			_ = o.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			return val
+		}
+		_ = o.DefineAccessorProperty(name, vm.ToValue(getter), nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	method := ""
+	if inv.req != nil {
+		method = strings.ToLower(inv.req.Method)
+	}
+	_ = o.Set("oHttptype", method)
+	return o
+}
+
+// unavailableModule stands in for a Bmob module bmobemu does not provide: any
+// method called on it throws an error that says so.
+func (v *vu) unavailableModule(name string) goja.Value {
+	vm := v.vm
+	msg := v.fn.engine.opts.Registry.NotAvailableError("bmob", name).Error()
+	thrower := func(method string) goja.Value {
+		return vm.ToValue(func(goja.FunctionCall) goja.Value {
+			panic(vm.NewGoError(fmt.Errorf("%s (called modules.%s.%s)", msg, name, method)))
+		})
+	}
+	target := vm.NewObject()
+	proxy := vm.NewProxy(target, &goja.ProxyTrapConfig{
+		Get: func(_ *goja.Object, property string, _ goja.Value) goja.Value {
+			if property == "then" || property == "toJSON" || strings.HasPrefix(property, "Symbol(") {
+				return goja.Undefined()
+			}
+			return thrower(property)
+		},
+	})
+	return vm.ToValue(proxy)
+}

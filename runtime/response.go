@@ -1,0 +1,452 @@
+package runtime
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/modules"
+)
+
+// responseState is the script's `response`: Express 4.13's res on top of Node's
+// ServerResponse (bmob-api.md §3). The body is buffered; the first end/send/json
+// completes the call and later ones are logged and ignored.
+type responseState struct {
+	v           *vu
+	inv         *invocation
+	status      int
+	header      http.Header
+	headersSent bool // writeHead or write was called
+	written     []byte
+	finished    bool
+	obj         *goja.Object
+}
+
+func newResponseState(v *vu, inv *invocation) *responseState {
+	return &responseState{v: v, inv: inv, status: http.StatusOK, header: http.Header{}}
+}
+
+func (s *responseState) object() *goja.Object {
+	vm := s.v.vm
+	o := vm.NewObject()
+	s.obj = o
+	method := func(name string, fn func(goja.FunctionCall) goja.Value) { _ = o.Set(name, fn) }
+	method("send", s.send)
+	method("json", s.json)
+	method("jsonp", s.json)
+	method("end", s.end)
+	method("write", s.write)
+	method("writeHead", s.writeHead)
+	method("status", func(c goja.FunctionCall) goja.Value { s.status = int(c.Argument(0).ToInteger()); return o })
+	method("sendStatus", func(c goja.FunctionCall) goja.Value {
+		s.status = int(c.Argument(0).ToInteger())
+		s.setType("txt")
+		text := http.StatusText(s.status)
+		if text == "" {
+			text = strconv.Itoa(s.status)
+		}
+		return s.sendValue("sendStatus", vm.ToValue(text))
+	})
+	method("set", s.set)
+	method("header", s.set)
+	method("append", func(c goja.FunctionCall) goja.Value {
+		if s.guard("append") {
+			for _, val := range headerValues(c.Argument(1)) {
+				s.header.Add(c.Argument(0).String(), val)
+			}
+		}
+		return o
+	})
+	method("get", func(c goja.FunctionCall) goja.Value { return s.getHeader(c.Argument(0).String()) })
+	method("getHeader", func(c goja.FunctionCall) goja.Value { return s.getHeader(c.Argument(0).String()) })
+	method("hasHeader", func(c goja.FunctionCall) goja.Value {
+		return vm.ToValue(len(s.header.Values(c.Argument(0).String())) > 0)
+	})
+	method("getHeaders", func(goja.FunctionCall) goja.Value {
+		out := vm.NewObject()
+		for k, vals := range s.header {
+			_ = out.Set(strings.ToLower(k), strings.Join(vals, ", "))
+		}
+		return out
+	})
+	method("setHeader", func(c goja.FunctionCall) goja.Value {
+		if s.headersSent && !s.finished {
+			panic(s.headersSentError())
+		}
+		if s.guard("setHeader") {
+			s.header.Del(c.Argument(0).String())
+			for _, val := range headerValues(c.Argument(1)) {
+				s.header.Add(c.Argument(0).String(), val)
+			}
+		}
+		return o
+	})
+	method("removeHeader", func(c goja.FunctionCall) goja.Value {
+		if s.guard("removeHeader") {
+			s.header.Del(c.Argument(0).String())
+		}
+		return goja.Undefined()
+	})
+	method("type", s.typeMethod)
+	method("contentType", s.typeMethod)
+	method("location", func(c goja.FunctionCall) goja.Value {
+		if s.guard("location") {
+			s.header.Set("Location", c.Argument(0).String())
+		}
+		return o
+	})
+	method("redirect", func(c goja.FunctionCall) goja.Value {
+		url, status := c.Argument(0), http.StatusFound
+		if len(c.Arguments) > 1 {
+			if _, isNum := c.Argument(0).Export().(int64); isNum {
+				status, url = int(c.Argument(0).ToInteger()), c.Argument(1)
+			} else {
+				status = int(c.Argument(1).ToInteger())
+			}
+		}
+		if s.guard("redirect") {
+			s.header.Set("Location", url.String())
+			s.status = status
+			s.setType("txt")
+		}
+		return s.sendValue("redirect", vm.ToValue(http.StatusText(status)+". Redirecting to "+url.String()))
+	})
+	_ = o.Set("locals", vm.NewObject())
+	_ = o.DefineAccessorProperty("statusCode",
+		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.status) }),
+		vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			s.status = int(c.Argument(0).ToInteger())
+			return goja.Undefined()
+		}),
+		goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = o.DefineAccessorProperty("headersSent",
+		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.headersSent || s.finished) }),
+		nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	_ = o.DefineAccessorProperty("finished",
+		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.finished) }),
+		nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	return o
+}
+
+// guard reports whether the response may still change; after it is complete a
+// change is logged with the call site and ignored (the first response wins).
+func (s *responseState) guard(method string) bool {
+	if !s.finished {
+		return true
+	}
+	s.v.Log("warn", fmt.Sprintf("response.%s at %s ignored: the response was already sent (the first response wins)", method, s.v.callSite()))
+	return false
+}
+
+func (s *responseState) headersSentError() *goja.Object {
+	err := s.v.vm.NewGoError(fmt.Errorf("Cannot set headers after they are sent to the client"))
+	_ = err.Set("code", "ERR_HTTP_HEADERS_SENT")
+	return err
+}
+
+func (s *responseState) getHeader(name string) goja.Value {
+	vals := s.header.Values(name)
+	switch len(vals) {
+	case 0:
+		return goja.Undefined()
+	case 1:
+		return s.v.vm.ToValue(vals[0])
+	}
+	return s.v.vm.ToValue(vals)
+}
+
+func headerValues(v goja.Value) []string {
+	if obj, ok := v.(*goja.Object); ok && obj.ClassName() == "Array" {
+		var out []string
+		for _, item := range obj.Export().([]any) {
+			out = append(out, fmt.Sprint(item))
+		}
+		return out
+	}
+	return []string{v.String()}
+}
+
+// set is Express's res.set: an object sets several; Content-Type gets a charset
+// for text types, as the mime module's charsets.lookup gives.
+func (s *responseState) set(c goja.FunctionCall) goja.Value {
+	if !s.guard("set") {
+		return s.obj
+	}
+	if obj, ok := c.Argument(0).(*goja.Object); ok && len(c.Arguments) == 1 {
+		for _, k := range obj.Keys() {
+			s.setOne(k, obj.Get(k))
+		}
+		return s.obj
+	}
+	s.setOne(c.Argument(0).String(), c.Argument(1))
+	return s.obj
+}
+
+func (s *responseState) setOne(field string, value goja.Value) {
+	vals := headerValues(value)
+	if strings.EqualFold(field, "Content-Type") && len(vals) == 1 {
+		vals[0] = withCharset(vals[0])
+	}
+	s.header.Del(field)
+	for _, val := range vals {
+		s.header.Add(field, val)
+	}
+}
+
+func withCharset(ct string) string {
+	if strings.Contains(strings.ToLower(ct), "charset") {
+		return ct
+	}
+	base := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	if strings.HasPrefix(base, "text/") || base == "application/json" || base == "application/javascript" {
+		return ct + "; charset=utf-8"
+	}
+	return ct
+}
+
+var shortTypes = map[string]string{
+	"html": "text/html", "txt": "text/plain", "text": "text/plain", "json": "application/json",
+	"bin": "application/octet-stream", "xml": "application/xml", "js": "application/javascript",
+	"css": "text/css", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+	"form": "application/x-www-form-urlencoded", "urlencoded": "application/x-www-form-urlencoded",
+}
+
+func (s *responseState) setType(t string) {
+	if !strings.Contains(t, "/") {
+		if full, ok := shortTypes[strings.TrimPrefix(strings.ToLower(t), ".")]; ok {
+			t = full
+		} else {
+			t = "application/octet-stream"
+		}
+	}
+	s.header.Set("Content-Type", withCharset(t))
+}
+
+func (s *responseState) typeMethod(c goja.FunctionCall) goja.Value {
+	if s.guard("type") {
+		s.setType(c.Argument(0).String())
+	}
+	return s.obj
+}
+
+func isNumber(v goja.Value) bool {
+	switch v.Export().(type) {
+	case int64, float64:
+		_, isObj := v.(*goja.Object)
+		return !isObj
+	}
+	return false
+}
+
+// send is Express 4.13's res.send with every argument form.
+func (s *responseState) send(c goja.FunctionCall) goja.Value {
+	if !s.guard("send") {
+		return s.obj
+	}
+	chunk := c.Argument(0)
+	if len(c.Arguments) >= 2 {
+		if !isNumber(c.Argument(0)) && isNumber(c.Argument(1)) {
+			s.status = int(c.Argument(1).ToInteger()) // send(body, status)
+		} else {
+			s.status = int(c.Argument(0).ToInteger()) // send(status, body)
+			chunk = c.Argument(1)
+		}
+	}
+	if isNumber(chunk) && len(c.Arguments) == 1 { // send(status): the status text, as text/plain
+		if s.header.Get("Content-Type") == "" {
+			s.setType("txt")
+		}
+		s.status = int(chunk.ToInteger())
+		if text := http.StatusText(s.status); text != "" {
+			chunk = s.v.vm.ToValue(text)
+		} else {
+			chunk = goja.Undefined()
+		}
+	}
+	return s.sendValue("send", chunk)
+}
+
+func (s *responseState) sendValue(method string, chunk goja.Value) goja.Value {
+	if !s.guard(method) {
+		return s.obj
+	}
+	var body []byte
+	isText := false
+	switch {
+	case chunk == nil || goja.IsUndefined(chunk):
+	case goja.IsNull(chunk):
+		body = []byte{}
+	default:
+		if text, ok := s.compatText(method, chunk); ok {
+			body, isText = []byte(text), true
+			if s.header.Get("Content-Type") == "" {
+				s.setType("html")
+			}
+			break
+		}
+		if _, isObj := chunk.(*goja.Object); !isObj {
+			if str, ok := chunk.Export().(string); ok {
+				body, isText = []byte(str), true
+				if s.header.Get("Content-Type") == "" {
+					s.setType("html")
+				}
+				break
+			}
+		}
+		if b, ok := bufferBytes(chunk); ok {
+			body = b
+			if s.header.Get("Content-Type") == "" {
+				s.setType("bin")
+			}
+			break
+		}
+		return s.jsonValue(chunk)
+	}
+	if isText {
+		if ct := s.header.Get("Content-Type"); ct != "" {
+			s.header.Set("Content-Type", withCharset(ct))
+		}
+	}
+	if s.status == http.StatusNoContent || s.status == http.StatusNotModified {
+		for _, h := range []string{"Content-Type", "Content-Length", "Transfer-Encoding"} {
+			s.header.Del(h)
+		}
+		body = nil
+	}
+	s.complete(body)
+	return s.obj
+}
+
+// compatText reports whether chunk is a String object that compat sends as its text
+// (oData's JSON text is a String object there, bmob-api extension 1). Bmob sends a
+// String object as JSON, a quoted string.
+func (s *responseState) compatText(method string, chunk goja.Value) (string, bool) {
+	obj, ok := chunk.(*goja.Object)
+	if !ok || obj.ClassName() != "String" || s.v.Env().Profile != modules.Compat {
+		return "", false
+	}
+	s.v.Note("response."+method+" of a String object (compat JSON text) sent as its text",
+		"send JSON.stringify of it, a quoted string, or throw in response.end")
+	return obj.String(), true
+}
+
+func (s *responseState) json(c goja.FunctionCall) goja.Value {
+	if !s.guard("json") {
+		return s.obj
+	}
+	val := c.Argument(0)
+	if len(c.Arguments) >= 2 {
+		if isNumber(c.Argument(1)) {
+			s.status = int(c.Argument(1).ToInteger())
+		} else {
+			s.status = int(c.Argument(0).ToInteger())
+			val = c.Argument(1)
+		}
+	}
+	return s.jsonValue(val)
+}
+
+func (s *responseState) jsonValue(val goja.Value) goja.Value {
+	text, err := jsonStringify(s.v.vm, val)
+	if err != nil {
+		panic(err)
+	}
+	if s.header.Get("Content-Type") == "" {
+		s.header.Set("Content-Type", "application/json")
+	}
+	return s.sendValue("json", text)
+}
+
+func jsonStringify(vm *goja.Runtime, val goja.Value) (goja.Value, error) {
+	stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
+	return stringify(goja.Undefined(), val)
+}
+
+// end is Node's ServerResponse.end: raw bytes, no Content-Type added.
+func (s *responseState) end(c goja.FunctionCall) goja.Value {
+	if !s.guard("end") {
+		return s.obj
+	}
+	data := c.Argument(0)
+	if _, isFn := goja.AssertFunction(data); isFn {
+		data = goja.Undefined()
+	}
+	var body []byte
+	if !goja.IsUndefined(data) && !goja.IsNull(data) {
+		body = s.chunkBytes("end", data)
+	}
+	s.complete(append(s.written, body...))
+	return s.obj
+}
+
+func (s *responseState) write(c goja.FunctionCall) goja.Value {
+	if !s.guard("write") {
+		return s.v.vm.ToValue(false)
+	}
+	b := s.chunkBytes("write", c.Argument(0))
+	s.headersSent = true
+	s.written = append(s.written, b...)
+	return s.v.vm.ToValue(true)
+}
+
+// chunkBytes is the body bytes of end/write; anything but a string or bytes throws
+// Node's ERR_INVALID_ARG_TYPE.
+func (s *responseState) chunkBytes(method string, data goja.Value) []byte {
+	if text, ok := s.compatText(method, data); ok {
+		return []byte(text)
+	}
+	if _, isObj := data.(*goja.Object); !isObj {
+		if str, ok := data.Export().(string); ok {
+			return []byte(str)
+		}
+	}
+	if b, ok := bufferBytes(data); ok {
+		return b
+	}
+	panic(nodeTypeError(s.v.vm, "ERR_INVALID_ARG_TYPE",
+		`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received `+describe(data)))
+}
+
+func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
+	if !s.guard("writeHead") {
+		return s.obj
+	}
+	s.status = int(c.Argument(0).ToInteger())
+	headers := c.Argument(1)
+	if _, isStr := headers.Export().(string); isStr { // writeHead(status, statusMessage, headers)
+		headers = c.Argument(2)
+	}
+	if obj, ok := headers.(*goja.Object); ok {
+		for _, k := range obj.Keys() {
+			s.header.Del(k)
+			for _, val := range headerValues(obj.Get(k)) {
+				s.header.Add(k, val)
+			}
+		}
+	}
+	s.headersSent = true
+	return s.obj
+}
+
+func (s *responseState) complete(body []byte) {
+	s.finished = true
+	s.inv.finish(&Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: Sent})
+}
+
+// bufferBytes returns the bytes of a Buffer, Uint8Array or ArrayBuffer.
+func bufferBytes(v goja.Value) ([]byte, bool) {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	switch x := obj.Export().(type) {
+	case []byte:
+		return append([]byte(nil), x...), true
+	case goja.ArrayBuffer:
+		return append([]byte(nil), x.Bytes()...), true
+	}
+	return nil, false
+}

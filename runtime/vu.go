@@ -1,0 +1,330 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/bmobemu/bmobemu/internal/eventloop"
+	"github.com/bmobemu/bmobemu/modules"
+)
+
+// vu is one pooled VM of a function: its globals, its require cache and the
+// script's onRequest. It implements modules.VU for the invocation it runs now.
+type vu struct {
+	fn        *Function
+	vm        *goja.Runtime
+	onRequest goja.Callable
+	required  map[string]goja.Value
+	inv       *invocation // the invocation running now; nil between calls
+}
+
+var _ modules.VU = (*vu)(nil)
+
+func (f *Function) newVU() (*vu, error) {
+	e := f.engine
+	vm := goja.New()
+	vm.SetTimeSource(e.opts.Env.Now)
+	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
+	buffer.Enable(vm)
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v.installGlobals()
+	if e.opts.Setup != nil {
+		if err := e.opts.Setup(vm); err != nil {
+			return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+		}
+	}
+	if err := v.runTopLevel(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// runTopLevel runs the script once on this VM, as Node loads a module once, and
+// finds onRequest. Timers and callbacks the top level starts run to completion
+// under the same deadline as a call.
+func (v *vu) runTopLevel() error {
+	inv := newInvocation(v.fn, nil)
+	ctx := context.Background()
+	cancel := context.CancelFunc(func() {})
+	if t := v.fn.engine.opts.Timeout; t > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t)
+	}
+	defer cancel()
+	inv.ctx = ctx
+	inv.loop = eventloop.New(v.vm)
+	v.inv = inv
+	defer func() { v.inv = nil }()
+	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	err := inv.loop.Run(ctx, func() error {
+		_, err := v.vm.RunProgram(v.fn.program)
+		return err
+	})
+	if !stop() {
+		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
+	}
+	if err != nil {
+		return &LoadError{Function: v.fn.name, Err: err}
+	}
+	fn, err := v.findOnRequest()
+	if err != nil {
+		return &LoadError{Function: v.fn.name, Err: err}
+	}
+	v.onRequest = fn
+	return nil
+}
+
+// findOnRequest looks where Bmob scripts put the handler: a global function
+// (Bmob's documented shape), or an export (the local-tool style
+// `exports.<name> = onRequest`, or `module.exports = function…`).
+func (v *vu) findOnRequest() (goja.Callable, error) {
+	if fn, ok := goja.AssertFunction(v.vm.Get("onRequest")); ok {
+		return fn, nil
+	}
+	if module := v.vm.Get("module"); module != nil {
+		exports := module.ToObject(v.vm).Get("exports")
+		if fn, ok := goja.AssertFunction(exports); ok {
+			return fn, nil
+		}
+		if obj, ok := exports.(*goja.Object); ok {
+			for _, key := range []string{"onRequest", v.fn.name} {
+				if fn, ok := goja.AssertFunction(obj.Get(key)); ok {
+					return fn, nil
+				}
+			}
+		}
+	}
+	return nil, fmt.Errorf("%s defines no function onRequest(request, response, modules) (neither global nor exported)", v.fn.filename)
+}
+
+// LoadError is a function whose top level failed or that has no onRequest.
+type LoadError struct {
+	Function string
+	Err      error
+}
+
+func (e *LoadError) Error() string { return fmt.Sprintf("loading function %s: %v", e.Function, e.Err) }
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
+func (v *vu) installGlobals() {
+	vm := v.vm
+	global := vm.GlobalObject()
+	_ = global.Set("global", global)
+	module := vm.NewObject()
+	exports := vm.NewObject()
+	_ = module.Set("exports", exports)
+	_ = global.Set("module", module)
+	_ = global.Set("exports", exports)
+	_ = global.Set("require", v.require)
+
+	timer := func(repeat bool) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			fn, ok := goja.AssertFunction(call.Argument(0))
+			if !ok {
+				panic(nodeTypeError(vm, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received `+describe(call.Argument(0))))
+			}
+			var args []goja.Value
+			if len(call.Arguments) > 2 {
+				args = append(args, call.Arguments[2:]...)
+			}
+			ms := call.Argument(1).ToFloat()
+			if ms != ms || ms < 1 { // NaN or below 1 ms: Node uses 1 ms
+				ms = 1
+			}
+			id := v.inv.loop.SetTimer(time.Duration(ms*float64(time.Millisecond)), repeat, func() error {
+				_, err := fn(goja.Undefined(), args...)
+				return err
+			})
+			return vm.ToValue(id)
+		}
+	}
+	clear := func(call goja.FunctionCall) goja.Value {
+		if v.inv != nil && !goja.IsUndefined(call.Argument(0)) && !goja.IsNull(call.Argument(0)) {
+			v.inv.loop.ClearTimer(call.Argument(0).ToInteger())
+		}
+		return goja.Undefined()
+	}
+	_ = global.Set("setTimeout", timer(false))
+	_ = global.Set("setInterval", timer(true))
+	_ = global.Set("clearTimeout", clear)
+	_ = global.Set("clearInterval", clear)
+	_ = global.Set("clearImmediate", func(goja.FunctionCall) goja.Value { return goja.Undefined() })
+	_ = global.Set("setImmediate", func(call goja.FunctionCall) goja.Value {
+		fn, ok := goja.AssertFunction(call.Argument(0))
+		if !ok {
+			panic(nodeTypeError(vm, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received `+describe(call.Argument(0))))
+		}
+		args := append([]goja.Value(nil), call.Arguments[min(1, len(call.Arguments)):]...)
+		v.inv.loop.Enqueue(func() error { _, err := fn(goja.Undefined(), args...); return err })
+		return goja.Undefined()
+	})
+	_ = global.Set("queueMicrotask", func(call goja.FunctionCall) goja.Value {
+		fn, _ := goja.AssertFunction(call.Argument(0))
+		p, resolve, _ := vm.NewPromise()
+		_ = resolve(goja.Undefined())
+		then, _ := goja.AssertFunction(vm.ToValue(p).ToObject(vm).Get("then"))
+		_, _ = then(vm.ToValue(p), vm.ToValue(func(goja.FunctionCall) goja.Value {
+			if fn != nil {
+				if _, err := fn(goja.Undefined()); err != nil {
+					panic(err)
+				}
+			}
+			return goja.Undefined()
+		}))
+		return goja.Undefined()
+	})
+
+	console := vm.NewObject()
+	for _, level := range []string{"log", "info", "warn", "error", "debug", "trace"} {
+		level := level
+		_ = console.Set(level, func(call goja.FunctionCall) goja.Value {
+			v.Log(level, v.format(call.Arguments))
+			return goja.Undefined()
+		})
+	}
+	_ = global.Set("console", console)
+
+	process := vm.NewObject()
+	_ = process.Set("env", vm.NewObject())
+	_ = process.Set("version", "v16.20.2")
+	_ = process.Set("versions", map[string]any{"node": "16.20.2"})
+	_ = process.Set("platform", "linux")
+	_ = process.Set("argv", []any{"node", "index.js"})
+	_ = process.Set("pid", 1)
+	_ = process.Set("cwd", func() string { return "/" })
+	_ = process.Set("uptime", func() float64 { return time.Since(processStart).Seconds() })
+	_ = process.Set("hrtime", func(call goja.FunctionCall) goja.Value {
+		ns := time.Since(processStart).Nanoseconds()
+		return vm.ToValue([]any{ns / 1e9, ns % 1e9})
+	})
+	_ = process.Set("nextTick", func(call goja.FunctionCall) goja.Value {
+		fn, ok := goja.AssertFunction(call.Argument(0))
+		if !ok {
+			panic(nodeTypeError(vm, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received `+describe(call.Argument(0))))
+		}
+		args := append([]goja.Value(nil), call.Arguments[min(1, len(call.Arguments)):]...)
+		v.inv.loop.NextTick(func() error { _, err := fn(goja.Undefined(), args...); return err })
+		return goja.Undefined()
+	})
+	_ = global.Set("process", process)
+}
+
+// processStart anchors process.uptime and process.hrtime; it is set once and never
+// changed.
+var processStart = time.Now()
+
+func (v *vu) format(args []goja.Value) string {
+	if f := v.fn.engine.opts.Format; f != nil {
+		return f(v.vm, args)
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, " ")
+}
+
+// require gives the registry's modules, one instance per VM, like Node's cache.
+func (v *vu) require(call goja.FunctionCall) goja.Value {
+	name := call.Argument(0).String()
+	if val, ok := v.required[name]; ok {
+		return val
+	}
+	reg := v.fn.engine.opts.Registry
+	ctor, ok := reg.Require(name)
+	if !ok {
+		if name == "buffer" || name == "node:buffer" {
+			val := require.Require(v.vm, "buffer")
+			v.required[name] = val
+			return val
+		}
+		err := v.vm.NewGoError(reg.NotAvailableError("require", name))
+		_ = err.Set("code", "MODULE_NOT_FOUND")
+		panic(err)
+	}
+	val, err := ctor(v)
+	if err != nil {
+		panic(v.vm.NewGoError(fmt.Errorf("loading module %q: %w", name, err)))
+	}
+	v.required[name] = val
+	return val
+}
+
+// Runtime implements modules.VU.
+func (v *vu) Runtime() *goja.Runtime { return v.vm }
+
+// Context implements modules.VU.
+func (v *vu) Context() context.Context {
+	if v.inv == nil {
+		return context.Background()
+	}
+	return v.inv.ctx
+}
+
+// RegisterCallback implements modules.VU.
+func (v *vu) RegisterCallback() func(func() error) { return v.inv.loop.RegisterCallback() }
+
+// Env implements modules.VU.
+func (v *vu) Env() *modules.Env { return v.fn.engine.opts.Env }
+
+// Log implements modules.VU.
+func (v *vu) Log(level, line string) { v.fn.engine.opts.Log.FunctionLog(v.fn.name, level, line) }
+
+// Note implements modules.VU: once per call site of this function version.
+func (v *vu) Note(what, bmobWould string) {
+	site := v.callSite()
+	key := site + "\x00" + what
+	f := v.fn
+	f.notesMu.Lock()
+	seen := f.notes[key]
+	f.notes[key] = true
+	f.notesMu.Unlock()
+	if !seen {
+		v.Log("note", fmt.Sprintf("fidelity note at %s: %s; Bmob would %s", site, what, bmobWould))
+	}
+}
+
+// callSite is the innermost frame of the function's own file, as file:line:column.
+func (v *vu) callSite() string {
+	for _, frame := range v.vm.CaptureCallStack(0, nil) {
+		if frame.SrcName() == v.fn.filename {
+			pos := frame.Position()
+			return fmt.Sprintf("%s:%d:%d", pos.Filename, pos.Line, pos.Column)
+		}
+	}
+	return v.fn.filename
+}
+
+func nodeTypeError(vm *goja.Runtime, code, msg string) *goja.Object {
+	err := vm.NewTypeError(msg)
+	_ = err.Set("code", code)
+	return err
+}
+
+// describe renders a value the way Node's ERR_INVALID_ARG_TYPE messages do.
+func describe(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	switch x := v.Export().(type) {
+	case string:
+		return fmt.Sprintf("type string (%q)", x)
+	case int64, float64:
+		return "type number (" + v.String() + ")"
+	case bool:
+		return "type boolean (" + v.String() + ")"
+	}
+	if _, ok := goja.AssertFunction(v); ok {
+		return "function"
+	}
+	return "an instance of Object"
+}

@@ -1,0 +1,117 @@
+// Package server is bmobemu's HTTP face, a fiber app: Bmob's direct function URL
+// `GET|POST /<secretKey>/<name>` with Express's body parsing (bmob-api.md §1.2–1.3),
+// answering with exactly what the script sent.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/bmobemu/bmobemu/functions"
+	"github.com/bmobemu/bmobemu/runtime"
+)
+
+// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7).
+const DefaultBodyLimit = 200 * 1024
+
+// Options configure the server.
+type Options struct {
+	// Functions is the function set calls go to.
+	Functions *functions.Set
+	// Secret is the app's secret key, the first path segment of direct URLs.
+	Secret string
+	// BodyLimit bounds request bodies in bytes; 0 means DefaultBodyLimit.
+	BodyLimit int
+	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree.
+	// nil answers text/xml bodies as empty ({}).
+	ParseXML func([]byte) (map[string]any, error)
+	// Log receives server-level lines (not the functions' own logs).
+	Log func(level, line string)
+}
+
+// New builds the fiber app.
+func New(opts Options) *fiber.App {
+	if opts.BodyLimit <= 0 {
+		opts.BodyLimit = DefaultBodyLimit
+	}
+	if opts.Log == nil {
+		opts.Log = func(string, string) {}
+	}
+	app := fiber.New(fiber.Config{
+		BodyLimit:             opts.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           60 * time.Second,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			var fe *fiber.Error
+			if errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge {
+				return c.Status(fe.Code).SendString(fmt.Sprintf("request body larger than the limit of %d bytes (Bmob allows 0.2 MB; see --body-limit)", opts.BodyLimit))
+			}
+			code := fiber.StatusInternalServerError
+			if errors.As(err, &fe) {
+				code = fe.Code
+			}
+			return c.Status(code).SendString(err.Error())
+		},
+	})
+	h := &handler{opts: opts}
+	app.Get("/:secret/:name", h.direct)
+	app.Post("/:secret/:name", h.direct)
+	app.Use(func(c *fiber.Ctx) error {
+		return c.Status(fiber.StatusNotFound).SendString(fmt.Sprintf("Cannot %s %s", c.Method(), c.Path()))
+	})
+	return app
+}
+
+type handler struct {
+	opts Options
+}
+
+func (h *handler) direct(c *fiber.Ctx) error {
+	if c.Params("secret") != h.opts.Secret {
+		return c.Status(fiber.StatusNotFound).SendString("unknown secret key in the URL: use /<secretKey>/<function> with the secret key bmobemu printed at start")
+	}
+	name := strings.Clone(c.Params("name"))
+	req, err := buildRequest(c, h.opts.ParseXML)
+	if err != nil {
+		return c.Status(fiber.StatusBadRequest).SendString("Bad Request: " + err.Error())
+	}
+	req.Params = map[string]string{"functions": name}
+	resp, err := h.opts.Functions.Invoke(context.Background(), name, req)
+	switch {
+	case errors.Is(err, functions.ErrNotFound):
+		return c.Status(fiber.StatusNotFound).SendString(strings.ToLower(c.Method()) + " function " + name + " not exists")
+	case errors.Is(err, runtime.ErrBusy):
+		return c.Status(fiber.StatusServiceUnavailable).SendString(err.Error())
+	case err != nil:
+		h.opts.Log("error", fmt.Sprintf("invoking %s: %v", name, err))
+		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
+	}
+	return writeResponse(c, resp)
+}
+
+// writeResponse sends exactly the script's status, headers and body. fasthttp's
+// default Content-Type is switched off: Node's res.end sends none.
+func writeResponse(c *fiber.Ctx, resp *runtime.Response) error {
+	r := c.Response()
+	r.Header.SetNoDefaultContentType(true)
+	r.SetStatusCode(resp.Status)
+	for k, vals := range resp.Header {
+		if strings.EqualFold(k, "Content-Length") {
+			continue
+		}
+		for _, v := range vals {
+			r.Header.Add(k, v)
+		}
+	}
+	r.SetBodyRaw(resp.Body)
+	if resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified {
+		r.ResetBody()
+	}
+	return nil
+}
