@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodebuffer"
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
@@ -31,7 +31,7 @@ func (f *Function) newVU() (*vu, error) {
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
-	buffer.Enable(vm)
+	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
 	v.installGlobals()
 	if e.opts.Setup != nil {
