@@ -37,7 +37,7 @@ func (s *boltStore) match(ctx context.Context, class string, where map[string]an
 		return nil, nil, err
 	}
 	c := &compiler{ctx: ctx, s: s}
-	m, err := c.where(where)
+	m, err := c.compile(where)
 	if err != nil {
 		return nil, nil, err
 	}

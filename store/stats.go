@@ -103,7 +103,7 @@ func (s *boltStore) statistics(ctx context.Context, rows []*record, q Query) ([]
 	}
 	having := func(row) bool { return true }
 	if q.Having != nil {
-		m, err := (&compiler{ctx: ctx, s: s}).where(q.Having)
+		m, err := (&compiler{ctx: ctx, s: s}).compile(q.Having)
 		if err != nil {
 			return nil, err
 		}

@@ -221,3 +221,31 @@ func lookupPath(m map[string]any, path string) (any, bool) {
 	}
 	return cur, true
 }
+
+// plainDeep is plain applied through objects and arrays (where clauses built
+// by Go callers may hold ints).
+func plainDeep(v any) (any, error) {
+	v, err := plain(v)
+	if err != nil {
+		return nil, err
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if out[k], err = plainDeep(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			if out[i], err = plainDeep(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}

@@ -53,6 +53,16 @@ type compiler struct {
 	near *nearSort // set by $nearSphere: results default to nearest first
 }
 
+// compile normalizes a where clause from a caller, then compiles it.
+func (c *compiler) compile(w map[string]any) (matcher, error) {
+	p, err := plainDeep(w)
+	if err != nil {
+		return nil, err
+	}
+	w, _ = p.(map[string]any)
+	return c.where(w)
+}
+
 func (c *compiler) where(w map[string]any) (matcher, error) {
 	var ms []matcher
 	for key, v := range w {
