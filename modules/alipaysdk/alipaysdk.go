@@ -49,8 +49,8 @@ func New(vu modules.VU) (goja.Value, error) {
 		dst *goja.Callable
 		src goja.Value
 	}{
-		{&m.jsonStringify, json.Get("stringify")},
-		{&m.jsonParse, json.Get("parse")},
+		{&m.jsonStringify, get(json, "stringify")},
+		{&m.jsonParse, get(json, "parse")},
 		{&m.encodeURIComponent, vm.Get("encodeURIComponent")},
 		{&m.decodeURIComponent, vm.Get("decodeURIComponent")},
 	} {
@@ -72,7 +72,7 @@ func (m *module) class() (goja.Value, error) {
 		m.construct(call.This, call.Argument(0))
 		return nil
 	}).ToObject(vm)
-	proto := ctor.Get("prototype").ToObject(vm)
+	proto := get(ctor, "prototype").ToObject(vm)
 	methods := []struct {
 		name string
 		fn   func(goja.FunctionCall) goja.Value
@@ -120,25 +120,25 @@ func (m *module) class() (goja.Value, error) {
 func (m *module) construct(this *goja.Object, arg goja.Value) {
 	vm := m.vm
 	config := arg.ToObject(vm)
-	if !config.Get("appId").ToBoolean() {
+	if !get(config, "appId").ToBoolean() {
 		m.throwError("Error", "config.appId is required", nil)
 	}
-	if !config.Get("privateKey").ToBoolean() {
+	if !get(config, "privateKey").ToBoolean() {
 		m.throwError("Error", "config.privateKey is required", nil)
 	}
 	for _, k := range []string{"appCertPath", "appCertContent"} {
-		if config.Get(k).ToBoolean() {
+		if get(config, k).ToBoolean() {
 			m.throwError("Error", "alipay-sdk certificate mode (config."+k+") is not supported by bmobemu; use alipayPublicKey", nil)
 		}
 	}
 	typ := typePKCS1
-	if v := config.Get("keyType"); v != nil && v.StrictEquals(vm.ToValue("PKCS8")) {
+	if v := get(config, "keyType"); v != nil && v.StrictEquals(vm.ToValue("PKCS8")) {
 		typ = typePKCS8
 	}
 	// The SDK writes the formatted keys back into the caller's object.
-	_ = config.Set("privateKey", m.formatKeyValue(config.Get("privateKey"), typ))
-	if config.Get("alipayPublicKey").ToBoolean() {
-		_ = config.Set("alipayPublicKey", m.formatKeyValue(config.Get("alipayPublicKey"), typePublic))
+	_ = config.Set("privateKey", m.formatKeyValue(get(config, "privateKey"), typ))
+	if get(config, "alipayPublicKey").ToBoolean() {
+		_ = config.Set("alipayPublicKey", m.formatKeyValue(get(config, "alipayPublicKey"), typePublic))
 	}
 	merged := vm.NewObject()
 	defaults := []struct {
@@ -153,7 +153,7 @@ func (m *module) construct(this *goja.Object, arg goja.Value) {
 	}
 	user := m.mapKeys(config, CamelCaseKey, true)
 	for _, k := range user.Keys() {
-		_ = merged.Set(k, user.Get(k))
+		_ = merged.Set(k, get(user, k))
 	}
 	_ = this.Set("config", merged)
 	_ = this.Set("sdkVersion", SDKVersion)
@@ -173,7 +173,7 @@ func (m *module) jsFormatKey(call goja.FunctionCall) goja.Value {
 
 // config is this.config, read at each call as the SDK does (scripts may change it).
 func (m *module) config(this goja.Value) *goja.Object {
-	return this.ToObject(m.vm).Get("config").ToObject(m.vm)
+	return get(this.ToObject(m.vm), "config").ToObject(m.vm)
 }
 
 // jsCheckSign is the compat profile's checkSign: checkNotifySign plus a fidelity note.

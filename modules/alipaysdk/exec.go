@@ -44,7 +44,7 @@ func (m *module) jsExec(call goja.FunctionCall) goja.Value {
 		_ = reject(err)
 		return vm.ToValue(promise)
 	}
-	validate := truthy(option.ToObject(vm).Get("validateSign"))
+	validate := truthy(get(option.ToObject(vm), "validateSign"))
 	done := m.vu.RegisterCallback()
 	go func() {
 		defer cancel()
@@ -65,17 +65,17 @@ func (m *module) prepareExec(this, method, params, option goja.Value) (req *http
 			rejection = thrownValue(r)
 		}
 	}()
-	if truthy(option.ToObject(m.vm).Get("formData")) {
+	if truthy(get(option.ToObject(m.vm), "formData")) {
 		m.throwError("Error", "alipay-sdk exec with option.formData (multipart upload / page form) is not supported by bmobemu; use pageExec", nil)
 	}
 	config = m.config(this)
 	data := m.sign(method, params, config)
-	url := m.formatURL(config.Get("gateway").String(), data)
+	url := m.formatURL(get(config, "gateway").String(), data)
 	var body []string
 	for _, k := range data.Keys() {
-		body = append(body, encodeQuery(k)+"="+encodeQuery(queryValue(data.Get(k))))
+		body = append(body, encodeQuery(k)+"="+encodeQuery(queryValue(get(data, k))))
 	}
-	timeout := time.Duration(config.Get("timeout").ToFloat() * float64(time.Millisecond))
+	timeout := time.Duration(get(config, "timeout").ToFloat() * float64(time.Millisecond))
 	if timeout <= 0 || math.IsNaN(float64(timeout)) {
 		timeout = 5 * time.Second
 	}
@@ -142,7 +142,7 @@ func (m *module) settleExec(res httpResult, method string, validate bool, config
 		_ = reject(failure("[AlipaySdk]Response 格式错误"))
 		return
 	}
-	data := parsed.ToObject(vm).Get(responseKey)
+	data := get(parsed.ToObject(vm), responseKey)
 	if !truthy(data) {
 		_ = reject(failure("[AlipaySdk]HTTP 请求错误"))
 		return
@@ -159,7 +159,7 @@ func (m *module) settleExec(res httpResult, method string, validate bool, config
 		return
 	}
 	result, thrown := m.tryJS(func() goja.Value {
-		if truthy(config.Get("camelcase")) {
+		if truthy(get(config, "camelcase")) {
 			return m.mapKeys(data, CamelCaseKey, true)
 		}
 		return data

@@ -76,7 +76,7 @@ func (m *module) decodeURI(s string) string {
 	out, err := m.decodeURIComponent(goja.Undefined(), m.vm.ToValue(s))
 	if err != nil {
 		if ex, ok := err.(*goja.Exception); ok {
-			if obj, isObj := ex.Value().(*goja.Object); isObj && obj.Get("name").String() == "URIError" {
+			if obj, isObj := ex.Value().(*goja.Object); isObj && get(obj, "name").String() == "URIError" {
 				m.throwError("URIError", "URI malformed", nil)
 			}
 		}
@@ -162,3 +162,11 @@ done:
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// get is o[k], with undefined (never nil) for a missing property.
+func get(o *goja.Object, k string) goja.Value {
+	if v := o.Get(k); v != nil {
+		return v
+	}
+	return goja.Undefined()
+}

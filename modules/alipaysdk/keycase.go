@@ -49,6 +49,7 @@ func markCaseBoundaries(s string) string {
 			// these flags as a lower-case letter preceded by a non-capital.
 			lastLower, lastLastUpper, lastUpper = true, false, false
 		default:
+			out = append(out, c)
 			lastLower = unicode.ToLower(c) == c
 			lastLastUpper = lastUpper
 			lastUpper = unicode.ToUpper(c) == c
@@ -236,7 +237,7 @@ func (k *keyMapper) object(obj *goja.Object) *goja.Object {
 	target := k.vm.NewObject()
 	k.seen[obj] = target
 	for _, key := range obj.Keys() {
-		val := obj.Get(key)
+		val := get(obj, key)
 		if k.deep {
 			val = k.nested(val)
 		}
@@ -253,10 +254,10 @@ func (k *keyMapper) nested(v goja.Value) goja.Value {
 	if obj.ClassName() != "Array" {
 		return k.object(obj)
 	}
-	n := int(obj.Get("length").ToInteger())
+	n := int(get(obj, "length").ToInteger())
 	items := make([]any, n)
 	for i := range n {
-		item := obj.Get(itoa(i))
+		item := get(obj, itoa(i))
 		if inner, ok := mappable(item); ok {
 			items[i] = k.object(inner)
 		} else {

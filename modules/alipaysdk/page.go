@@ -26,7 +26,7 @@ func (m *module) formatURL(url string, params *goja.Object) string {
 		if strings.Contains(url, "?") {
 			sep = "&"
 		}
-		url += sep + k + "=" + m.encodeURI(params.Get(k))
+		url += sep + k + "=" + m.encodeURI(get(params, k))
 		params.Delete(k)
 	}
 	return url
@@ -50,7 +50,7 @@ func (m *module) jsPageExec(call goja.FunctionCall) goja.Value {
 	signParams := vm.NewObject()
 	_ = signParams.Set("alipaySdk", SDKVersion)
 	for _, k := range params.Keys() {
-		v := params.Get(k)
+		v := get(params, k)
 		if k == "method" {
 			httpMethod = m.lowerCase(v)
 			continue
@@ -66,19 +66,19 @@ func (m *module) jsPageExec(call goja.FunctionCall) goja.Value {
 	}
 	config := m.config(call.This)
 	data := m.sign(call.Argument(0), m.mapKeys(signParams, CamelCaseKey, true), config)
-	url := m.formatURL(config.Get("gateway").String(), data)
+	url := m.formatURL(get(config, "gateway").String(), data)
 	keys := data.Keys()
 	if httpMethod == "get" {
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + m.encodeURI(data.Get(k))
+			parts[i] = k + "=" + m.encodeURI(get(data, k))
 		}
 		return vm.ToValue(url + "&" + strings.Join(parts, "&"))
 	}
 	name := "alipaySDKSubmit" + strconv.FormatInt(m.now().UnixMilli(), 10)
 	var inputs strings.Builder
 	for _, k := range keys {
-		value := strings.ReplaceAll(data.Get(k).String(), `"`, "&quot;")
+		value := strings.ReplaceAll(get(data, k).String(), `"`, "&quot;")
 		inputs.WriteString(`<input type="hidden" name="` + k + `" value="` + value + `" />`)
 	}
 	return vm.ToValue("\n      <form action=\"" + url + "\" method=\"post\" name=\"" + name + "\" id=\"" + name + "\">\n        " +

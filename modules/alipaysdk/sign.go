@@ -52,25 +52,25 @@ func (m *module) sign(method goja.Value, params goja.Value, config *goja.Object)
 	vm := m.vm
 	p := params.ToObject(vm)
 	signParams := vm.NewObject()
-	if config.Get("appCertSn").ToBoolean() && config.Get("alipayRootCertSn").ToBoolean() {
-		_ = signParams.Set("appCertSn", config.Get("appCertSn"))
-		_ = signParams.Set("alipayRootCertSn", config.Get("alipayRootCertSn"))
+	if get(config, "appCertSn").ToBoolean() && get(config, "alipayRootCertSn").ToBoolean() {
+		_ = signParams.Set("appCertSn", get(config, "appCertSn"))
+		_ = signParams.Set("alipayRootCertSn", get(config, "alipayRootCertSn"))
 	}
 	_ = signParams.Set("method", method)
 	for _, k := range []string{"appId", "charset", "version", "signType"} {
-		_ = signParams.Set(k, config.Get(k))
+		_ = signParams.Set(k, get(config, k))
 	}
 	_ = signParams.Set("timestamp", bjtime.Format(m.now()))
 	for _, k := range p.Keys() {
 		if k == "bizContent" || k == "needEncrypt" {
 			continue
 		}
-		_ = signParams.Set(k, p.Get(k))
+		_ = signParams.Set(k, get(p, k))
 	}
-	if config.Get("wsServiceUrl").ToBoolean() {
-		_ = signParams.Set("wsServiceUrl", config.Get("wsServiceUrl"))
+	if get(config, "wsServiceUrl").ToBoolean() {
+		_ = signParams.Set("wsServiceUrl", get(config, "wsServiceUrl"))
 	}
-	camel, snake := p.Get("bizContent"), p.Get("biz_content")
+	camel, snake := get(p, "bizContent"), get(p, "biz_content")
 	if truthy(camel) && truthy(snake) {
 		m.throwError("Error", "不能同时设置 bizContent 和 biz_content", nil)
 	}
@@ -79,7 +79,7 @@ func (m *module) sign(method goja.Value, params goja.Value, config *goja.Object)
 		biz = snake
 	}
 	if truthy(biz) {
-		if truthy(p.Get("needEncrypt")) {
+		if truthy(get(p, "needEncrypt")) {
 			m.throwError("Error", "alipay-sdk needEncrypt (AES) is not supported by bmobemu", nil)
 		}
 		_ = signParams.Set("bizContent", m.stringify(m.mapKeys(biz, SnakeCaseKey, true)))
@@ -89,7 +89,7 @@ func (m *module) sign(method goja.Value, params goja.Value, config *goja.Object)
 	sortUTF16(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + m.signValue(out.Get(k))
+		parts[i] = k + "=" + m.signValue(get(out, k))
 	}
 	_ = out.Set("sign", m.rsaSign(strings.Join(parts, "&"), config))
 	return out
@@ -97,11 +97,11 @@ func (m *module) sign(method goja.Value, params goja.Value, config *goja.Object)
 
 // rsaSign signs content with config.privateKey and config.signType, base64.
 func (m *module) rsaSign(content string, config *goja.Object) string {
-	h, ok := hashFor(config.Get("signType"))
+	h, ok := hashFor(get(config, "signType"))
 	if !ok {
 		m.throwInvalidArg("algorithm", "of type string", goja.Undefined())
 	}
-	key, err := m.keys.privateKey(config.Get("privateKey").String())
+	key, err := m.keys.privateKey(get(config, "privateKey").String())
 	if err != nil {
 		m.throwDecoder()
 	}
@@ -118,7 +118,7 @@ func (m *module) rsaVerify(content string, signature goja.Value, signType goja.V
 	if !ok {
 		m.throwInvalidArg("algorithm", "of type string", goja.Undefined())
 	}
-	key, err := m.keys.publicKey(config.Get("alipayPublicKey").String())
+	key, err := m.keys.publicKey(get(config, "alipayPublicKey").String())
 	if err != nil {
 		m.throwDecoder()
 	}
@@ -138,7 +138,7 @@ func (m *module) jsSdkExec(call goja.FunctionCall) goja.Value {
 	keys := data.Keys()
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + m.encodeURI(data.Get(k))
+		parts[i] = k + "=" + m.encodeURI(get(data, k))
 	}
 	return m.vm.ToValue(strings.Join(parts, "&"))
 }

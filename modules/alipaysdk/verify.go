@@ -15,20 +15,20 @@ func (m *module) jsCheckNotifySign(call goja.FunctionCall) goja.Value {
 	postData := call.Argument(0).ToObject(vm)
 	raw := call.Argument(1).ToBoolean()
 	config := m.config(call.This)
-	signStr := postData.Get("sign")
-	if !truthy(config.Get("alipayPublicKey")) || !truthy(signStr) {
+	signStr := get(postData, "sign")
+	if !truthy(get(config, "alipayPublicKey")) || !truthy(signStr) {
 		return vm.ToValue(false)
 	}
-	signType := postData.Get("sign_type")
+	signType := get(postData, "sign_type")
 	if !truthy(signType) {
-		signType = config.Get("signType")
+		signType = get(config, "signType")
 	}
 	if !truthy(signType) {
 		signType = vm.ToValue("RSA2")
 	}
 	args := vm.NewObject()
 	for _, k := range postData.Keys() {
-		_ = args.Set(k, postData.Get(k))
+		_ = args.Set(k, get(postData, k))
 	}
 	args.Delete("sign")
 	_ = args.Set("sign_type", signType)
@@ -56,7 +56,7 @@ func (m *module) notifyRSACheck(args *goja.Object, signStr, signType goja.Value,
 		if k == "" {
 			continue
 		}
-		v := args.Get(k)
+		v := get(args, k)
 		var s string
 		switch {
 		case isStringValue(v):
@@ -83,7 +83,7 @@ func (m *module) jsCheckResponseSign(call goja.FunctionCall) goja.Value {
 }
 
 func (m *module) checkResponseSign(signStr goja.Value, responseKey string, config *goja.Object) bool {
-	if !truthy(config.Get("alipayPublicKey")) {
+	if !truthy(get(config, "alipayPublicKey")) {
 		m.vu.Log("warn", "config.alipayPublicKey is empty")
 		return true
 	}
@@ -95,8 +95,8 @@ func (m *module) checkResponseSign(signStr goja.Value, responseKey string, confi
 	if err != nil {
 		panic(err)
 	}
-	serverSign := parsed.ToObject(m.vm).Get("sign")
-	return m.rsaVerify(validate, serverSign, config.Get("signType"), config)
+	serverSign := get(parsed.ToObject(m.vm), "sign")
+	return m.rsaVerify(validate, serverSign, get(config, "signType"), config)
 }
 
 func (m *module) jsGetSignStr(call goja.FunctionCall) goja.Value {
