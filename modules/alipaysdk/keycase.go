@@ -133,7 +133,7 @@ func noCase(s string) string {
 	return strings.ToLower(s)
 }
 
-// replaceSeparatorRuns is `s.replace(/[\W_]+(.|$)/g, (m, c) => c ? ' ' + c : ”)`.
+// replaceSeparatorRuns is `s.replace(/[\W_]+(.|$)/g, (m, c) => c ? " " + c : "")`.
 func replaceSeparatorRuns(s string) string {
 	in := []rune(s)
 	var b strings.Builder
