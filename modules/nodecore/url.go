@@ -1,0 +1,43 @@
+package nodecore
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/dop251/goja"
+	nodeurl "github.com/dop251/goja_nodejs/url"
+
+	"github.com/bmobemu/bmobemu/modules"
+)
+
+//go:embed url.js
+var urlSource string
+
+var urlProgram = goja.MustCompile("url.js", urlSource, true)
+
+// URL is the constructor of Node's url module: the legacy parse, format, resolve,
+// resolveObject and Url, plus goja_nodejs's WHATWG URL, URLSearchParams,
+// domainToASCII and domainToUnicode on the same object.
+func URL(vu modules.VU) (goja.Value, error) {
+	vm := vu.Runtime()
+	exports := vm.NewObject()
+	module := vm.NewObject()
+	if err := module.Set("exports", exports); err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	nodeurl.Require(vm, module)
+	qs, err := Querystring(vu)
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	legacy, err := callFactory(vm, urlProgram, qs, exports.Get("domainToASCII"))
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	for _, k := range legacy.Keys() {
+		if err := exports.Set(k, legacy.Get(k)); err != nil {
+			return nil, fmt.Errorf("url: %w", err)
+		}
+	}
+	return exports, nil
+}
