@@ -48,7 +48,8 @@ func (m *module) jarObject() *goja.Object {
 		}
 		return u
 	}
-	_ = obj.Set("setCookie", func(cookie, uri goja.Value) goja.Value {
+	_ = obj.Set("setCookie", func(call goja.FunctionCall) goja.Value {
+		cookie, uri := call.Argument(0), call.Argument(1)
 		c, err := http.ParseSetCookie(strings.TrimSpace(cookie.String()))
 		if err != nil {
 			return goja.Undefined()
@@ -56,14 +57,16 @@ func (m *module) jarObject() *goja.Object {
 		j.SetCookies(parseURL(uri), []*http.Cookie{c})
 		return m.cookieObject(c)
 	})
-	_ = obj.Set("getCookieString", func(uri goja.Value) string {
+	_ = obj.Set("getCookieString", func(call goja.FunctionCall) goja.Value {
+		uri := call.Argument(0)
 		var parts []string
 		for _, c := range j.Cookies(parseURL(uri)) {
 			parts = append(parts, c.Name+"="+c.Value)
 		}
-		return strings.Join(parts, "; ")
+		return vm.ToValue(strings.Join(parts, "; "))
 	})
-	_ = obj.Set("getCookies", func(uri goja.Value) goja.Value {
+	_ = obj.Set("getCookies", func(call goja.FunctionCall) goja.Value {
+		uri := call.Argument(0)
 		var items []any
 		for _, c := range j.Cookies(parseURL(uri)) {
 			items = append(items, m.cookieObject(c))

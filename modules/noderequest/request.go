@@ -68,14 +68,16 @@ func (m *module) requester(layers []*goja.Object, method string) *goja.Object {
 	for _, v := range verbs {
 		_ = fn.Set(v.name, m.requester(layers, v.method))
 	}
-	_ = fn.Set("defaults", func(opts goja.Value) goja.Value {
+	_ = fn.Set("defaults", func(call goja.FunctionCall) goja.Value {
+		opts := call.Argument(0)
 		layer := vm.NewObject()
 		if o, ok := opts.(*goja.Object); ok {
 			m.deepExtend(layer, o)
 		}
 		return m.requester(append(append([]*goja.Object(nil), layers...), layer), "")
 	})
-	_ = fn.Set("forever", func(agentOptions, optionsArg goja.Value) goja.Value {
+	_ = fn.Set("forever", func(call goja.FunctionCall) goja.Value {
+		agentOptions, optionsArg := call.Argument(0), call.Argument(1)
 		layer := vm.NewObject()
 		if o, ok := optionsArg.(*goja.Object); ok {
 			for _, k := range o.Keys() {
@@ -89,7 +91,7 @@ func (m *module) requester(layers []*goja.Object, method string) *goja.Object {
 		return m.requester(append(append([]*goja.Object(nil), layers...), layer), "")
 	})
 	_ = fn.Set("jar", func() goja.Value { return m.jarObject() })
-	_ = fn.Set("cookie", m.cookie)
+	_ = fn.Set("cookie", func(call goja.FunctionCall) goja.Value { return m.cookie(call.Argument(0)) })
 	return fn
 }
 
