@@ -30,18 +30,18 @@ import (
 
 // Config is everything `bmobemu serve` can set.
 type Config struct {
-	FunctionsDir string            // every DIR/<name>.js is a function
-	DBPath       string            // the bbolt file
-	Secret       string            // secret key of direct URLs; "" uses (or makes) the one kept beside the db
-	Profile      modules.Profile   // compat (default) or bmob
-	Upstreams    map[string]string // HOST -> base URL for outbound calls
-	Timeout      time.Duration     // per call; 0 = 30 s, negative = none
-	BodyLimit    int               // bytes; 0 = 0.2 MB
-	PoolSize     int               // VMs per function; 0 = 16
-	Watch        bool              // reload functions when their files change
-	LogOutput    io.Writer         // where function logs go (nil: nowhere)
-	Now          func() time.Time  // clock (nil: real time)
-	Random       io.Reader         // randomness (nil: crypto/rand)
+	FunctionsDirs []string          // every DIR/<name>.js of each folder is a function
+	DBPath        string            // the bbolt file
+	Secret        string            // secret key of direct URLs; "" uses (or makes) the one kept beside the db
+	Profile       modules.Profile   // compat (default) or bmob
+	Upstreams     map[string]string // HOST -> base URL for outbound calls
+	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
+	BodyLimit     int               // bytes; 0 = 0.2 MB
+	PoolSize      int               // VMs per function; 0 = 16
+	Watch         bool              // reload functions when their files change
+	LogOutput     io.Writer         // where function logs go (nil: nowhere)
+	Now           func() time.Time  // clock (nil: real time)
+	Random        io.Reader         // randomness (nil: crypto/rand)
 }
 
 // Emulator is a running bmobemu.
@@ -102,7 +102,7 @@ func Open(cfg Config) (*Emulator, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	set, err := functions.Load(engine, cfg.FunctionsDir, func(level, line string) { logs.FunctionLog("bmobemu", level, line) })
+	set, err := functions.Load(engine, cfg.FunctionsDirs, func(level, line string) { logs.FunctionLog("bmobemu", level, line) })
 	if err != nil {
 		_ = st.Close()
 		return nil, err

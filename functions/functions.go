@@ -23,32 +23,45 @@ import (
 // ErrNotFound is returned for a name that is not a loaded function.
 var ErrNotFound = errors.New("function not found")
 
-// Set is the loaded functions of one folder. It is safe for concurrent use.
+// Set is the loaded functions of one or more folders. It is safe for concurrent use.
 type Set struct {
 	engine *runtime.Engine
-	dir    string
+	dirs   []string
 	log    func(level, line string)
+	dirOf  map[string]string // function name -> its folder; fixed at Load
 
 	mu     sync.RWMutex
 	fns    map[string]*runtime.Function
 	errors map[string]error // the last load error of each file that has one
 }
 
-// Load compiles every function in dir. A file that fails to compile is reported
-// by Errors (and logged) and is not served; the others are.
-func Load(engine *runtime.Engine, dir string, log func(level, line string)) (*Set, error) {
+// Load compiles every function in dirs. A file that fails to compile is reported
+// by Errors (and logged) and is not served; the others are. Two folders defining
+// the same name is an error.
+func Load(engine *runtime.Engine, dirs []string, log func(level, line string)) (*Set, error) {
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dir: dir, log: log, fns: map[string]*runtime.Function{}, errors: map[string]error{}}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading functions folder: %w", err)
-	}
-	for _, e := range entries {
-		if name, ok := FunctionName(e.Name()); ok && !e.IsDir() {
-			_ = s.Reload(name)
+	s := &Set{engine: engine, dirs: dirs, log: log, dirOf: map[string]string{},
+		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
+	for _, dir := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("reading functions folder: %w", err)
 		}
+		for _, e := range entries {
+			name, ok := FunctionName(e.Name())
+			if !ok || e.IsDir() {
+				continue
+			}
+			if other, dup := s.dirOf[name]; dup {
+				return nil, fmt.Errorf("function %s is defined twice: in %s and in %s", name, other, dir)
+			}
+			s.dirOf[name] = dir
+		}
+	}
+	for name := range s.dirOf {
+		_ = s.Reload(name)
 	}
 	return s, nil
 }
@@ -65,20 +78,42 @@ func FunctionName(file string) (string, bool) {
 	return name, name != ""
 }
 
-// Dir is the folder the functions come from.
-func (s *Set) Dir() string { return s.dir }
+// Dirs are the folders the functions come from.
+func (s *Set) Dirs() []string { return append([]string(nil), s.dirs...) }
+
+// pathOf is the file of a function: in its folder, or for a new name in the first
+// folder that has the file.
+func (s *Set) pathOf(name string) string {
+	s.mu.RLock()
+	dir, ok := s.dirOf[name]
+	s.mu.RUnlock()
+	if ok {
+		return filepath.Join(dir, name+".js")
+	}
+	for _, d := range s.dirs {
+		p := filepath.Join(d, name+".js")
+		if _, err := os.Stat(p); err == nil {
+			s.mu.Lock()
+			s.dirOf[name] = d
+			s.mu.Unlock()
+			return p
+		}
+	}
+	return filepath.Join(s.dirs[0], name+".js")
+}
 
 // Reload compiles DIR/<name>.js again. On success the new version serves new calls;
 // on failure the last good version stays and the error is returned. A file that no
 // longer exists removes the function.
 func (s *Set) Reload(name string) error {
-	path := filepath.Join(s.dir, name+".js")
+	path := s.pathOf(name)
 	src, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.mu.Lock()
 		_, had := s.fns[name]
 		delete(s.fns, name)
 		delete(s.errors, name)
+		delete(s.dirOf, name)
 		s.mu.Unlock()
 		if had {
 			s.log("info", fmt.Sprintf("function %s removed (%s is gone)", name, path))

@@ -29,7 +29,7 @@ func newSet(t *testing.T, files map[string]string) (*Set, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Load(e, dir, nil)
+	s, err := Load(e, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,17 +11,19 @@ import (
 // reloadDelay gathers the several events one save makes into one reload.
 const reloadDelay = 60 * time.Millisecond
 
-// Watch reloads functions whose files change, until ctx is done. Editors save in
+// Watch reloads functions whose files change in any of the folders, until ctx is done. Editors save in
 // many ways (write in place, write a temp file and rename), so every event on a
 // .js name reloads that name after a short quiet period.
 func (s *Set) Watch(ctx context.Context) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watching %s: %w", s.dir, err)
+		return fmt.Errorf("watching %v: %w", s.dirs, err)
 	}
-	if err := w.Add(s.dir); err != nil {
-		_ = w.Close()
-		return fmt.Errorf("watching %s: %w", s.dir, err)
+	for _, dir := range s.dirs {
+		if err := w.Add(dir); err != nil {
+			_ = w.Close()
+			return fmt.Errorf("watching %s: %w", dir, err)
+		}
 	}
 	go func() {
 		defer w.Close()
@@ -59,7 +61,7 @@ func (s *Set) Watch(ctx context.Context) error {
 				if !ok {
 					return
 				}
-				s.log("error", fmt.Sprintf("watching %s: %v", s.dir, err))
+				s.log("error", fmt.Sprintf("watching %v: %v", s.dirs, err))
 			}
 		}
 	}()

@@ -33,7 +33,7 @@ func start(t *testing.T, files map[string]string, parseXML func([]byte) (map[str
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := functions.Load(e, dir, nil)
+	set, err := functions.Load(e, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

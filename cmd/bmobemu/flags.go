@@ -27,7 +27,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>")
+	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>; several folders: a,b")
 	fs.StringVar(&c.db, "db", "./bmobemu.db", "bbolt database file (created if missing)")
 	fs.StringVar(&c.secret, "secret", "", "secret key of the direct URL /<secret>/<name> (default: made once, kept in <db>.keys.json)")
 	fs.StringVar(&c.profile, "profile", "compat", "compat (Bmob plus the tutorials' extensions) or bmob (Bmob exactly)")
@@ -55,7 +55,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		timeout = -1 // off
 	}
 	return emulator.Config{
-		FunctionsDir: c.functions, DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
+		FunctionsDirs: strings.Split(c.functions, ","), DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
 	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
 )
@@ -40,7 +41,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 	cfg := emu.Config
 	names := emu.Functions.Names()
-	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), cfg.FunctionsDir, cfg.Profile)
+	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), strings.Join(cfg.FunctionsDirs, ", "), cfg.Profile)
 	fmt.Fprintf(w, "  data:       %s\n", cfg.DBPath)
 	fmt.Fprintf(w, "  secret key: %s\n", emu.Secret)
 	if len(cfg.Upstreams) > 0 {
