@@ -6,6 +6,7 @@
   var hasOwn = Object.prototype.hasOwnProperty;
   var objToString = Object.prototype.toString;
   var keyIdent = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+  var customSymbol = Symbol.for('nodejs.util.inspect.custom');
   var builtIns = ['Object', 'Error', 'Array', 'Function', 'Date', 'RegExp', 'String', 'Number',
     'Boolean', 'Symbol', 'BigInt', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'ArrayBuffer',
     'DataView', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
@@ -131,6 +132,14 @@
   function formatValue(ctx, v, depth, typed) {
     if (v === null) return 'null';
     if (typeof v !== 'object' && typeof v !== 'function') return formatPrimitive(ctx, v);
+    var custom = v[customSymbol];
+    if (typeof custom === 'function' && custom !== inspect && !(v.constructor && v.constructor.prototype === v)) {
+      var ret = custom.call(v, ctx.depth - depth, { depth: ctx.depth }, inspect);
+      if (ret !== v) {
+        if (typeof ret !== 'string') return formatValue(ctx, ret, depth);
+        return ret.replace(/\n/g, '\n' + ' '.repeat(ctx.indentationLvl));
+      }
+    }
     if (ctx.seen.indexOf(v) !== -1) {
       var idx = ctx.circular.get(v);
       if (idx === undefined) {
@@ -472,5 +481,6 @@
     return str;
   }
 
+  inspect.custom = customSymbol;
   return { inspect: inspect, format: format };
 })

@@ -11,9 +11,18 @@
   var notInHost = '\t\n\r "%\';<>\\^`{|}';
   var wsChars = ' \t\n\r\f\v\u00a0\ufeff';
 
-  function invalidArg(name, v) {
-    var e = new TypeError('The "' + name + '" argument must be of type string. Received ' +
-      (v === null || v === undefined ? String(v) : 'type ' + typeof v));
+  // received describes a bad argument the way Node's ERR_INVALID_ARG_TYPE does.
+  function received(v) {
+    if (v === null || v === undefined) return 'Received ' + v;
+    if (typeof v === 'function') return 'Received function ' + (v.name || '');
+    if (typeof v === 'object') return 'Received an instance of ' + (v.constructor && v.constructor.name || 'Object');
+    var shown = typeof v === 'string' ? "'" + v + "'" : typeof v === 'bigint' ? v + 'n' : String(v);
+    if (shown.length > 28) shown = shown.slice(0, 25) + '...';
+    return 'Received type ' + typeof v + ' (' + shown + ')';
+  }
+
+  function invalidArg(name, types, v) {
+    var e = new TypeError('The "' + name + '" argument must be ' + types + '. ' + received(v));
     e.code = 'ERR_INVALID_ARG_TYPE';
     return e;
   }
@@ -51,7 +60,7 @@
   }
 
   Url.prototype.parse = function (url, parseQueryString, slashesDenoteHost) {
-    if (typeof url !== 'string') throw invalidArg('url', url);
+    if (typeof url !== 'string') throw invalidArg('url', 'of type string', url);
     var rest = clean(url);
     if (!slashesDenoteHost && url.indexOf('#') === -1 && url.indexOf('@') === -1) {
       var simple = simplePath.exec(rest);
@@ -286,10 +295,7 @@
     if (typeof obj === 'string') {
       obj = urlParse(obj);
     } else if (typeof obj !== 'object' || obj === null) {
-      var e = new TypeError('The "urlObject" argument must be one of type object or string. Received ' +
-        (obj === null || obj === undefined ? String(obj) : 'type ' + typeof obj));
-      e.code = 'ERR_INVALID_ARG_TYPE';
-      throw e;
+      throw invalidArg('urlObject', 'one of type object or string', obj);
     } else if (!(obj instanceof Url)) {
       return Url.prototype.format.call(obj);
     }

@@ -93,8 +93,11 @@ func TestURLDetails(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"parse returns a Url", `url.parse('http://a.com/') instanceof url.Url`, "true"},
 		{"query object has no prototype", `Object.getPrototypeOf(url.parse('/x?a=1', true).query) === null`, "true"},
-		{"parse rejects non-strings", `try { url.parse(5) } catch (e) { e.code + ' ' + e.message }`, `ERR_INVALID_ARG_TYPE The "url" argument must be of type string. Received type number`},
-		{"format rejects numbers", `try { url.format(5) } catch (e) { e.code }`, "ERR_INVALID_ARG_TYPE"},
+		{"parse rejects numbers", `try { url.parse(5) } catch (e) { e.code + ' ' + e.message }`, `ERR_INVALID_ARG_TYPE The "url" argument must be of type string. Received type number (5)`},
+		{"parse rejects null", `try { url.parse(null) } catch (e) { e.message }`, `The "url" argument must be of type string. Received null`},
+		{"parse rejects objects", `try { url.parse({}) } catch (e) { e.message }`, `The "url" argument must be of type string. Received an instance of Object`},
+		{"format rejects numbers", `try { url.format(5) } catch (e) { e.code + ' ' + e.message }`, `ERR_INVALID_ARG_TYPE The "urlObject" argument must be one of type object or string. Received type number (5)`},
+		{"format rejects booleans", `try { url.format(true) } catch (e) { e.message }`, `The "urlObject" argument must be one of type object or string. Received type boolean (true)`},
 		{"WHATWG URL", `var u = new url.URL('https://a.com:8443/p?x=1#f'); u.host + ' ' + u.pathname + ' ' + u.searchParams.get('x')`, "a.com:8443 /p 1"},
 		{"URLSearchParams", `var p = new url.URLSearchParams('a=1&b=2'); p.append('c', '3 4'); p.toString()`, "a=1&b=2&c=3+4"},
 		{"domainToASCII", `url.domainToASCII('中文.com')`, "xn--fiq228c.com"},

@@ -30,7 +30,6 @@
   var util = {};
   util.format = core.format;
   util.inspect = core.inspect;
-  util.inspect.custom = Symbol.for('nodejs.util.inspect.custom');
 
   util.inherits = function (ctor, superCtor) {
     if (ctor === undefined || ctor === null) {
