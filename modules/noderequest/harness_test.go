@@ -140,8 +140,16 @@ type logLines struct {
 	lines []string
 }
 
-func (l *logLines) add(_ context.Context, s string) { l.mu.Lock(); l.lines = append(l.lines, s); l.mu.Unlock() }
-func (l *logLines) all() []string                  { l.mu.Lock(); defer l.mu.Unlock(); return append([]string(nil), l.lines...) }
+func (l *logLines) add(_ context.Context, s string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, s)
+	l.mu.Unlock()
+}
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
 
 // newVU loads `request` into a test VM whose Env.HTTP is a router with upstreams.
 func newVU(t *testing.T, upstreams map[string]string) (*modulestest.VU, *logLines) {
@@ -178,7 +186,10 @@ function record(err, res, body) {
 
 // outcomeJS is what record stored, decoded.
 type outcomeJS struct {
-	Err           *struct{ Message, Code string; Connect *bool }
+	Err *struct {
+		Message, Code string
+		Connect       *bool
+	}
 	Status        int
 	StatusMessage string
 	Headers       map[string]any
