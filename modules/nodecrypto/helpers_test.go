@@ -52,7 +52,9 @@ func rsaKey(t testing.TB, vu *modulestest.VU) *rsa.PrivateKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc := func(typ string, der []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})) }
+	enc := func(typ string, der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+	}
 	vu.Set("PKCS8", enc("PRIVATE KEY", p8))
 	vu.Set("PKCS1", enc("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key)))
 	vu.Set("SPKI", enc("PUBLIC KEY", spki))
