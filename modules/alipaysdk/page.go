@@ -8,18 +8,21 @@ import (
 	"github.com/dop251/goja"
 )
 
-// urlArgs are the signed parameters formatUrl moves into the gateway URL's query.
-var urlArgs = map[string]bool{
-	"app_id": true, "method": true, "format": true, "charset": true, "sign_type": true, "sign": true,
-	"timestamp": true, "version": true, "notify_url": true, "return_url": true, "auth_token": true,
-	"app_auth_token": true, "app_cert_sn": true, "alipay_root_cert_sn": true, "ws_service_url": true,
+// isURLArg tells the signed parameters formatUrl moves into the gateway URL's query.
+func isURLArg(k string) bool {
+	switch k {
+	case "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version", "notify_url",
+		"return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn", "ws_service_url":
+		return true
+	}
+	return false
 }
 
 // formatURL is the SDK's formatUrl: it appends the URL parameters of params to url,
 // in params' order, deleting them from params, which keeps the rest.
 func (m *module) formatURL(url string, params *goja.Object) string {
 	for _, k := range params.Keys() {
-		if !urlArgs[k] {
+		if !isURLArg(k) {
 			continue
 		}
 		sep := "?"
