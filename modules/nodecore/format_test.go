@@ -96,7 +96,7 @@ var formatCases = []struct{ args, want string }{
 }
 
 // argsOf evaluates a JavaScript argument list in vu.
-func argsOf(t *testing.T, vu *modulestest.VU, list string) []goja.Value {
+func argsOf(t testing.TB, vu *modulestest.VU, list string) []goja.Value {
 	t.Helper()
 	arr := vu.MustRun(t, "["+list+"]").(*goja.Object)
 	n := int(arr.Get("length").ToInteger())

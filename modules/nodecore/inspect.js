@@ -67,6 +67,10 @@
   }
 
   function constructorName(obj) {
+    var proto = Object.getPrototypeOf(obj);
+    // Fast paths for the common cases; the walk below handles the rest.
+    if (proto === Object.prototype && !hasOwn.call(obj, 'constructor')) return 'Object';
+    if (proto === Array.prototype && !hasOwn.call(obj, 'constructor')) return 'Array';
     var o = obj;
     while (o) {
       var d = Object.getOwnPropertyDescriptor(o, 'constructor');

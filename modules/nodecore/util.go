@@ -51,20 +51,45 @@ func loadInspect(vm *goja.Runtime) (*goja.Object, error) {
 	return core, nil
 }
 
-// Format is what console.log(...args) prints in Node: util.format's directives when
-// the first argument is a string, every other argument inspected, top-level strings raw.
-func Format(vm *goja.Runtime, args []goja.Value) string {
+// Formatter formats console output for one VM. Make one per VM (NewFormatter)
+// and reuse it: loading the inspect code costs far more than one format call.
+type Formatter struct {
+	format goja.Callable
+}
+
+// NewFormatter loads util.format into vm.
+func NewFormatter(vm *goja.Runtime) (*Formatter, error) {
 	core, err := loadInspect(vm)
 	if err != nil {
-		return fmt.Sprint(err)
+		return nil, err
 	}
-	format, _ := goja.AssertFunction(core.Get("format"))
-	out, err := format(goja.Undefined(), args...)
+	format, ok := goja.AssertFunction(core.Get("format"))
+	if !ok {
+		return nil, fmt.Errorf("util: format is not a function")
+	}
+	return &Formatter{format: format}, nil
+}
+
+// Format is what console.log(...args) prints in Node: util.format's directives when
+// the first argument is a string, every other argument inspected, top-level strings
+// raw. Call it on the VM's JS thread.
+func (f *Formatter) Format(args []goja.Value) string {
+	out, err := f.format(goja.Undefined(), args...)
 	if err != nil {
-		// A getter or toString in the script threw; print what is printable.
+		// A getter or toString in the script threw; say so rather than lose the line.
 		return fmt.Sprintf("<util.format failed: %v>", err)
 	}
 	return out.String()
+}
+
+// Format is Formatter.Format for a one-off call; it loads the inspect code each
+// time, so a console should hold a Formatter per VM instead.
+func Format(vm *goja.Runtime, args []goja.Value) string {
+	f, err := NewFormatter(vm)
+	if err != nil {
+		return fmt.Sprint(err)
+	}
+	return f.Format(args)
 }
 
 // Util is the constructor of Node's util module: format, inspect, inherits,
