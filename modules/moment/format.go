@@ -69,8 +69,7 @@ func formatToken(t time.Time, tok string) string {
 	if hour12 == 0 {
 		hour12 = 12
 	}
-	isoYear, isoWeek := t.ISOWeek()
-	_ = isoYear
+	_, isoWeek := t.ISOWeek()
 	switch tok {
 	case "YYYYYY":
 		sign := "+"

@@ -252,7 +252,7 @@ func (l *lib) parseWithDate(s string) *state {
 // token takes its digits, and characters that do not fit are skipped.
 func (l *lib) parseFormat(s, layout string, zone *time.Location) *state {
 	y, mo, d, h, mi, sec, ms := l.now().Year(), 1, 1, 0, 0, 0, 0
-	yearSet, pm, hasMeridiem := false, false, false
+	pm, hasMeridiem := false, false
 	pos := 0
 	readNum := func(maxDigits int) (int, bool) {
 		for pos < len(s) && !(s[pos] >= '0' && s[pos] <= '9') && s[pos] != '-' {
@@ -298,7 +298,6 @@ func (l *lib) parseFormat(s, layout string, zone *time.Location) *state {
 		switch tok {
 		case "YYYY":
 			y, ok = readNum(4)
-			yearSet = true
 		case "YY":
 			var yy int
 			yy, ok = readNum(2)
@@ -307,7 +306,6 @@ func (l *lib) parseFormat(s, layout string, zone *time.Location) *state {
 			} else {
 				y = 2000 + yy
 			}
-			yearSet = true
 		case "MM", "M":
 			mo, ok = readNum(2)
 		case "DD", "D":
@@ -358,7 +356,6 @@ func (l *lib) parseFormat(s, layout string, zone *time.Location) *state {
 			return &state{t: l.now()}
 		}
 	}
-	_ = yearSet
 	if hasMeridiem && pm && h < 12 {
 		h += 12
 	}
