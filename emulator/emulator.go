@@ -88,12 +88,12 @@ func Open(cfg Config) (*Emulator, error) {
 	api := restapi.New(st)
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Now, Random: cfg.Random}
 	engine, err := runtime.New(runtime.Options{
-		Registry: NewRegistry(api),
-		Env:      env,
-		Timeout:  cfg.Timeout,
-		PoolSize: cfg.PoolSize,
-		Log:      logs,
-		Format:   consoleFormat,
+		Registry:  NewRegistry(api),
+		Env:       env,
+		Timeout:   cfg.Timeout,
+		PoolSize:  cfg.PoolSize,
+		Log:       logs,
+		Formatter: consoleFormatter,
 		Context: func(ctx context.Context, function string) context.Context {
 			return outbound.WithLogger(ctx, func(line string) { logs.FunctionLog(function, "http", line) })
 		},

@@ -52,8 +52,14 @@ func consoleModule(vu modules.VU) (goja.Value, error) {
 	return vu.Runtime().Get("console"), nil
 }
 
-// consoleFormat is what console.log prints: Node's util.format.
-func consoleFormat(vm *goja.Runtime, args []goja.Value) string { return nodecore.Format(vm, args) }
+// consoleFormatter makes, per VM, what console.log prints: Node's util.format.
+func consoleFormatter(vm *goja.Runtime) (func([]goja.Value) string, error) {
+	f, err := nodecore.NewFormatter(vm)
+	if err != nil {
+		return nil, err
+	}
+	return f.Format, nil
+}
 
 // parseXMLBody is Express's text/xml parser in Bmob's runtime:
 // xml2js.parseString(body, {explicitArray: false}).

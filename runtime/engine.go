@@ -47,8 +47,9 @@ type Options struct {
 	PoolSize int
 	// Log receives the functions' logs; nil discards them.
 	Log LogSink
-	// Format renders console.log arguments; nil uses a plain String() join.
-	Format func(vm *goja.Runtime, args []goja.Value) string
+	// Formatter makes, once per VM, the function that renders console.log
+	// arguments; nil uses a plain String() join.
+	Formatter func(vm *goja.Runtime) (func(args []goja.Value) string, error)
 	// Context decorates each invocation's context, e.g. to route outbound-call
 	// logging to the function's log. nil leaves it as is.
 	Context func(ctx context.Context, function string) context.Context

@@ -48,7 +48,10 @@ func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*E
 			}()
 			return goja.Undefined()
 		})
-		_ = o.Set("note", func(goja.FunctionCall) goja.Value { vu.Note("used a test extension", "refuse"); return goja.Undefined() })
+		_ = o.Set("note", func(goja.FunctionCall) goja.Value {
+			vu.Note("used a test extension", "refuse")
+			return goja.Undefined()
+		})
 		return o, nil
 	})
 	log := &testLog{}

@@ -22,6 +22,7 @@ type vu struct {
 	onRequest goja.Callable
 	required  map[string]goja.Value
 	inv       *invocation // the invocation running now; nil between calls
+	formatter func(args []goja.Value) string
 }
 
 var _ modules.VU = (*vu)(nil)
@@ -219,15 +220,48 @@ func (v *vu) installGlobals() {
 // changed.
 var processStart = time.Now()
 
+// format renders console arguments. Lines of plain strings and numbers are joined
+// directly (what util.format prints for them); anything else goes through the
+// engine's formatter, made on first need because it is costly to set up.
 func (v *vu) format(args []goja.Value) string {
-	if f := v.fn.engine.opts.Format; f != nil {
-		return f(v.vm, args)
+	if !allPlain(args) {
+		if v.formatter == nil && v.fn.engine.opts.Formatter != nil {
+			format, err := v.fn.engine.opts.Formatter(v.vm)
+			if err == nil {
+				v.formatter = format
+			}
+		}
+		if v.formatter != nil {
+			return v.formatter(args)
+		}
 	}
 	parts := make([]string, len(args))
 	for i, a := range args {
 		parts[i] = a.String()
 	}
 	return strings.Join(parts, " ")
+}
+
+func allPlain(args []goja.Value) bool {
+	for i, a := range args {
+		if _, isObj := a.(*goja.Object); isObj || a == nil {
+			return false
+		}
+		switch x := a.Export().(type) {
+		case string:
+			if i == 0 && strings.Contains(x, "%") {
+				return false
+			}
+		case int64, bool:
+		case float64:
+			if x == 0 { // -0 prints as -0
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // require gives the registry's modules, one instance per VM, like Node's cache.
