@@ -75,6 +75,9 @@ func signedResponse(t *testing.T, alipayKey *rsa.PrivateKey, key, object string)
 func TestExecAgainstLoopbackGateway(t *testing.T) {
 	app, ali := newKeyPair(t), newKeyPair(t)
 	g := &gateway{t: t, app: &app.key.PublicKey}
+	// One VU for all cases, made before the server starts: modulestest.New sets
+	// time.Local, which the server's goroutines read.
+	vu := newVU(t, modules.Compat)
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 
@@ -104,10 +107,9 @@ func TestExecAgainstLoopbackGateway(t *testing.T) {
 			g.mu.Lock()
 			g.status, g.body = tt.status, tt.body
 			g.mu.Unlock()
-			vu := newVU(t, modules.Compat)
 			vu.MustRun(t, `var sdk = new AlipaySdk({ appId: '2021000000000001', privateKey: `+js(app.pkcs1PEM)+`,
 				alipayPublicKey: `+js(ali.publicPEM)+`, gateway: `+js(srv.URL+"/gateway.do")+` });
-				var out;
+				var out = 'unsettled';
 				sdk.exec('alipay.trade.query', { bizContent: { outTradeNo: 'T1' }, appAuthToken: 'tok' }, `+tt.option+`)
 					.then(function (r) { out = 'resolved ' + JSON.stringify(r); },
 					      function (e) { out = 'rejected ' + [e.errorMessage, e.serverResult.status, e.serverResult.data, e.traceId].join(' '); });`)
