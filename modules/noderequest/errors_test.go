@@ -16,6 +16,7 @@ func closedPort(t *testing.T) string {
 }
 
 func TestErrors(t *testing.T) {
+	vu, _ := newVU(t, nil)
 	srv := newServer(t)
 	dead := closedPort(t)
 	tests := []struct {
@@ -39,7 +40,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vu, _ := newVU(t, nil)
+			vu.MustRun(t, "results = [];")
 			vu.MustRun(t, tc.js)
 			r := only(t, vu)
 			if r.Err == nil {
@@ -74,6 +75,7 @@ func TestUndefinedURIThrows(t *testing.T) {
 }
 
 func TestRedirects(t *testing.T) {
+	vu, _ := newVU(t, nil)
 	srv := newServer(t)
 	u := srv.URL
 	tests := []struct {
@@ -92,7 +94,7 @@ func TestRedirects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vu, _ := newVU(t, nil)
+			vu.MustRun(t, "results = [];")
 			vu.MustRun(t, tc.js)
 			r := only(t, vu)
 			if r.Err != nil || r.Status != tc.wantStatus || r.Href != tc.wantHref {

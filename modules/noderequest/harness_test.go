@@ -37,8 +37,17 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	s := newUnstartedServer(t)
+	s.Start()
+	return s
+}
+
+// newUnstartedServer listens but serves only after Start, so its URL can be known
+// before the VU (whose creation sets time.Local) exists.
+func newUnstartedServer(t *testing.T) *server {
+	t.Helper()
 	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
 	t.Cleanup(s.Close)
 	return s
 }

@@ -10,6 +10,7 @@ import (
 // TestWhatArrives checks the exact method, path, headers and body each option
 // produces on the wire.
 func TestWhatArrives(t *testing.T) {
+	vu, _ := newVU(t, nil)
 	srv := newServer(t)
 	u := srv.URL
 	tests := []struct {
@@ -73,7 +74,7 @@ func TestWhatArrives(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vu, _ := newVU(t, nil)
+			vu.MustRun(t, "results = [];")
 			vu.MustRun(t, tc.js)
 			r := only(t, vu)
 			if r.Err != nil {
@@ -101,6 +102,7 @@ func TestWhatArrives(t *testing.T) {
 
 // TestResponseBodies checks how the body reaches the callback for each mode.
 func TestResponseBodies(t *testing.T) {
+	vu, _ := newVU(t, nil)
 	srv := newServer(t)
 	u := srv.URL
 	tests := []struct {
@@ -122,7 +124,7 @@ func TestResponseBodies(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vu, _ := newVU(t, nil)
+			vu.MustRun(t, "results = [];")
 			vu.MustRun(t, tc.js)
 			only(t, vu)
 			got := vu.JSON(vu.MustRun(t, `results[0].body === undefined ? null : results[0].body`))

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCallFormsAndHelpers(t *testing.T) {
+	vu, _ := newVU(t, nil)
 	srv := newServer(t)
 	u := srv.URL
 	tests := []struct {
@@ -32,7 +33,7 @@ func TestCallFormsAndHelpers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vu, _ := newVU(t, nil)
+			vu.MustRun(t, "results = [];")
 			vu.MustRun(t, tc.js)
 			got := srv.last(t)
 			if got.Method != tc.wantMethod || got.URI != tc.wantURI {
@@ -47,8 +48,8 @@ func TestCallFormsAndHelpers(t *testing.T) {
 }
 
 func TestCallbackContract(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `request("`+srv.URL+`/text", record); request("`+srv.URL+`/status/503", record)`)
 	rs := results(t, vu)
 	if len(rs) != 2 {
@@ -72,8 +73,8 @@ func TestCallbackContract(t *testing.T) {
 }
 
 func TestResponseShape(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `request({url: "`+srv.URL+`/text?x=1", headers: {"X-Token": "t"}}, function (err, res, body) {
 		shape = {
 			raw: res.rawHeaders.length > 0 && res.rawHeaders.length % 2 === 0,
@@ -92,8 +93,8 @@ func TestResponseShape(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `
 		var api = request.defaults({baseUrl: "`+srv.URL+`", headers: {"X-App": "one", "X-Keep": "k"}});
 		var api2 = api.defaults({headers: {"X-App": "two"}});
@@ -115,8 +116,8 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestNoCallbackStillSends(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `ret = request.post({url: "`+srv.URL+`/fire", body: "and forget"}); hasAbort = typeof ret.abort === "function"`)
 	got := srv.last(t)
 	if got.URI != "/fire" || got.Body != "and forget" || !vu.Global("hasAbort").ToBoolean() {
@@ -125,8 +126,8 @@ func TestNoCallbackStillSends(t *testing.T) {
 }
 
 func TestAbort(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `var r = request("`+srv.URL+`/slow", record); r.abort();`)
 	if n := len(results(t, vu)); n != 0 {
 		t.Fatalf("callback ran %d times after abort", n)
@@ -134,8 +135,8 @@ func TestAbort(t *testing.T) {
 }
 
 func TestCookieJar(t *testing.T) {
-	srv := newServer(t)
 	vu, _ := newVU(t, nil)
+	srv := newServer(t)
 	vu.MustRun(t, `
 		var j = request.jar();
 		request({url: "`+srv.URL+`/setcookie", jar: j}, function () {

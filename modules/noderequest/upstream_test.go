@@ -9,8 +9,9 @@ import (
 // TestUpstreamReroutesWeChatPay is the wechatPayment.js call: http.post(options, cb)
 // to the real API host, rerouted by --upstream to a loopback server.
 func TestUpstreamReroutesWeChatPay(t *testing.T) {
-	srv := newServer(t)
-	vu, logs := newVU(t, map[string]string{"api.mch.weixin.qq.com": srv.URL})
+	srv := newUnstartedServer(t)
+	vu, logs := newVU(t, map[string]string{"api.mch.weixin.qq.com": "http://" + srv.Listener.Addr().String()})
+	srv.Start()
 	vu.Set("http", vu.Global("request"))
 	vu.MustRun(t, `
 		var request_body = JSON.stringify({appid: "wxd8cdsfhjkhjf", mchid: "16324234", amount: {total: 100, currency: "CNY"}});
@@ -52,9 +53,9 @@ func TestUpstreamReroutesWeChatPay(t *testing.T) {
 }
 
 func TestLogLinesPerHopAndError(t *testing.T) {
+	vu, logs := newVU(t, nil)
 	srv := newServer(t)
 	dead := closedPort(t)
-	vu, logs := newVU(t, nil)
 	vu.MustRun(t, `request("`+srv.URL+`/redirect/1", function () { request("http://`+dead+`/", record); })`)
 	l := logs.all()
 	want := []*regexp.Regexp{
