@@ -33,3 +33,6 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ci: test conformance
+
+load:
+	bench/load.sh

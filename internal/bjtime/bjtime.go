@@ -2,7 +2,10 @@
 // its createdAt/updatedAt values and Alipay's timestamps, whatever the host's zone.
 package bjtime
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Location is China Standard Time. China has kept UTC+8 without daylight saving
 // since 1991, so a fixed zone needs no tzdata.
@@ -18,5 +21,9 @@ func Parse(s string) (time.Time, error) {
 
 // UseAsLocal makes Beijing time the process's local zone. goja's Date reads
 // time.Local, and scripts format local dates (getHours, toString) expecting Bmob's
-// zone, so the binary and the runtime's tests call this once at start.
-func UseAsLocal() { time.Local = Location }
+// zone, so the binary and the tests call this at start. Only the first call writes
+// time.Local, so later calls do not race with goroutines reading it.
+func UseAsLocal() { setLocal.Do(func() { time.Local = Location }) }
+
+// setLocal guards the one write of time.Local.
+var setLocal sync.Once
