@@ -58,16 +58,10 @@ func (d *data) opts(c goja.FunctionCall) (*goja.Object, goja.Callable) {
 	return obj, cb
 }
 
+// has is Bmob's module's hasOwnProperty check: a key present with the value
+// undefined passes (the URL then says "undefined", as on Bmob).
 func has(o *goja.Object, key string) bool {
-	if o == nil {
-		return false
-	}
-	hasOwn, _ := goja.AssertFunction(o.Get("hasOwnProperty"))
-	if hasOwn == nil {
-		return o.Get(key) != nil
-	}
-	v, err := hasOwn(o, o.Runtime().ToValue(key)) // a key present but undefined passes, as in Bmob's module
-	return err == nil && v.ToBoolean()
+	return o != nil && o.Get(key) != nil
 }
 
 func (d *data) fail(cb goja.Callable, code int, msg string) goja.Value {
