@@ -230,6 +230,7 @@ func TestCallbacksRunAfterTheTurnInNodeOrder(t *testing.T) {
 
 func TestOnRequestAsExportAndModuleState(t *testing.T) {
 	e, _ := newEngine(t, modules.Compat, time.Second)
+	e.opts.PoolSize = 1 // one VM: the second call must reuse it
 	f := compile(t, e, "exported", `var calls = 0;
 	exports.exported = function (req, res) { calls++; res.send({calls: calls}); };`)
 	call(t, f, get())
