@@ -52,8 +52,7 @@ func (l *Logs) Tail(function string) []string {
 	return append([]string(nil), l.tail[function]...)
 }
 
-// Since returns the kept lines of every function, in the order they were logged,
-// that come after mark (a value from Mark).
+// Reset forgets the kept lines.
 func (l *Logs) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

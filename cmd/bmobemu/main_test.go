@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInvokeAndData(t *testing.T) {
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "functions")
+	_ = os.Mkdir(fn, 0o755)
+	_ = os.WriteFile(filepath.Join(fn, "add.js"), []byte(`function onRequest(request, response, modules) {
+		console.log("adding", request.body.name);
+		modules.oData.insert({table: "Item", data: {name: request.body.name || request.query.name}}, function (err, data) {
+			response.send(JSON.parse(data));
+		});
+	}`), 0o644)
+	db := filepath.Join(dir, "x.db")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"invoke", "add", "--functions", fn, "--db", db, "--body", `{"name":"pen"}`}, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "status: 200") || !strings.Contains(out.String(), `"objectId":`) ||
+		!strings.Contains(out.String(), "[add] log: adding pen") {
+		t.Fatalf("invoke: %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"invoke", "add", "--functions", fn, "--db", db, "--query", "name=cup"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("invoke with query: %d %s", code, errOut.String())
+	}
+	export := filepath.Join(dir, "export.json")
+	out.Reset()
+	if code := run(context.Background(), []string{"data", "export", "--db", db, "--out", export}, &out, &errOut); code != 0 {
+		t.Fatalf("export: %s", errOut.String())
+	}
+	text, _ := os.ReadFile(export)
+	if !strings.Contains(string(text), `"pen"`) || !strings.Contains(string(text), `"cup"`) {
+		t.Fatalf("export lacks rows: %s", text)
+	}
+	db2 := filepath.Join(dir, "y.db")
+	if code := run(context.Background(), []string{"data", "import", "--db", db2, "--in", export}, &out, &errOut); code != 0 {
+		t.Fatalf("import: %s", errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"data", "export", "--db", db2}, &out, &errOut); code != 0 || !strings.Contains(out.String(), `"cup"`) {
+		t.Fatalf("round trip: %d %s", code, out.String())
+	}
+	if code := run(context.Background(), []string{"invoke", "nope", "--functions", fn, "--db", db}, &out, &errOut); code == 0 {
+		t.Fatal("invoking an unknown function must fail")
+	}
+	if code := run(context.Background(), []string{"serve", "--profile", "strict"}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "--profile must be compat or bmob") {
+		t.Fatalf("bad profile: %s", errOut.String())
+	}
+}
