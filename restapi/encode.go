@@ -1,0 +1,34 @@
+package restapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+)
+
+// jsonResponse encodes v as Bmob's servers do: compact, object keys sorted (Go
+// map order), no HTML escaping. encoding/json writes float64 the way
+// JavaScript prints numbers.
+func jsonResponse(status int, v any) Response {
+	body, err := encode(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body, _ = encode(map[string]any{"code": status, "error": "encode response: " + err.Error()})
+	}
+	return Response{Status: status, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: body}
+}
+
+// Encode writes v as compact JSON with sorted keys and no HTML escaping, the
+// form every REST answer uses (exported for callers that build bodies, such as
+// batch answers).
+func Encode(v any) ([]byte, error) { return encode(v) }
+
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
