@@ -110,11 +110,14 @@ func (s *Set) Reload(name string) error {
 	src, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.mu.Lock()
-		_, had := s.fns[name]
+		old, had := s.fns[name]
 		delete(s.fns, name)
 		delete(s.errors, name)
 		delete(s.dirOf, name)
 		s.mu.Unlock()
+		if had {
+			old.Close()
+		}
 		if had {
 			s.log("info", fmt.Sprintf("function %s removed (%s is gone)", name, path))
 		}
@@ -138,11 +141,12 @@ func (s *Set) Reload(name string) error {
 		s.log("error", fmt.Sprintf("function %s loaded with an error: %v", name, err))
 	}
 	s.mu.Lock()
-	_, replaced := s.fns[name]
+	old, replaced := s.fns[name]
 	s.fns[name] = fn
 	delete(s.errors, name)
 	s.mu.Unlock()
 	if replaced {
+		old.Close() // its calls in flight finish; its idle VMs stop
 		s.log("info", fmt.Sprintf("function %s reloaded from %s", name, path))
 	}
 	return nil

@@ -26,6 +26,9 @@ type Function struct {
 	slots chan struct{} // one token per VM allowed to exist at once
 	idle  chan *vu      // VMs ready for the next invocation
 
+	poolMu sync.Mutex // orders release against Close
+	closed bool       // set by Close: released VMs are stopped, not kept
+
 	notesMu sync.Mutex
 	notes   map[string]bool // fidelity notes already logged, by call site
 }
@@ -95,11 +98,8 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		}
 		return nil, err
 	}
-	go func() {
-		defer cancel()
-		reusable := v.run(inv)
-		f.release(v, reusable)
-	}()
+	inv.cancel = cancel
+	v.work <- inv // the VM's own goroutine runs it (its stack is already grown)
 
 	select {
 	case resp := <-inv.done:
@@ -134,14 +134,34 @@ func (f *Function) acquire(callerCtx, invCtx context.Context) (*vu, error) {
 }
 
 func (f *Function) release(v *vu, reusable bool) {
-	if reusable {
+	f.poolMu.Lock()
+	defer f.poolMu.Unlock()
+	if reusable && !f.closed {
 		select {
 		case f.idle <- v:
 			return
 		default:
 		}
 	}
+	v.stop()
 	<-f.slots
+}
+
+// Close stops the idle VMs of a version that no longer serves new calls (after a
+// reload); calls in flight finish and then stop their VMs too.
+func (f *Function) Close() {
+	f.poolMu.Lock()
+	defer f.poolMu.Unlock()
+	f.closed = true
+	for {
+		select {
+		case v := <-f.idle:
+			v.stop()
+			<-f.slots
+		default:
+			return
+		}
+	}
 }
 
 // Request is one call as the runtime sees it; the HTTP layer fills it. Strings must

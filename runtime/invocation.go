@@ -25,6 +25,8 @@ type invocation struct {
 	loop     *eventloop.Loop
 	done     chan *Response // receives exactly one Response
 	res      *responseState
+	seq      int64 // this invocation's number on its VM
+	cancel   context.CancelFunc
 }
 
 func newInvocation(f *Function, req *Request) *invocation {
@@ -43,7 +45,9 @@ func (inv *invocation) finish(r *Response) bool {
 
 // run runs one invocation on this VM and reports whether the VM may be reused.
 func (v *vu) run(inv *invocation) (reusable bool) {
-	inv.loop = eventloop.New(v.vm)
+	inv.loop = eventloop.New(v.vm, v.trampoline)
+	v.seq++
+	inv.seq = v.seq
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
 	defer func() { v.inv = nil }()

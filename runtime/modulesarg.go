@@ -18,11 +18,26 @@ var knownBmobModules = []string{
 
 // modulesObject builds the `modules` argument, fresh for each call so that state
 // such as oData.setHeader lasts for one request only. Each module is constructed on
-// first use.
+// first use, by a getter on a prototype built once per VM.
 func (v *vu) modulesObject(inv *invocation) *goja.Object {
+	if v.modsProto == nil {
+		v.modsProto = v.modulesPrototype()
+	}
+	o := v.vm.NewObject()
+	_ = o.SetPrototype(v.modsProto)
+	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(inv.seq))
+	method := ""
+	if inv.req != nil {
+		method = strings.ToLower(inv.req.Method)
+	}
+	_ = o.Set("oHttptype", method)
+	return o
+}
+
+func (v *vu) modulesPrototype() *goja.Object {
 	vm := v.vm
 	reg := v.fn.engine.opts.Registry
-	o := vm.NewObject()
+	proto := vm.NewObject()
 	names := append([]string(nil), reg.BmobNames()...)
 	for _, n := range knownBmobModules {
 		if _, ok := reg.Bmob(n); !ok {
@@ -31,7 +46,14 @@ func (v *vu) modulesObject(inv *invocation) *goja.Object {
 	}
 	for _, name := range names {
 		name := name
-		getter := func(goja.FunctionCall) goja.Value {
+		getter := func(c goja.FunctionCall) goja.Value {
+			this, ok := c.This.(*goja.Object)
+			if !ok || v.inv == nil {
+				return goja.Undefined()
+			}
+			if id := this.GetSymbol(v.stateSym); id == nil || id.ToInteger() != v.inv.seq {
+				v.Log("warn", fmt.Sprintf("modules.%s at %s: the modules object of an earlier call was used", name, v.callSite()))
+			}
 			var val goja.Value
 			if ctor, ok := reg.Bmob(name); ok {
 				built, err := ctor(v)
@@ -42,17 +64,12 @@ func (v *vu) modulesObject(inv *invocation) *goja.Object {
 			} else {
 				val = v.unavailableModule(name)
 			}
-			_ = o.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			_ = this.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 			return val
 		}
-		_ = o.DefineAccessorProperty(name, vm.ToValue(getter), nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		_ = proto.DefineAccessorProperty(name, vm.ToValue(getter), nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
-	method := ""
-	if inv.req != nil {
-		method = strings.ToLower(inv.req.Method)
-	}
-	_ = o.Set("oHttptype", method)
-	return o
+	return proto
 }
 
 // unavailableModule stands in for a Bmob module bmobemu does not provide: any

@@ -38,18 +38,36 @@ func (v *vu) requestObject(r *Request) goja.Value {
 		_ = headers.Set(name, strings.Join(vals, ", "))
 	}
 	_ = o.Set("headers", headers)
+	if v.reqProto == nil {
+		v.reqProto = v.requestPrototype()
+	}
+	_ = o.SetPrototype(v.reqProto)
+	_ = o.Set("xhr", strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest"))
+	_ = o.Set("body", v.bodyValue(r.Body))
+	return o
+}
+
+// requestPrototype holds request.get/header, built once per VM.
+func (v *vu) requestPrototype() *goja.Object {
+	proto := v.vm.NewObject()
 	get := func(c goja.FunctionCall) goja.Value {
+		this, ok := c.This.(*goja.Object)
+		if !ok {
+			return goja.Undefined()
+		}
+		headers, ok := this.Get("headers").(*goja.Object)
+		if !ok {
+			return goja.Undefined()
+		}
 		name := strings.ToLower(c.Argument(0).String())
 		if name == "referrer" {
 			name = "referer"
 		}
 		return headers.Get(name)
 	}
-	_ = o.Set("get", get)
-	_ = o.Set("header", get)
-	_ = o.Set("xhr", strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest"))
-	_ = o.Set("body", v.bodyValue(r.Body))
-	return o
+	_ = proto.Set("get", get)
+	_ = proto.Set("header", get)
+	return proto
 }
 
 // pairsObject turns ordered pairs into an object as Node's querystring.parse does:

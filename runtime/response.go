@@ -29,19 +29,63 @@ func newResponseState(v *vu, inv *invocation) *responseState {
 	return &responseState{v: v, inv: inv, status: http.StatusOK, header: http.Header{}}
 }
 
+// object makes this call's `response`: a plain object whose methods live on a
+// prototype built once per VM (building ~30 native functions per call was the
+// largest cost of a trivial call).
 func (s *responseState) object() *goja.Object {
-	vm := s.v.vm
-	o := vm.NewObject()
+	v := s.v
+	if v.resProto == nil {
+		v.resProto = v.responsePrototype()
+	}
+	o := v.vm.NewObject()
+	_ = o.SetPrototype(v.resProto)
+	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(s.inv.seq))
+	_ = o.Set("locals", v.vm.NewObject())
 	s.obj = o
-	method := func(name string, fn func(goja.FunctionCall) goja.Value) { _ = o.Set(name, fn) }
-	method("send", s.send)
-	method("json", s.json)
-	method("jsonp", s.json)
-	method("end", s.end)
-	method("write", s.write)
-	method("writeHead", s.writeHead)
-	method("status", func(c goja.FunctionCall) goja.Value { s.status = int(c.Argument(0).ToInteger()); return o })
-	method("sendStatus", func(c goja.FunctionCall) goja.Value {
+	return o
+}
+
+// responseFor finds the state of the response object a method was called on. A
+// response kept from an earlier call has none: its methods log and do nothing.
+func (v *vu) responseFor(this goja.Value, method string) *responseState {
+	if obj, ok := this.(*goja.Object); ok && v.inv != nil && v.inv.res != nil {
+		if id := obj.GetSymbol(v.stateSym); id != nil && id.ToInteger() == v.inv.seq {
+			return v.inv.res
+		}
+	}
+	if v.inv != nil {
+		v.Log("warn", fmt.Sprintf("response.%s at %s ignored: called on the response of another call", method, v.callSite()))
+	}
+	return nil
+}
+
+func (v *vu) responsePrototype() *goja.Object {
+	vm := v.vm
+	proto := vm.NewObject()
+	method := func(name string, fn func(s *responseState, c goja.FunctionCall) goja.Value) {
+		_ = proto.Set(name, func(c goja.FunctionCall) goja.Value {
+			s := v.responseFor(c.This, name)
+			if s == nil {
+				return c.This
+			}
+			return fn(s, c)
+		})
+	}
+	method("send", (*responseState).send)
+	method("json", (*responseState).json)
+	method("jsonp", (*responseState).json)
+	method("end", (*responseState).end)
+	method("write", (*responseState).write)
+	method("writeHead", (*responseState).writeHead)
+	method("set", (*responseState).set)
+	method("header", (*responseState).set)
+	method("type", (*responseState).typeMethod)
+	method("contentType", (*responseState).typeMethod)
+	method("status", func(s *responseState, c goja.FunctionCall) goja.Value {
+		s.status = int(c.Argument(0).ToInteger())
+		return s.obj
+	})
+	method("sendStatus", func(s *responseState, c goja.FunctionCall) goja.Value {
 		s.status = int(c.Argument(0).ToInteger())
 		s.setType("txt")
 		text := http.StatusText(s.status)
@@ -50,29 +94,28 @@ func (s *responseState) object() *goja.Object {
 		}
 		return s.sendValue("sendStatus", vm.ToValue(text))
 	})
-	method("set", s.set)
-	method("header", s.set)
-	method("append", func(c goja.FunctionCall) goja.Value {
+	method("append", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.guard("append") {
 			for _, val := range headerValues(c.Argument(1)) {
 				s.header.Add(c.Argument(0).String(), val)
 			}
 		}
-		return o
+		return s.obj
 	})
-	method("get", func(c goja.FunctionCall) goja.Value { return s.getHeader(c.Argument(0).String()) })
-	method("getHeader", func(c goja.FunctionCall) goja.Value { return s.getHeader(c.Argument(0).String()) })
-	method("hasHeader", func(c goja.FunctionCall) goja.Value {
+	get := func(s *responseState, c goja.FunctionCall) goja.Value { return s.getHeader(c.Argument(0).String()) }
+	method("get", get)
+	method("getHeader", get)
+	method("hasHeader", func(s *responseState, c goja.FunctionCall) goja.Value {
 		return vm.ToValue(len(s.header.Values(c.Argument(0).String())) > 0)
 	})
-	method("getHeaders", func(goja.FunctionCall) goja.Value {
+	method("getHeaders", func(s *responseState, _ goja.FunctionCall) goja.Value {
 		out := vm.NewObject()
 		for k, vals := range s.header {
 			_ = out.Set(strings.ToLower(k), strings.Join(vals, ", "))
 		}
 		return out
 	})
-	method("setHeader", func(c goja.FunctionCall) goja.Value {
+	method("setHeader", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.headersSent && !s.finished {
 			panic(s.headersSentError())
 		}
@@ -82,23 +125,21 @@ func (s *responseState) object() *goja.Object {
 				s.header.Add(c.Argument(0).String(), val)
 			}
 		}
-		return o
+		return s.obj
 	})
-	method("removeHeader", func(c goja.FunctionCall) goja.Value {
+	method("removeHeader", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.guard("removeHeader") {
 			s.header.Del(c.Argument(0).String())
 		}
 		return goja.Undefined()
 	})
-	method("type", s.typeMethod)
-	method("contentType", s.typeMethod)
-	method("location", func(c goja.FunctionCall) goja.Value {
+	method("location", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.guard("location") {
 			s.header.Set("Location", c.Argument(0).String())
 		}
-		return o
+		return s.obj
 	})
-	method("redirect", func(c goja.FunctionCall) goja.Value {
+	method("redirect", func(s *responseState, c goja.FunctionCall) goja.Value {
 		url, status := c.Argument(0), http.StatusFound
 		if len(c.Arguments) > 1 {
 			if _, isNum := c.Argument(0).Export().(int64); isNum {
@@ -114,21 +155,29 @@ func (s *responseState) object() *goja.Object {
 		}
 		return s.sendValue("redirect", vm.ToValue(http.StatusText(status)+". Redirecting to "+url.String()))
 	})
-	_ = o.Set("locals", vm.NewObject())
-	_ = o.DefineAccessorProperty("statusCode",
-		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.status) }),
-		vm.ToValue(func(c goja.FunctionCall) goja.Value {
-			s.status = int(c.Argument(0).ToInteger())
+	accessor := func(name string, get func(s *responseState) goja.Value, set func(s *responseState, v goja.Value)) {
+		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			if s := v.responseFor(c.This, name); s != nil {
+				return get(s)
+			}
 			return goja.Undefined()
-		}),
-		goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = o.DefineAccessorProperty("headersSent",
-		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.headersSent || s.finished) }),
-		nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	_ = o.DefineAccessorProperty("finished",
-		vm.ToValue(func(goja.FunctionCall) goja.Value { return vm.ToValue(s.finished) }),
-		nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
-	return o
+		})
+		var setter goja.Value
+		if set != nil {
+			setter = vm.ToValue(func(c goja.FunctionCall) goja.Value {
+				if s := v.responseFor(c.This, name); s != nil {
+					set(s, c.Argument(0))
+				}
+				return goja.Undefined()
+			})
+		}
+		_ = proto.DefineAccessorProperty(name, getter, setter, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	accessor("statusCode", func(s *responseState) goja.Value { return vm.ToValue(s.status) },
+		func(s *responseState, val goja.Value) { s.status = int(val.ToInteger()) })
+	accessor("headersSent", func(s *responseState) goja.Value { return vm.ToValue(s.headersSent || s.finished) }, nil)
+	accessor("finished", func(s *responseState) goja.Value { return vm.ToValue(s.finished) }, nil)
+	return proto
 }
 
 // guard reports whether the response may still change; after it is complete a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -23,7 +24,35 @@ type vu struct {
 	required  map[string]goja.Value
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
+
+	// Built once per VM: the prototypes of `response` and `modules`, and the
+	// symbol tying each call's objects to its invocation number.
+	resProto  *goja.Object
+	reqProto  *goja.Object
+	modsProto *goja.Object
+	stateSym  *goja.Symbol
+	seq       int64 // invocations run on this VM
+
+	trampoline goja.Callable    // the event loop's JS frame, compiled once per VM
+	work       chan *invocation // calls for this VM's goroutine
+	stopOnce   sync.Once
 }
+
+// serve runs the calls handed to this VM, one at a time, on one goroutine, until
+// the VM is stopped or a call leaves it unusable.
+func (v *vu) serve() {
+	for inv := range v.work {
+		reusable := v.run(inv)
+		inv.cancel()
+		v.fn.release(v, reusable)
+		if !reusable {
+			return
+		}
+	}
+}
+
+// stop ends the VM's goroutine once its current call, if any, is done.
+func (v *vu) stop() { v.stopOnce.Do(func() { close(v.work) }) }
 
 var _ modules.VU = (*vu)(nil)
 
@@ -33,16 +62,23 @@ func (f *Function) newVU() (*vu, error) {
 	vm.SetTimeSource(e.opts.Env.Now)
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, stateSym: goja.NewSymbol("bmobemu.invocation")}
 	v.installGlobals()
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
 			return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
 		}
 	}
+	trampoline, err := eventloop.Trampoline(vm)
+	if err != nil {
+		return nil, err
+	}
+	v.trampoline = trampoline
 	if err := v.runTopLevel(); err != nil {
 		return nil, err
 	}
+	v.work = make(chan *invocation, 1)
+	go v.serve()
 	return v, nil
 }
 
@@ -58,7 +94,7 @@ func (v *vu) runTopLevel() error {
 	}
 	defer cancel()
 	inv.ctx = ctx
-	inv.loop = eventloop.New(v.vm)
+	inv.loop = eventloop.New(v.vm, v.trampoline)
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })

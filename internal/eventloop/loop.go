@@ -35,7 +35,6 @@ type Loop struct {
 	ticks  []func() error // process.nextTick queue, only touched on the JS thread
 	timers map[*timer]struct{}
 	nextID int64
-	now    func() time.Time
 
 	trampoline goja.Callable
 }
@@ -43,7 +42,7 @@ type Loop struct {
 // trampoline is a JavaScript frame around each macrotask: goja runs promise jobs when
 // the outermost call returns, and only a JS frame makes the Go code below it nested
 // (RunString inside a bare Go call would drain the jobs before the nextTick queue).
-var trampoline = goja.MustCompile("eventloop-trampoline.js", "(function (run) { run(); })", false)
+var trampolineProgram = goja.MustCompile("eventloop-trampoline.js", "(function (run) { run(); })", false)
 
 type timer struct {
 	id       int64
@@ -54,9 +53,20 @@ type timer struct {
 	fn       func() error
 }
 
-// New makes a loop for vm.
-func New(vm *goja.Runtime) *Loop {
-	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, now: time.Now}
+// New makes a loop for vm. trampoline may be nil; callers that make many loops on
+// one VM pass the one Trampoline returns, so it is compiled into the VM once.
+func New(vm *goja.Runtime, trampoline goja.Callable) *Loop {
+	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, trampoline: trampoline}
+}
+
+// Trampoline makes the JavaScript frame Run wraps around each macrotask.
+func Trampoline(vm *goja.Runtime) (goja.Callable, error) {
+	v, err := vm.RunProgram(trampolineProgram)
+	if err != nil {
+		return nil, fmt.Errorf("event loop: %w", err)
+	}
+	fn, _ := goja.AssertFunction(v)
+	return fn, nil
 }
 
 // RegisterCallback must be called on the JS thread. It keeps the loop running until
@@ -159,11 +169,11 @@ func (l *Loop) turn(fn func() error) (err error) {
 		return goja.Undefined()
 	}
 	if l.trampoline == nil {
-		v, jsErr := l.vm.RunProgram(trampoline)
-		if jsErr != nil {
-			return fmt.Errorf("event loop: %w", jsErr)
+		t, err := Trampoline(l.vm)
+		if err != nil {
+			return err
 		}
-		l.trampoline, _ = goja.AssertFunction(v)
+		l.trampoline = t
 	}
 	if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(runner)); jsErr != nil && err == nil {
 		err = jsErr

@@ -58,7 +58,7 @@ func New(t testing.TB, env *modules.Env) *VU {
 	new(require.Registry).Enable(vm)
 	nodebuffer.Enable(vm)
 	v := &VU{vm: vm, env: env, ctx: context.Background()}
-	v.loop = eventloop.New(vm)
+	v.loop = eventloop.New(vm, nil)
 	v.installGlobals()
 	return v
 }
@@ -158,7 +158,7 @@ func (v *VU) Run(src string) (goja.Value, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	v.ctx = ctx
-	v.loop = eventloop.New(v.vm)
+	v.loop = eventloop.New(v.vm, nil)
 	var result goja.Value
 	err := v.loop.Run(ctx, func() error {
 		var err error
