@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -27,20 +28,20 @@ type invocation struct {
 	res      *responseState
 	seq      int64 // this invocation's number on its VM
 	cancel   context.CancelFunc
+	answered atomic.Bool
 }
 
 func newInvocation(f *Function, req *Request) *invocation {
 	return &invocation{fn: f, req: req, done: make(chan *Response, 1)}
 }
 
-// finish delivers the first response; later ones are logged and dropped.
+// finish delivers the first response and reports whether r was it.
 func (inv *invocation) finish(r *Response) bool {
-	select {
-	case inv.done <- r:
-		return true
-	default:
+	if !inv.answered.CompareAndSwap(false, true) {
 		return false
 	}
+	inv.done <- r // buffered: never blocks
+	return true
 }
 
 // run runs one invocation on this VM and reports whether the VM may be reused.

@@ -8,26 +8,19 @@ import (
 )
 
 // requestObject builds the script's `request`: the parts of Express 4's req that
-// Bmob scripts use (bmob-api.md §2).
+// Bmob scripts use (bmob-api.md §2). method, query, body and headers are own
+// properties; the rarer ones (url, path, ip, params…) are getters on a prototype
+// built once per VM, which keeps a call's allocations down.
 func (v *vu) requestObject(r *Request) goja.Value {
 	vm := v.vm
-	o := vm.NewObject()
-	_ = o.Set("method", r.Method)
-	_ = o.Set("url", r.URL)
-	_ = o.Set("originalUrl", r.URL)
-	_ = o.Set("path", r.Path)
-	_ = o.Set("ip", r.IP)
-	_ = o.Set("ips", vm.NewArray())
-	_ = o.Set("hostname", r.Hostname)
-	_ = o.Set("protocol", r.Protocol)
-	_ = o.Set("secure", r.Protocol == "https")
-	_ = o.Set("query", v.pairsObject(r.Query))
-	params := vm.NewObject()
-	for k, val := range r.Params {
-		_ = params.Set(k, val)
+	if v.reqProto == nil {
+		v.reqProto = v.requestPrototype()
 	}
-	_ = o.Set("params", params)
-
+	o := vm.NewObject()
+	_ = o.SetPrototype(v.reqProto)
+	_ = o.SetSymbol(v.stateSym, vm.ToValue(v.inv.seq))
+	_ = o.Set("method", r.Method)
+	_ = o.Set("query", v.pairsObject(r.Query))
 	headers := vm.NewObject()
 	for k, vals := range r.Header {
 		name := strings.ToLower(k)
@@ -38,18 +31,15 @@ func (v *vu) requestObject(r *Request) goja.Value {
 		_ = headers.Set(name, strings.Join(vals, ", "))
 	}
 	_ = o.Set("headers", headers)
-	if v.reqProto == nil {
-		v.reqProto = v.requestPrototype()
-	}
-	_ = o.SetPrototype(v.reqProto)
-	_ = o.Set("xhr", strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest"))
 	_ = o.Set("body", v.bodyValue(r.Body))
 	return o
 }
 
-// requestPrototype holds request.get/header, built once per VM.
+// requestPrototype holds request.get/header and the getters of the rarer fields,
+// built once per VM. A getter reads the Request of the call its object belongs to.
 func (v *vu) requestPrototype() *goja.Object {
-	proto := v.vm.NewObject()
+	vm := v.vm
+	proto := vm.NewObject()
 	get := func(c goja.FunctionCall) goja.Value {
 		this, ok := c.This.(*goja.Object)
 		if !ok {
@@ -67,6 +57,43 @@ func (v *vu) requestPrototype() *goja.Object {
 	}
 	_ = proto.Set("get", get)
 	_ = proto.Set("header", get)
+	field := func(name string, value func(r *Request) any) {
+		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			this, ok := c.This.(*goja.Object)
+			if !ok || v.inv == nil || v.inv.req == nil {
+				return goja.Undefined()
+			}
+			if id := this.GetSymbol(v.stateSym); id == nil || id.ToInteger() != v.inv.seq {
+				return goja.Undefined() // a request kept from an earlier call
+			}
+			val := vm.ToValue(value(v.inv.req))
+			_ = this.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			return val
+		})
+		setter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			if this, ok := c.This.(*goja.Object); ok {
+				_ = this.DefineDataProperty(name, c.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			}
+			return goja.Undefined()
+		})
+		_ = proto.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	field("url", func(r *Request) any { return r.URL })
+	field("originalUrl", func(r *Request) any { return r.URL })
+	field("path", func(r *Request) any { return r.Path })
+	field("ip", func(r *Request) any { return r.IP })
+	field("ips", func(r *Request) any { return vm.NewArray() })
+	field("hostname", func(r *Request) any { return r.Hostname })
+	field("protocol", func(r *Request) any { return r.Protocol })
+	field("secure", func(r *Request) any { return r.Protocol == "https" })
+	field("xhr", func(r *Request) any { return strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest") })
+	field("params", func(r *Request) any {
+		params := vm.NewObject()
+		for k, val := range r.Params {
+			_ = params.Set(k, val)
+		}
+		return params
+	})
 	return proto
 }
 

@@ -328,3 +328,15 @@ func TestPoolQueuesUnderDeadline(t *testing.T) {
 		t.Fatal(e)
 	}
 }
+
+func TestNoSpuriousLogAfterAResponse(t *testing.T) {
+	e, log := newEngine(t, modules.Compat, time.Second)
+	f := compile(t, e, "quiet", `function onRequest(req, res) { res.send({code: 200}); }`)
+	for i := 0; i < 3; i++ {
+		call(t, f, get())
+	}
+	time.Sleep(20 * time.Millisecond) // the VM finishes its loop after the answer
+	if text := log.text(); text != "" {
+		t.Fatalf("a call that answered logged:\n%s", text)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -29,6 +30,12 @@ and kept beside the db in <db>.keys.json.
 const version = "0.1.0"
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// Every call allocates many short-lived JS objects while the live heap stays
+		// small; collecting at 4x the live heap instead of 2x gave ~20% more calls/s
+		// at the same idle memory (bench/load.sh).
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
