@@ -99,7 +99,13 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		return nil, err
 	}
 	inv.cancel = cancel
-	v.work <- inv // the VM's own goroutine runs it (its stack is already grown)
+	if paused, err := v.start(inv); paused {
+		v.work <- inv // answered with work left: the VM's goroutine finishes it
+	} else {
+		reusable := v.conclude(inv, err)
+		cancel()
+		f.release(v, reusable)
+	}
 
 	select {
 	case resp := <-inv.done:

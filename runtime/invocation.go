@@ -29,6 +29,8 @@ type invocation struct {
 	seq      int64 // this invocation's number on its VM
 	cancel   context.CancelFunc
 	answered atomic.Bool
+
+	stopInterrupt func() bool // unregisters the deadline's interrupt; false if it fired
 }
 
 func newInvocation(f *Function, req *Request) *invocation {
@@ -44,24 +46,31 @@ func (inv *invocation) finish(r *Response) bool {
 	return true
 }
 
-// run runs one invocation on this VM and reports whether the VM may be reused.
-func (v *vu) run(inv *invocation) (reusable bool) {
+// start runs a call on the caller's goroutine until it is answered or finished.
+// Most scripts are done when they answer; those with work left (timers, callbacks
+// after the response) are paused and finished by the VM's own goroutine, so the
+// common call needs no goroutine switch.
+func (v *vu) start(inv *invocation) (paused bool, err error) {
 	inv.loop = eventloop.New(v.vm, v.trampoline)
 	v.seq++
 	inv.seq = v.seq
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
-	defer func() { v.inv = nil }()
-
-	stop := context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
-	err := inv.loop.Run(inv.ctx, func() error {
+	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
+	return inv.loop.RunUntil(inv.ctx, func() error {
 		req := v.requestObject(inv.req)
 		res := inv.res.object()
 		mods := v.modulesObject(inv)
 		_, err := v.onRequest(goja.Undefined(), req, res, mods)
 		return err
-	})
-	interrupted := !stop()
+	}, inv.answered.Load)
+}
+
+// conclude turns how the loop ended into the call's answer (when the script gave
+// none) and reports whether the VM may be reused.
+func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
+	defer func() { v.inv = nil }()
+	interrupted := !inv.stopInterrupt()
 	f := inv.fn
 	timeout := f.engine.opts.Timeout
 

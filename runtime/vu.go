@@ -38,11 +38,11 @@ type vu struct {
 	stopOnce   sync.Once
 }
 
-// serve runs the calls handed to this VM, one at a time, on one goroutine, until
-// the VM is stopped or a call leaves it unusable.
+// serve finishes the calls whose answer came before their work was done (see
+// start), one at a time, until the VM is stopped or a call leaves it unusable.
 func (v *vu) serve() {
 	for inv := range v.work {
-		reusable := v.run(inv)
+		reusable := v.conclude(inv, inv.loop.Continue(inv.ctx))
 		inv.cancel()
 		v.fn.release(v, reusable)
 		if !reusable {

@@ -119,15 +119,36 @@ func (l *Loop) signal() {
 // ctx is done (it returns ctx.Err()), Stop is called, or a callback returns an error
 // (it returns that error). Timers still set when Run returns are cancelled.
 func (l *Loop) Run(ctx context.Context, first func() error) error {
-	defer l.close()
+	_, err := l.RunUntil(ctx, first, nil)
+	return err
+}
+
+// RunUntil is Run that may pause: after each turn, if pause reports true while work
+// is still pending, it returns paused=true and leaves the loop as it is, to be
+// finished by Continue, possibly on another goroutine. The runtime uses it to answer
+// an HTTP call on the caller's goroutine and leave the script's later callbacks to
+// the VM's own goroutine.
+func (l *Loop) RunUntil(ctx context.Context, first func() error, pause func() bool) (paused bool, err error) {
 	if err := l.turn(first); err != nil {
-		return err
+		l.close()
+		return false, err
 	}
+	return l.drain(ctx, pause)
+}
+
+// Continue finishes a loop that RunUntil paused.
+func (l *Loop) Continue(ctx context.Context) error {
+	_, err := l.drain(ctx, nil)
+	return err
+}
+
+func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err error) {
 	for {
 		l.mu.Lock()
 		if l.stopped {
 			l.mu.Unlock()
-			return ErrStopped
+			l.close()
+			return false, ErrStopped
 		}
 		if len(l.queue) > 0 {
 			fn := l.queue[0]
@@ -135,18 +156,24 @@ func (l *Loop) Run(ctx context.Context, first func() error) error {
 			l.queue = l.queue[1:]
 			l.mu.Unlock()
 			if err := l.turn(fn); err != nil {
-				return err
+				l.close()
+				return false, err
 			}
 			continue
 		}
 		idle := l.pending == 0
 		l.mu.Unlock()
 		if idle {
-			return nil
+			l.close()
+			return false, nil
+		}
+		if pause != nil && pause() {
+			return true, nil
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			l.close()
+			return false, ctx.Err()
 		case <-l.wakeup:
 		}
 	}
