@@ -62,6 +62,6 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 		fmt.Fprintf(w, "  NOT LOADED %s: %v\n", name, err)
 	}
 	if len(names) > 0 {
-		fmt.Fprintf(w, "try: curl -s -X POST -H 'Content-Type: application/json' -d '{}' %s/%s\n", base, names[0])
+		fmt.Fprintf(w, "try: curl -s %s/%s   (GET; POST a JSON body with -H 'Content-Type: application/json' -d '{...}')\n", base, names[0])
 	}
 }
