@@ -75,6 +75,8 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	timeout := f.engine.opts.Timeout
 
 	switch {
+	case err == nil && inv.answered.Load():
+		// The usual end: answered, nothing left to do.
 	case err == nil:
 		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
 			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {

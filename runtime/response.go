@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -142,7 +143,7 @@ func (v *vu) responsePrototype() *goja.Object {
 	method("redirect", func(s *responseState, c goja.FunctionCall) goja.Value {
 		url, status := c.Argument(0), http.StatusFound
 		if len(c.Arguments) > 1 {
-			if _, isNum := c.Argument(0).Export().(int64); isNum {
+			if isNumber(c.Argument(0)) {
 				status, url = int(c.Argument(0).ToInteger()), c.Argument(1)
 			} else {
 				status = int(c.Argument(1).ToInteger())
@@ -281,14 +282,24 @@ func (s *responseState) typeMethod(c goja.FunctionCall) goja.Value {
 	return s.obj
 }
 
+// isNumber reports whether v is a primitive number, without exporting objects.
 func isNumber(v goja.Value) bool {
-	switch v.Export().(type) {
-	case int64, float64:
-		_, isObj := v.(*goja.Object)
-		return !isObj
+	if _, isObj := v.(*goja.Object); isObj || v == nil {
+		return false
+	}
+	switch v.ExportType() {
+	case reflectInt64, reflectFloat64:
+		return true
 	}
 	return false
 }
+
+var (
+	reflectInt64   = reflect.TypeOf(int64(0))
+	reflectFloat64 = reflect.TypeOf(float64(0))
+	reflectBytes   = reflect.TypeOf([]byte(nil))
+	reflectBuffer  = reflect.TypeOf(goja.ArrayBuffer{})
+)
 
 // send is Express 4.13's res.send with every argument form.
 func (s *responseState) send(c goja.FunctionCall) goja.Value {
@@ -465,7 +476,7 @@ func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
 	}
 	s.status = int(c.Argument(0).ToInteger())
 	headers := c.Argument(1)
-	if _, isStr := headers.Export().(string); isStr { // writeHead(status, statusMessage, headers)
+	if _, isObj := headers.(*goja.Object); !isObj && !goja.IsUndefined(headers) { // writeHead(status, statusMessage, headers)
 		headers = c.Argument(2)
 	}
 	if obj, ok := headers.(*goja.Object); ok {
@@ -482,13 +493,17 @@ func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
 
 func (s *responseState) complete(body []byte) {
 	s.finished = true
-	s.inv.finish(&Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: Sent})
+	// No clone: once finished, guard refuses every change to the headers.
+	s.inv.finish(&Response{Status: s.status, Header: s.header, Body: body, Kind: Sent})
 }
 
 // bufferBytes returns the bytes of a Buffer, Uint8Array or ArrayBuffer.
 func bufferBytes(v goja.Value) ([]byte, bool) {
 	obj, ok := v.(*goja.Object)
 	if !ok {
+		return nil, false
+	}
+	if t := obj.ExportType(); t != reflectBytes && t != reflectBuffer { // no export of plain objects
 		return nil, false
 	}
 	switch x := obj.Export().(type) {
