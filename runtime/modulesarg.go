@@ -26,11 +26,6 @@ func (v *vu) modulesObject(inv *invocation) *goja.Object {
 	o := v.vm.NewObject()
 	_ = o.SetPrototype(v.modsProto)
 	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(inv.seq))
-	method := ""
-	if inv.req != nil {
-		method = strings.ToLower(inv.req.Method)
-	}
-	_ = o.Set("oHttptype", method)
 	return o
 }
 
@@ -69,6 +64,14 @@ func (v *vu) modulesPrototype() *goja.Object {
 		}
 		_ = proto.DefineAccessorProperty(name, vm.ToValue(getter), nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
+	// oHttptype is the lower-cased method of the call ("get"/"post").
+	httpType := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		if v.inv == nil || v.inv.req == nil {
+			return vm.ToValue("")
+		}
+		return vm.ToValue(strings.ToLower(v.inv.req.Method))
+	})
+	_ = proto.DefineAccessorProperty("oHttptype", httpType, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	return proto
 }
 

@@ -125,8 +125,7 @@ func (v *vu) bodyValue(b Body) goja.Value {
 	case BodyJSON:
 		// JSON.parse in the VM keeps the key order of the text, so a script's
 		// JSON.stringify(request.body) gives back the same bytes (WeChat notifies).
-		parse, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
-		val, err := parse(goja.Undefined(), vm.ToValue(string(b.Raw)))
+		val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(b.Raw)))
 		if err == nil {
 			return val
 		}
@@ -134,8 +133,7 @@ func (v *vu) bodyValue(b Body) goja.Value {
 		return v.pairsObject(b.Form)
 	case BodyXML:
 		if text, err := json.Marshal(b.Value); err == nil {
-			parse, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
-			if val, err := parse(goja.Undefined(), vm.ToValue(string(text))); err == nil {
+			if val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(text))); err == nil {
 				return val
 			}
 		}

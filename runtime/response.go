@@ -41,7 +41,6 @@ func (s *responseState) object() *goja.Object {
 	o := v.vm.NewObject()
 	_ = o.SetPrototype(v.resProto)
 	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(s.inv.seq))
-	_ = o.Set("locals", v.vm.NewObject())
 	s.obj = o
 	return o
 }
@@ -178,6 +177,12 @@ func (v *vu) responsePrototype() *goja.Object {
 		func(s *responseState, val goja.Value) { s.status = int(val.ToInteger()) })
 	accessor("headersSent", func(s *responseState) goja.Value { return vm.ToValue(s.headersSent || s.finished) }, nil)
 	accessor("finished", func(s *responseState) goja.Value { return vm.ToValue(s.finished) }, nil)
+	// res.locals is made on first use (Bmob scripts rarely touch it).
+	accessor("locals", func(s *responseState) goja.Value {
+		locals := vm.NewObject()
+		_ = s.obj.DefineDataProperty("locals", locals, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return locals
+	}, nil)
 	return proto
 }
 
@@ -410,7 +415,7 @@ func (s *responseState) json(c goja.FunctionCall) goja.Value {
 }
 
 func (s *responseState) jsonValue(val goja.Value) goja.Value {
-	text, err := jsonStringify(s.v.vm, val)
+	text, err := s.v.jsonStringify(goja.Undefined(), val)
 	if err != nil {
 		panic(err)
 	}
@@ -418,11 +423,6 @@ func (s *responseState) jsonValue(val goja.Value) goja.Value {
 		s.header.Set("Content-Type", "application/json")
 	}
 	return s.sendValue("json", text)
-}
-
-func jsonStringify(vm *goja.Runtime, val goja.Value) (goja.Value, error) {
-	stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
-	return stringify(goja.Undefined(), val)
 }
 
 // end is Node's ServerResponse.end: raw bytes, no Content-Type added.

@@ -33,9 +33,11 @@ type vu struct {
 	stateSym  *goja.Symbol
 	seq       int64 // invocations run on this VM
 
-	trampoline goja.Callable    // the event loop's JS frame, compiled once per VM
-	work       chan *invocation // calls for this VM's goroutine
-	stopOnce   sync.Once
+	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
+	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
+	jsonStringify goja.Callable
+	work          chan *invocation // calls for this VM's goroutine
+	stopOnce      sync.Once
 }
 
 // serve finishes the calls whose answer came before their work was done (see
@@ -74,6 +76,9 @@ func (f *Function) newVU() (*vu, error) {
 		return nil, err
 	}
 	v.trampoline = trampoline
+	json := vm.Get("JSON").ToObject(vm)
+	v.jsonParse, _ = goja.AssertFunction(json.Get("parse"))
+	v.jsonStringify, _ = goja.AssertFunction(json.Get("stringify"))
 	if err := v.runTopLevel(); err != nil {
 		return nil, err
 	}
