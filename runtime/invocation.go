@@ -31,6 +31,10 @@ type invocation struct {
 	answered atomic.Bool
 
 	stopInterrupt func() bool // unregisters the deadline's interrupt; false if it fired
+
+	// The call's own request and modules objects: getters on the shared
+	// prototypes serve only these (a kept object from an earlier call is stale).
+	reqObj, modsObj *goja.Object
 }
 
 func newInvocation(f *Function, req *Request) *invocation {

@@ -25,7 +25,7 @@ func (v *vu) modulesObject(inv *invocation) *goja.Object {
 	}
 	o := v.vm.NewObject()
 	_ = o.SetPrototype(v.modsProto)
-	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(inv.seq))
+	inv.modsObj = o
 	return o
 }
 
@@ -46,7 +46,7 @@ func (v *vu) modulesPrototype() *goja.Object {
 			if !ok || v.inv == nil {
 				return goja.Undefined()
 			}
-			if id := this.GetSymbol(v.stateSym); id == nil || id.ToInteger() != v.inv.seq {
+			if this != v.inv.modsObj {
 				v.Log("warn", fmt.Sprintf("modules.%s at %s: the modules object of an earlier call was used", name, v.callSite()))
 			}
 			var val goja.Value

@@ -18,7 +18,7 @@ func (v *vu) requestObject(r *Request) goja.Value {
 	}
 	o := vm.NewObject()
 	_ = o.SetPrototype(v.reqProto)
-	_ = o.SetSymbol(v.stateSym, vm.ToValue(v.inv.seq))
+	v.inv.reqObj = o
 	_ = o.Set("method", r.Method)
 	_ = o.Set("query", v.pairsObject(r.Query))
 	headers := vm.NewObject()
@@ -63,7 +63,7 @@ func (v *vu) requestPrototype() *goja.Object {
 			if !ok || v.inv == nil || v.inv.req == nil {
 				return goja.Undefined()
 			}
-			if id := this.GetSymbol(v.stateSym); id == nil || id.ToInteger() != v.inv.seq {
+			if this != v.inv.reqObj {
 				return goja.Undefined() // a request kept from an earlier call
 			}
 			val := vm.ToValue(value(v.inv.req))

@@ -40,7 +40,6 @@ func (s *responseState) object() *goja.Object {
 	}
 	o := v.vm.NewObject()
 	_ = o.SetPrototype(v.resProto)
-	_ = o.SetSymbol(v.stateSym, v.vm.ToValue(s.inv.seq))
 	s.obj = o
 	return o
 }
@@ -49,7 +48,7 @@ func (s *responseState) object() *goja.Object {
 // response kept from an earlier call has none: its methods log and do nothing.
 func (v *vu) responseFor(this goja.Value, method string) *responseState {
 	if obj, ok := this.(*goja.Object); ok && v.inv != nil && v.inv.res != nil {
-		if id := obj.GetSymbol(v.stateSym); id != nil && id.ToInteger() == v.inv.seq {
+		if obj == v.inv.res.obj { // objects are compared by identity: a kept one is stale
 			return v.inv.res
 		}
 	}

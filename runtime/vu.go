@@ -25,12 +25,10 @@ type vu struct {
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
 
-	// Built once per VM: the prototypes of `response` and `modules`, and the
-	// symbol tying each call's objects to its invocation number.
+	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
 	reqProto  *goja.Object
 	modsProto *goja.Object
-	stateSym  *goja.Symbol
 	seq       int64 // invocations run on this VM
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
@@ -64,7 +62,7 @@ func (f *Function) newVU() (*vu, error) {
 	vm.SetTimeSource(e.opts.Env.Now)
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, stateSym: goja.NewSymbol("bmobemu.invocation")}
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
 	v.installGlobals()
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
