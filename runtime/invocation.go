@@ -55,6 +55,13 @@ func (inv *invocation) finish(r *Response) bool {
 // after the response) are paused and finished by the VM's own goroutine, so the
 // common call needs no goroutine switch.
 func (v *vu) start(inv *invocation) (paused bool, err error) {
+	defer func() {
+		// A Go panic below a script (a bug in a module) fails this call, not the server.
+		if r := recover(); r != nil {
+			paused, err = false, fmt.Errorf("internal error in bmobemu while running %s: %v", inv.fn.name, r)
+			v.broken = true
+		}
+	}()
 	inv.loop = eventloop.New(v.vm, v.trampoline)
 	v.seq++
 	inv.seq = v.seq
@@ -100,7 +107,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
 		}
 	}
-	if interrupted {
+	if interrupted || v.broken {
 		v.vm.ClearInterrupt()
 		return false // a VM stopped mid-script may hold half-updated state
 	}

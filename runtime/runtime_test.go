@@ -340,3 +340,25 @@ func TestNoSpuriousLogAfterAResponse(t *testing.T) {
 		t.Fatalf("a call that answered logged:\n%s", text)
 	}
 }
+
+func TestGoPanicInAModuleFailsTheCallNotTheProcess(t *testing.T) {
+	e, _ := newEngine(t, modules.Compat, time.Second)
+	e.opts.Registry.AddBmob("oBroken", func(vu modules.VU) (goja.Value, error) {
+		o := vu.Runtime().NewObject()
+		_ = o.Set("crash", func(goja.FunctionCall) goja.Value {
+			var m map[string]int
+			m["x"] = 1 // a nil-map write: a Go runtime panic, not a JS exception
+			return goja.Undefined()
+		})
+		return o, nil
+	})
+	f := compile(t, e, "crash", `function onRequest(req, res, modules) { modules.oBroken.crash(); res.end("unreachable"); }`)
+	r := call(t, f, get())
+	if r.Status != 500 || !strings.Contains(string(r.Body), "there is an error") {
+		t.Fatalf("got %d %s", r.Status, r.Body)
+	}
+	ok := compile(t, e, "fine", `function onRequest(req, res) { res.end("ok") }`)
+	if r := call(t, ok, get()); string(r.Body) != "ok" {
+		t.Fatalf("engine unusable after a panic: %s", r.Body)
+	}
+}

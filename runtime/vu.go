@@ -30,6 +30,7 @@ type vu struct {
 	reqProto  *goja.Object
 	modsProto *goja.Object
 	seq       int64 // invocations run on this VM
+	broken    bool  // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
 	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/runtime"
@@ -59,6 +60,8 @@ func New(opts Options) *fiber.App {
 			return c.Status(code).SendString(err.Error())
 		},
 	})
+	// A panic in a handler answers 500 instead of ending the process.
+	app.Use(recover.New())
 	h := &handler{opts: opts}
 	app.Get("/:secret/:name", h.direct)
 	app.Post("/:secret/:name", h.direct)
