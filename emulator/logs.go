@@ -51,10 +51,3 @@ func (l *Logs) Tail(function string) []string {
 	defer l.mu.Unlock()
 	return append([]string(nil), l.tail[function]...)
 }
-
-// Reset forgets the kept lines.
-func (l *Logs) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.tail = map[string][]string{}
-}

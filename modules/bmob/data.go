@@ -100,15 +100,26 @@ func (d *data) call(cb goja.Callable, req restapi.Request) {
 	if req.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	d.async(cb, func(ctx context.Context) []byte { return d.api.Serve(ctx, req).Body })
+}
+
+// async runs work off the JS thread, then calls cb(null, text) on it, as Bmob's
+// module calls back after its HTTP request: text is the answer's JSON text, or
+// null data when work returns nil.
+func (d *data) async(cb goja.Callable, work func(ctx context.Context) []byte) {
 	done := d.vu.RegisterCallback()
 	ctx := d.vu.Context()
 	go func() {
-		resp := d.api.Serve(ctx, req)
+		text := work(ctx)
 		done(func() error {
 			if cb == nil {
 				return nil
 			}
-			_, err := cb(goja.Undefined(), goja.Null(), JSONText(d.vu, string(resp.Body)))
+			var arg goja.Value = goja.Null()
+			if text != nil {
+				arg = JSONText(d.vu, string(text))
+			}
+			_, err := cb(goja.Undefined(), goja.Null(), arg)
 			return err
 		})
 	}()
@@ -173,26 +184,14 @@ func (d *data) findOneWhere(o *goja.Object, cb goja.Callable, table string) goja
 	where, _ := d.stringify(o.Get("where"))
 	req := restapi.Request{Method: http.MethodGet, Path: classPath(table),
 		Query: url.Values{"where": {where}, "limit": {"1"}}, Header: d.headers.Clone()}
-	done := d.vu.RegisterCallback()
-	ctx := d.vu.Context()
-	go func() {
+	d.async(cb, func(ctx context.Context) []byte {
 		resp := d.api.Serve(ctx, req)
 		first, err := firstResult(resp)
-		done(func() error {
-			if cb == nil {
-				return nil
-			}
-			var arg goja.Value = goja.Null()
-			switch {
-			case err != nil: // a REST error: its JSON text, as for any other call
-				arg = JSONText(d.vu, string(resp.Body))
-			case first != nil:
-				arg = JSONText(d.vu, string(first))
-			}
-			_, cbErr := cb(goja.Undefined(), goja.Null(), arg)
-			return cbErr
-		})
-	}()
+		if err != nil { // a REST error: its JSON text, as for any other call
+			return resp.Body
+		}
+		return first // nil when nothing matched
+	})
 	return goja.Undefined()
 }
 
@@ -284,24 +283,15 @@ func (d *data) remove(c goja.FunctionCall) goja.Value {
 // last answer's text, or a 101 text when nothing matched.
 func (d *data) each(cb goja.Callable, table, where, method string, body []byte) {
 	headers := d.headers.Clone()
-	done := d.vu.RegisterCallback()
-	ctx := d.vu.Context()
-	go func() {
-		answer := d.eachMatch(ctx, table, where, headers, func(id string) restapi.Request {
+	d.async(cb, func(ctx context.Context) []byte {
+		return d.eachMatch(ctx, table, where, headers, func(id string) restapi.Request {
 			h := headers.Clone()
 			if body != nil {
 				h.Set("Content-Type", "application/json")
 			}
 			return restapi.Request{Method: method, Path: classPath(table, id), Header: h, Body: body}
-		})
-		done(func() error {
-			if cb == nil {
-				return nil
-			}
-			_, err := cb(goja.Undefined(), goja.Null(), JSONText(d.vu, string(answer.Body)))
-			return err
-		})
-	}()
+		}).Body
+	})
 }
 
 func (d *data) setHeader(c goja.FunctionCall) goja.Value {
@@ -323,10 +313,10 @@ func (d *data) getHeader(c goja.FunctionCall) goja.Value {
 		return goja.Undefined()
 	}
 	v := d.headers.Get(keys[0])
-	if v == "" && !strings.EqualFold(keys[0], "") {
+	if v == "" {
 		return goja.Undefined()
 	}
-	return d.vu.Runtime().ToValue(fmt.Sprint(v))
+	return d.vu.Runtime().ToValue(v)
 }
 
 // firstResult is the raw JSON of the first object of a find answer, nil when the
