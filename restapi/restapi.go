@@ -1,8 +1,9 @@
-// Package restapi is Bmob's /1/classes REST semantics without a transport:
+// Package restapi is Bmob's REST semantics without a transport:
 // modules.oData calls it in-process and the HTTP server will call it for
 // clients, so a row written one way reads back identically the other way.
 //
-// Routes (bmob-api.md §5.3–5.6):
+// Routes (bmob-api.md §5.3–5.6) live in a table (API.routes): each group of
+// endpoints is a method returning its routes, added in New. The /1/classes group:
 //
 //	POST   /1/classes/<T>        201 {"createdAt","objectId"}, Location: /1/classes/<T>/<id>
 //	GET    /1/classes/<T>/<id>   the object (keys, include)
@@ -46,13 +47,18 @@ type Response struct {
 	Body   []byte
 }
 
-// API serves the /1/classes routes from a store.
+// API serves Bmob's REST routes from a store.
 type API struct {
-	store store.Store
+	store  store.Store
+	routes []route
 }
 
 // New returns an API backed by s.
-func New(s store.Store) *API { return &API{store: s} }
+func New(s store.Store) *API {
+	a := &API{store: s}
+	a.routes = append(a.routes, a.classRoutes()...)
+	return a
+}
 
 // Serve answers one request.
 func (a *API) Serve(ctx context.Context, req Request) Response {
@@ -67,30 +73,58 @@ func (a *API) Serve(ctx context.Context, req Request) Response {
 	return resp
 }
 
+// handler answers one route; params are the pattern's `:name` segments, unescaped.
+type handler func(ctx context.Context, req Request, params map[string]string) (body any, status int, header http.Header, err error)
+
+// route is one METHOD + pattern. A pattern is a path whose segments are literal or
+// `:name`; a trailing `*name` takes the rest of the path (for file paths).
+type route struct {
+	method  string
+	pattern string
+	handle  handler
+}
+
+// route finds the first matching route; a path that matches no pattern (or none
+// with this method) is a 404 "no route".
 func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, error) {
-	class, id, ok := parsePath(req.Path)
+	segs, ok := splitPath(req.Path)
 	if !ok {
 		return nil, 0, nil, noRoute(req)
 	}
-	switch {
-	case req.Method == http.MethodPost && id == "":
-		return a.create(ctx, class, req)
-	case req.Method == http.MethodGet && id != "":
-		v, err := a.get(ctx, class, id, req.Query)
-		return v, http.StatusOK, nil, err
-	case req.Method == http.MethodGet:
-		v, err := a.find(ctx, class, req.Query)
-		return v, http.StatusOK, nil, err
-	case req.Method == http.MethodPut && id != "":
-		v, err := a.update(ctx, class, id, req)
-		return v, http.StatusOK, nil, err
-	case req.Method == http.MethodDelete && id != "":
-		if err := a.store.Delete(ctx, class, id); err != nil {
-			return nil, 0, nil, err
+	for _, r := range a.routes {
+		if r.method != req.Method {
+			continue
 		}
-		return map[string]any{"msg": "ok"}, http.StatusOK, nil, nil
+		if params, ok := matchPattern(r.pattern, segs); ok {
+			return r.handle(ctx, req, params)
+		}
 	}
 	return nil, 0, nil, noRoute(req)
+}
+
+// classRoutes are /1/classes (bmob-api.md §5.3).
+func (a *API) classRoutes() []route {
+	ok := func(v any, err error) (any, int, http.Header, error) { return v, http.StatusOK, nil, err }
+	return []route{
+		{http.MethodPost, "/1/classes/:class", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
+			return a.create(ctx, p["class"], req)
+		}},
+		{http.MethodGet, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
+			return ok(a.get(ctx, p["class"], p["id"], req.Query))
+		}},
+		{http.MethodGet, "/1/classes/:class", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
+			return ok(a.find(ctx, p["class"], req.Query))
+		}},
+		{http.MethodPut, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
+			return ok(a.update(ctx, p["class"], p["id"], req))
+		}},
+		{http.MethodDelete, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
+			if err := a.store.Delete(ctx, p["class"], p["id"]); err != nil {
+				return nil, 0, nil, err
+			}
+			return map[string]any{"msg": "ok"}, http.StatusOK, nil, nil
+		}},
+	}
 }
 
 // routeError is a 404 for paths and methods outside the routes.
@@ -102,27 +136,46 @@ func noRoute(req Request) error {
 	return &routeError{msg: fmt.Sprintf("no route for %s %s.", req.Method, req.Path)}
 }
 
-// parsePath splits /1/classes/<T>[/<id>].
-func parsePath(p string) (class, id string, ok bool) {
-	rest, found := strings.CutPrefix(strings.TrimSuffix(p, "/"), "/1/classes/")
-	if !found || rest == "" {
-		return "", "", false
+// splitPath cuts a request path into unescaped segments (a trailing slash is
+// ignored); an empty or undecodable segment fails.
+func splitPath(p string) ([]string, bool) {
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "/"), "/")
+	if p == "" {
+		return nil, false
 	}
-	parts := strings.Split(rest, "/")
-	if len(parts) > 2 {
-		return "", "", false
-	}
+	parts := strings.Split(p, "/")
 	for i, s := range parts {
 		u, err := url.PathUnescape(s)
 		if err != nil || u == "" {
-			return "", "", false
+			return nil, false
 		}
 		parts[i] = u
 	}
-	if len(parts) == 2 {
-		return parts[0], parts[1], true
+	return parts, true
+}
+
+// matchPattern matches segments against a route pattern.
+func matchPattern(pattern string, segs []string) (map[string]string, bool) {
+	pat := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
+	params := map[string]string{}
+	for i, p := range pat {
+		if rest, ok := strings.CutPrefix(p, "*"); ok {
+			if i >= len(segs) {
+				return nil, false
+			}
+			params[rest] = strings.Join(segs[i:], "/")
+			return params, true
+		}
+		if i >= len(segs) {
+			return nil, false
+		}
+		if name, ok := strings.CutPrefix(p, ":"); ok {
+			params[name] = segs[i]
+		} else if p != segs[i] {
+			return nil, false
+		}
 	}
-	return parts[0], "", true
+	return params, len(pat) == len(segs)
 }
 
 func (a *API) create(ctx context.Context, class string, req Request) (any, int, http.Header, error) {

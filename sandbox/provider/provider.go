@@ -1,0 +1,116 @@
+// Package provider is the contract between bmobemu's payment sandbox (package
+// sandbox: keys, notify delivery with retries, triggers, wiring) and each
+// simulated payment provider (sandbox/alipaysim, sandbox/wechatsim). A provider
+// answers its gateway's HTTP API, keeps its trades, and hands every asynchronous
+// notify it would send to a Notifier; it never does network I/O itself.
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Provider names.
+const (
+	Alipay = "alipay"
+	Wechat = "wechat"
+)
+
+// Events a notify can report.
+const (
+	EventPay    = "pay"
+	EventRefund = "refund"
+	EventClose  = "close"
+)
+
+// Trade statuses, in Alipay's words; WeChat's trade_state maps onto them
+// (SUCCESS→TRADE_SUCCESS, NOTPAY→WAIT_BUYER_PAY, CLOSED→TRADE_CLOSED,
+// REFUND→TRADE_SUCCESS with RefundedFen > 0).
+const (
+	StatusWaitBuyerPay = "WAIT_BUYER_PAY"
+	StatusSuccess      = "TRADE_SUCCESS"
+	StatusClosed       = "TRADE_CLOSED"
+	StatusFinished     = "TRADE_FINISHED"
+)
+
+// ErrNoTrade is returned (wrapped) by triggers for an unknown out_trade_no.
+var ErrNoTrade = errors.New("no such trade")
+
+// ErrBadState is returned (wrapped) by a trigger the trade's state does not allow
+// (paying a closed trade, refunding an unpaid one, more than was paid…).
+var ErrBadState = errors.New("trade state does not allow this")
+
+// Clock is the sandbox's time (clock.Clock satisfies it): trade expiry
+// (timeout_express, time_expire) and anything else that waits uses it.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+// Notification is one asynchronous notify exactly as the provider would POST it
+// to the merchant's notify_url.
+type Notification struct {
+	Provider   string      // Alipay or Wechat
+	Event      string      // EventPay, EventRefund, EventClose
+	OutTradeNo string      // the merchant's order number
+	URL        string      // notify_url as the merchant gave it
+	Header     http.Header // Content-Type and, for WeChat, the Wechatpay-* headers
+	Body       []byte      // Alipay: form-encoded, RSA2-signed; WeChat: JSON with the encrypted resource
+}
+
+// Notifier takes notifications for delivery. The sandbox delivers them with the
+// provider's retry schedule, judges acknowledgements as the provider does, and
+// records every attempt. Notify must not block.
+type Notifier interface {
+	Notify(n Notification)
+}
+
+// Trade is a provider's view of one order, for listings and triggers.
+type Trade struct {
+	Provider    string    `json:"provider"`
+	OutTradeNo  string    `json:"outTradeNo"`
+	TradeNo     string    `json:"tradeNo"`  // the provider's own id (Alipay trade_no, WeChat transaction_id)
+	Kind        string    `json:"kind"`     // how it was created: app, page, wap, precreate, create, pay, jsapi, native, h5
+	Status      string    `json:"status"`   // one of the Status* constants
+	TotalFen    int64     `json:"totalFen"` // amount in fen (cents)
+	RefundedFen int64     `json:"refundedFen"`
+	Subject     string    `json:"subject"`
+	NotifyURL   string    `json:"notifyUrl"`
+	CreatedAt   time.Time `json:"createdAt"`
+	PaidAt      time.Time `json:"paidAt,omitzero"`
+}
+
+// PayRequest asks a provider to complete a payment as the buyer would.
+type PayRequest struct {
+	OutTradeNo string
+	// TotalFen, NotifyURL and Subject create the trade when the provider has not
+	// seen it (an order made elsewhere); for a known trade TotalFen must be 0 or
+	// equal the trade's amount.
+	TotalFen  int64
+	NotifyURL string
+	Subject   string
+}
+
+// Provider is one simulated payment provider.
+type Provider interface {
+	// Name is Alipay or Wechat.
+	Name() string
+	// Hosts are the real hosts whose requests the provider answers, for the
+	// outbound router (e.g. openapi.alipay.com).
+	Hosts() []string
+	// ServeHTTP answers the gateway API with the real paths (/gateway.do,
+	// /v3/pay/transactions/native, …). The sandbox also mounts it under
+	// /_sandbox/<name>/ on bmobemu's own server, for browsers and clients.
+	ServeHTTP(w http.ResponseWriter, r *http.Request)
+	// Pay completes a payment (status TRADE_SUCCESS) and sends the pay notify.
+	Pay(ctx context.Context, req PayRequest) (Trade, error)
+	// Close closes an unpaid trade (TRADE_CLOSED), notifying where the provider does.
+	Close(ctx context.Context, outTradeNo string) (Trade, error)
+	// Refund refunds fen (0: whatever remains) of a paid trade, notifying where the
+	// provider does.
+	Refund(ctx context.Context, outTradeNo string, fen int64) (Trade, error)
+	// Trades lists every trade, oldest first.
+	Trades() []Trade
+}
