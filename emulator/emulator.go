@@ -12,18 +12,21 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -40,8 +43,10 @@ type Config struct {
 	PoolSize      int               // VMs per function; 0 = 16
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Now           func() time.Time  // clock (nil: real time)
+	Now           func() time.Time  // clock (nil: Clock's Now)
+	Clock         clock.Clock       // timers and time (nil: real time)
 	Random        io.Reader         // randomness (nil: crypto/rand)
+	Sandbox       SandboxConfig     // the payment sandbox (zero value: on)
 }
 
 // Emulator is a running bmobemu.
@@ -54,6 +59,10 @@ type Emulator struct {
 	Router    *outbound.Router
 	App       *fiber.App
 	Secret    string
+	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
+	// when the sandbox is off.
+	Sandbox     *sandbox.Sandbox
+	SandboxKeys *sandbox.Keys
 
 	cancelWatch context.CancelFunc
 }
@@ -61,8 +70,14 @@ type Emulator struct {
 // Open builds an emulator. The caller must Close it.
 func Open(cfg Config) (*Emulator, error) {
 	bjtime.UseAsLocal()
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
+	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Clock.Now
+	}
+	if cfg.Sandbox.BaseURL == "" {
+		cfg.Sandbox.BaseURL = DefaultBaseURL
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
@@ -82,11 +97,25 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Now)
+	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret}
+	var transport http.RoundTripper
+	if !cfg.Sandbox.Off {
+		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		transport = e.Sandbox.Transport(outbound.DefaultTransport())
+	}
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,
+		Transport: transport,
 	})
+	e.Router = router
 	api := restapi.New(st)
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Now, Random: cfg.Random}
+	if e.Sandbox != nil {
+		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+	}
 	engine, err := runtime.New(runtime.Options{
 		Registry:  NewRegistry(api),
 		Env:       env,
@@ -99,21 +128,21 @@ func Open(cfg Config) (*Emulator, error) {
 		},
 	})
 	if err != nil {
-		_ = st.Close()
+		e.closeEarly()
 		return nil, err
 	}
 	set, err := functions.Load(engine, cfg.FunctionsDirs, func(level, line string) { logs.FunctionLog("bmobemu", level, line) })
 	if err != nil {
-		_ = st.Close()
+		e.closeEarly()
 		return nil, err
 	}
 	env.Functions = set
-	e := &Emulator{Config: cfg, Store: st, Functions: set, Engine: engine, Logs: logs, Router: router, Secret: secret}
+	e.Functions, e.Engine = set, engine
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := set.Watch(ctx); err != nil {
 			cancel()
-			_ = st.Close()
+			e.closeEarly()
 			return nil, err
 		}
 		e.cancelWatch = cancel
@@ -124,8 +153,25 @@ func Open(cfg Config) (*Emulator, error) {
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
+		Mounts:    e.mounts(),
 	})
 	return e, nil
+}
+
+// mounts are the extra handlers on the server: the sandbox's, when on.
+func (e *Emulator) mounts() map[string]http.Handler {
+	if e.Sandbox == nil {
+		return nil
+	}
+	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+}
+
+// closeEarly releases what Open made before failing.
+func (e *Emulator) closeEarly() {
+	if e.Sandbox != nil {
+		_ = e.Sandbox.Close()
+	}
+	_ = e.Store.Close()
 }
 
 // Serve answers HTTP on ln until ctx is done, then shuts down gracefully.
@@ -140,10 +186,13 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
-// Close stops watching and closes the store.
+// Close stops watching and notify deliveries, the server, and closes the store.
 func (e *Emulator) Close() error {
 	if e.cancelWatch != nil {
 		e.cancelWatch()
+	}
+	if e.Sandbox != nil {
+		_ = e.Sandbox.Close()
 	}
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)

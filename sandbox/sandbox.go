@@ -175,7 +175,7 @@ func (s *Sandbox) SubmitAppOrder(providerName, orderString string) (provider.Tra
 		}
 	}
 	if sub == nil {
-		return provider.Trade{}, fmt.Errorf("no sandbox provider %q takes app orders", providerName)
+		return provider.Trade{}, fmt.Errorf("provider %q: %w", providerName, ErrNoAppOrders)
 	}
 	return sub.SubmitAppOrder(orderString)
 }
