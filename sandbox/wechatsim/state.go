@@ -43,7 +43,6 @@ type trade struct {
 	createdAt     time.Time
 	paidAt        time.Time
 	refunded      int64
-	stopExpire    func() bool
 }
 
 // refund is one refund of a trade.
@@ -98,7 +97,7 @@ func stateDesc(state string) string {
 	}
 }
 
-// addTradeLocked registers a new NOTPAY trade and arms its time_expire.
+// addTradeLocked registers a new NOTPAY trade.
 func (s *Simulator) addTradeLocked(t *trade) *trade {
 	now := s.cfg.Clock.Now()
 	s.seq++
@@ -108,18 +107,12 @@ func (s *Simulator) addTradeLocked(t *trade) *trade {
 	s.trades[t.outTradeNo] = t
 	s.byPrepay[t.prepayID] = t
 	s.order = append(s.order, t)
-	if !t.timeExpire.IsZero() {
-		t.stopExpire = s.cfg.Clock.AfterFunc(t.timeExpire.Sub(now), func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			s.expireLocked(t)
-		})
-	}
 	return t
 }
 
-// expireLocked closes t if its time_expire has passed unpaid. Every read of a
-// trade calls it, so expiry never depends on the timer having run yet.
+// expireLocked closes t if its time_expire has passed unpaid on the clock. Every
+// read of a trade calls it, so no timer is needed and a fake clock's Advance
+// takes effect at once.
 func (s *Simulator) expireLocked(t *trade) {
 	if t.state == stateNotPay && !t.timeExpire.IsZero() && !s.cfg.Clock.Now().Before(t.timeExpire) {
 		t.state = stateClosed
@@ -155,9 +148,6 @@ func (s *Simulator) pay(t *trade) (provider.Trade, error) {
 	if t.openID == "" {
 		t.openID = sandboxOpenID
 	}
-	if t.stopExpire != nil {
-		t.stopExpire()
-	}
 	s.byTxn[t.transactionID] = t
 	plain := marshal(transactionOf(t))
 	view := t.view()
@@ -192,9 +182,6 @@ func (s *Simulator) close(outTradeNo string) (provider.Trade, *apiError) {
 		return provider.Trade{}, errOrderPaid
 	}
 	t.state = stateClosed
-	if t.stopExpire != nil {
-		t.stopExpire()
-	}
 	return t.view(), nil
 }
 
