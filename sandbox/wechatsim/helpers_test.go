@@ -202,30 +202,48 @@ func (r rawResponse) json(t *testing.T) map[string]any {
 	return m
 }
 
-// raw sends a request signed by key over METHOD\nURI\nTS\nNONCE\nBODY\n with
-// the timestamp of the fake clock; headers are set as given (nil value: unset).
-func (e *env) raw(t *testing.T, key *rsa.PrivateKey, method, uri, body string, headers map[string]string) rawResponse {
+// authorization is the Authorization header key makes for the request line
+// method signedURI at when.
+func authorization(t *testing.T, key *rsa.PrivateKey, when time.Time, method, signedURI, body string) string {
 	t.Helper()
-	ts := strconv.FormatInt(e.clock.Now().Unix(), 10)
+	ts := strconv.FormatInt(when.Unix(), 10)
 	nonce := "593BEC0C930BF1AFEB40B4A08C8FB242"
-	sum := sha256.Sum256([]byte(method + "\n" + uri + "\n" + ts + "\n" + nonce + "\n" + body + "\n"))
+	sum := sha256.Sum256([]byte(method + "\n" + signedURI + "\n" + ts + "\n" + nonce + "\n" + body + "\n"))
 	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fmt.Sprintf(`WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
+		testMchID, nonce, ts, testMerchantSerial, base64.StdEncoding.EncodeToString(sig))
+}
+
+// raw sends a request signed by key at the fake clock's time; headers
+// override the defaults (an empty value removes the header).
+func (e *env) raw(t *testing.T, key *rsa.PrivateKey, method, uri, body string, headers map[string]string) rawResponse {
+	t.Helper()
+	h := map[string]string{"Authorization": authorization(t, key, e.clock.Now(), method, uri, body)}
+	for k, v := range headers {
+		h[k] = v
+	}
+	return e.send(t, method, uri, body, h)
+}
+
+// send makes a request with the usual headers plus headers.
+func (e *env) send(t *testing.T, method, uri, body string, headers map[string]string) rawResponse {
+	t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+uri, bytes.NewBufferString(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", fmt.Sprintf(
-		`WECHATPAY2-SHA256-RSA2048 mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
-		testMchID, nonce, ts, testMerchantSerial, base64.StdEncoding.EncodeToString(sig)))
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "wechatsim-test")
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
 		if v == "" {
 			req.Header.Del(k)
+			if k == "User-Agent" {
+				req.Header.Set(k, "") // Go sends its own User-Agent unless told to send none
+			}
 		} else {
 			req.Header.Set(k, v)
 		}
