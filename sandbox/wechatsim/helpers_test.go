@@ -101,7 +101,7 @@ func (e *env) warns() []string {
 
 // newEnv starts a simulator whose fake clock reads the real time now (the
 // wechatpay-go validators compare signatures' timestamps with time.Now).
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	k := getKeys(t)
 	e := &env{clock: clock.NewFake(time.Now()), notes: &recorder{}, keys: k}
@@ -152,7 +152,7 @@ func (e *env) httpClient() *http.Client {
 
 // sdkClient is wechatpay-go's client signing with key and verifying answers
 // with the platform certificate.
-func (e *env) sdkClient(t *testing.T, key *rsa.PrivateKey) *core.Client {
+func (e *env) sdkClient(t testing.TB, key *rsa.PrivateKey) *core.Client {
 	t.Helper()
 	c, err := core.NewClient(context.Background(),
 		option.WithMerchantCredential(testMchID, testMerchantSerial, key),
@@ -166,7 +166,7 @@ func (e *env) sdkClient(t *testing.T, key *rsa.PrivateKey) *core.Client {
 }
 
 // notifyHandler is wechatpay-go's notify handler trusting the platform certificate.
-func (e *env) notifyHandler(t *testing.T, apiV3Key string) *notify.Handler {
+func (e *env) notifyHandler(t testing.TB, apiV3Key string) *notify.Handler {
 	t.Helper()
 	h, err := notify.NewRSANotifyHandler(apiV3Key,
 		verifiers.NewSHA256WithRSAVerifier(core.NewCertificateMapWithList([]*x509.Certificate{e.cert})))
@@ -177,7 +177,7 @@ func (e *env) notifyHandler(t *testing.T, apiV3Key string) *notify.Handler {
 }
 
 // asRequest is n as the POST the merchant's server would receive.
-func asRequest(t *testing.T, n provider.Notification) *http.Request {
+func asRequest(t testing.TB, n provider.Notification) *http.Request {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, n.URL, bytes.NewReader(n.Body))
 	for k, v := range n.Header {
@@ -193,7 +193,7 @@ type rawResponse struct {
 	body   []byte
 }
 
-func (r rawResponse) json(t *testing.T) map[string]any {
+func (r rawResponse) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -204,7 +204,7 @@ func (r rawResponse) json(t *testing.T) map[string]any {
 
 // authorization is the Authorization header key makes for the request line
 // method signedURI at when.
-func authorization(t *testing.T, key *rsa.PrivateKey, when time.Time, method, signedURI, body string) string {
+func authorization(t testing.TB, key *rsa.PrivateKey, when time.Time, method, signedURI, body string) string {
 	t.Helper()
 	ts := strconv.FormatInt(when.Unix(), 10)
 	nonce := "593BEC0C930BF1AFEB40B4A08C8FB242"
@@ -219,7 +219,7 @@ func authorization(t *testing.T, key *rsa.PrivateKey, when time.Time, method, si
 
 // raw sends a request signed by key at the fake clock's time; headers
 // override the defaults (an empty value removes the header).
-func (e *env) raw(t *testing.T, key *rsa.PrivateKey, method, uri, body string, headers map[string]string) rawResponse {
+func (e *env) raw(t testing.TB, key *rsa.PrivateKey, method, uri, body string, headers map[string]string) rawResponse {
 	t.Helper()
 	h := map[string]string{"Authorization": authorization(t, key, e.clock.Now(), method, uri, body)}
 	for k, v := range headers {
@@ -229,7 +229,7 @@ func (e *env) raw(t *testing.T, key *rsa.PrivateKey, method, uri, body string, h
 }
 
 // send makes a request with the usual headers plus headers.
-func (e *env) send(t *testing.T, method, uri, body string, headers map[string]string) rawResponse {
+func (e *env) send(t testing.TB, method, uri, body string, headers map[string]string) rawResponse {
 	t.Helper()
 	req, err := http.NewRequest(method, e.srv.URL+uri, bytes.NewBufferString(body))
 	if err != nil {
@@ -261,7 +261,7 @@ func (e *env) send(t *testing.T, method, uri, body string, headers map[string]st
 }
 
 // verifyAnswer checks an answer's Wechatpay-* signature with the platform key.
-func (e *env) verifyAnswer(t *testing.T, r rawResponse) {
+func (e *env) verifyAnswer(t testing.TB, r rawResponse) {
 	t.Helper()
 	v := verifiers.NewSHA256WithRSAPubkeyVerifier(testPlatformSerial, e.keys.platform.PublicKey)
 	msg := r.header.Get("Wechatpay-Timestamp") + "\n" + r.header.Get("Wechatpay-Nonce") + "\n" + string(r.body) + "\n"

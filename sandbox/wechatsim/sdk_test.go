@@ -54,7 +54,7 @@ func prepayAll(t *testing.T, c *core.Client) map[string]string {
 	hResp, _, err := (&h5.H5ApiService{Client: c}).Prepay(ctx, h5.PrepayRequest{
 		Appid: ptr(testAppID), Mchid: ptr(testMchID), Description: ptr("h5"),
 		OutTradeNo: ptr("order_h5_1"), NotifyUrl: ptr(testNotifyURL),
-		Amount: &h5.Amount{Total: ptr(amount())},
+		Amount:    &h5.Amount{Total: ptr(amount())},
 		SceneInfo: &h5.SceneInfo{PayerClientIp: ptr("127.0.0.1"), H5Info: &h5.H5Info{Type: ptr("Wap")}},
 	})
 	if err != nil {
