@@ -12,6 +12,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
 )
 
 // DefaultBaseURL is where the server is assumed to be reached when
@@ -35,7 +36,19 @@ type SandboxConfig struct {
 // builtinProviders are the simulators the sandbox runs unless
 // SandboxConfig.Providers says otherwise.
 func builtinProviders() []sandbox.Factory {
-	return nil
+	return []sandbox.Factory{wechatProvider}
+}
+
+// wechatProvider is the WeChat Pay v3 simulator with the sandbox keys.
+func wechatProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
+	k := &env.Keys.Wechat
+	return wechatsim.New(wechatsim.Config{
+		MchID: k.MchID, AppID: k.AppID,
+		MerchantPublicKey: &k.MerchantKey.PublicKey, MerchantSerial: k.MerchantSerial,
+		PlatformKey: k.PlatformKey, PlatformSerial: k.PlatformSerial, PlatformCertPEM: []byte(k.PlatformCertPEM),
+		APIv3Key: k.APIv3Key, Clock: env.Clock, Notifier: env.Notifier, Random: env.Random, Warn: env.Warn,
+		PublicBase: env.MountURL(provider.Wechat),
+	})
 }
 
 // openSandbox loads (or makes) the sandbox keys beside the db and builds the

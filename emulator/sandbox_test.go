@@ -336,3 +336,66 @@ func BenchmarkPayToNotify(b *testing.B) {
 		}
 	}
 }
+
+// The WeChat simulator, the core and the example's notify handler together: a
+// pay trigger delivers an encrypted, signed notify that the handler verifies
+// and decrypts; answered 404 at first (no order yet), it is retried on WeChat's
+// schedule (15 s × 0.01) and then marks the order paid.
+func TestWechatSimulatorNotifyRetriedUntilTheHandlerTakesIt(t *testing.T) {
+	data := t.TempDir()
+	db := filepath.Join(data, "wx.db")
+	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../examples/wechat-notify/functions/wechatNotify.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemJS, _ := json.Marshal(keys.Wechat.PlatformPublicPEM())
+	fn := strings.NewReplacer("__APIV3_KEY__", keys.Wechat.APIv3Key, "__MCHID__", keys.Wechat.MchID,
+		"__PLATFORM_PUBLIC_KEY__", string(pemJS[1:len(pemJS)-1])).Replace(string(src))
+	dir := t.TempDir()
+	write(t, dir, "wechatNotify.js", fn)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Timeout: 5 * time.Second, Sandbox: SandboxConfig{BaseURL: base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = emu.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done; _ = emu.Close() }()
+
+	res, err := (&sandbox.Client{Base: base}).Pay(ctx, sandbox.TriggerRequest{Provider: "wechat", OutTradeNo: "wx_9", Amount: "0.01",
+		NotifyURL: "https://cloud.bmob.cn/xxxx/wechatNotify"})
+	if err != nil || len(res.Notifies) != 1 || res.Trade.Status != provider.StatusSuccess {
+		t.Fatalf("pay: %+v %v", res, err)
+	}
+	id := res.Notifies[0].ID
+	deadline := time.Now().Add(5 * time.Second)
+	for d, _ := emu.Sandbox.Delivery(id); len(d.Attempts) == 0; d, _ = emu.Sandbox.Delivery(id) {
+		if time.Now().After(deadline) {
+			t.Fatal("no first attempt")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := emu.Store.Create(ctx, "WxOrder", map[string]any{"outTradeNo": "wx_9", "total": 1.0, "status": "NOTPAY"}); err != nil {
+		t.Fatal(err)
+	}
+	d := waitAck(t, emu.Sandbox, id)
+	if len(d.Attempts) != 2 || d.Attempts[0].Status != 404 || !strings.Contains(d.Attempts[0].Body, "unknown order") || d.Attempts[1].Status != 200 {
+		t.Fatalf("attempts: %+v", d.Attempts)
+	}
+	if gap := d.Attempts[1].At.Sub(d.Attempts[0].At); gap < 150*time.Millisecond || gap > 2*time.Second {
+		t.Fatalf("retried after %v, want 150ms", gap)
+	}
+	found, err := emu.Store.Find(ctx, "WxOrder", store.Query{Limit: -1})
+	if err != nil || len(found.Results) != 1 || found.Results[0]["status"] != "PAID" {
+		t.Fatalf("order: %+v %v", found.Results, err)
+	}
+}
