@@ -17,8 +17,12 @@ import (
 // MountPath is where Handler expects to be mounted on bmobemu's server.
 const MountPath = "/_sandbox/"
 
-// maxTriggerBody bounds a trigger request's body.
-const maxTriggerBody = 1 << 20
+// maxTriggerBody bounds a trigger request's body; maxProviderBody any request's
+// to a mounted provider.
+const (
+	maxTriggerBody  = 1 << 20
+	maxProviderBody = 8 << 20
+)
 
 // TriggerResult is what the pay, close, refund and app-order triggers answer: the
 // trade after the action and the notifies it queued.
@@ -67,7 +71,7 @@ func (s *Sandbox) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, d)
 	})
 	mux.HandleFunc("/_sandbox/", s.serveProvider)
-	return mux
+	return detached(mux)
 }
 
 // serveProvider hands /_sandbox/<name>/… to the provider with the prefix stripped.

@@ -238,6 +238,12 @@ func TestClientAgainstAServer(t *testing.T) {
 	if err != nil || r.ReplayOf != res.Notifies[0].ID {
 		t.Fatalf("replay: %+v %v", r, err)
 	}
+	// fiber reuses its request buffers: what the sandbox kept from the replay's
+	// URL must not change with the next request.
+	_, _ = c.Notify(ctx, "n7")
+	if kept, _ := sv.s.Delivery(r.ID); kept.ReplayOf != res.Notifies[0].ID {
+		t.Fatalf("the kept replayOf changed to %q", kept.ReplayOf)
+	}
 	list, err := c.Notifies(ctx)
 	if err != nil || len(list) != 2 {
 		t.Fatalf("notifies: %+v %v", list, err)

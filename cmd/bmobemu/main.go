@@ -18,12 +18,17 @@ Usage:
                  [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
+                 [--sandbox=on|off] [--sandbox-retry-scale 0.01]
+  bmobemu sandbox keys [--db FILE]                  print the payment sandbox keys for your scripts' configs
+  bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01] [--addr HOST:PORT]
+  bmobemu sandbox trades|notifies [--replay ID] [--addr HOST:PORT]
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
   bmobemu data import [--db FILE] --in FILE         replace the db's content with an export
   bmobemu version
 
 Defaults: --functions ./functions, --db ./bmobemu.db, --addr 127.0.0.1:8080; the secret key is made once
-and kept beside the db in <db>.keys.json.
+and kept beside the db in <db>.keys.json. The payment sandbox (on by default) answers Alipay's and WeChat Pay's
+hosts locally and delivers their notifies to your functions; --sandbox=off lets payment calls reach the real gateways.
 `
 
 // version is the emulator's version, printed by `bmobemu version`.
@@ -59,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "test":
 		err = fmt.Errorf("bmobemu test is not built yet (planned: handler tests with fixtures and a frozen clock)")
 	case "sandbox":
-		err = fmt.Errorf("bmobemu sandbox is not built yet (planned: Alipay and WeChat Pay simulators); use --upstream HOST=URL to point payment calls at a local server meanwhile")
+		err = sandboxCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "bmobemu", version)
 		return 0

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
@@ -25,15 +26,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Watch = *watch
-	emu, err := emulator.Open(cfg)
-	if err != nil {
-		return err
-	}
-	defer emu.Close()
+	// Listen first: the sandbox's cashier pages link back to the real address.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
+	emu, err := emulator.Open(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer emu.Close()
 	banner(stdout, emu, ln.Addr().String())
 	return emu.Serve(ctx, ln)
 }
@@ -54,6 +58,16 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 			fmt.Fprintf(w, "  upstream:   %s -> %s\n", h, cfg.Upstreams[h])
 		}
 	}
+	if emu.Sandbox != nil {
+		var providers []string
+		for _, p := range emu.Sandbox.Providers() {
+			providers = append(providers, p.Name())
+		}
+		fmt.Fprintf(w, "  sandbox:    on (%s answered locally; keys: bmobemu sandbox keys --db %s) %s/_sandbox/\n",
+			strings.Join(providers, ", "), cfg.DBPath, cfg.Sandbox.BaseURL)
+	} else {
+		fmt.Fprintln(w, "  WARNING:    payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
+	}
 	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
@@ -64,4 +78,13 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 	if len(names) > 0 {
 		fmt.Fprintf(w, "try: curl -s %s/%s   (GET; POST a JSON body with -H 'Content-Type: application/json' -d '{...}')\n", base, names[0])
 	}
+}
+
+// browsable is a listener's address as a browser on this machine can open it:
+// a wildcard host (0.0.0.0, ::) becomes 127.0.0.1.
+func browsable(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && (t.IP == nil || t.IP.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(t.Port))
+	}
+	return a.String()
 }
