@@ -10,6 +10,7 @@ require (
 	github.com/smartwalle/alipay/v3 v3.2.30
 	github.com/smartwalle/nsign v1.0.9
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/text v0.16.0
 )
 
 require (
@@ -31,5 +32,4 @@ require (
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	golang.org/x/net v0.27.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
-	golang.org/x/text v0.16.0 // indirect
 )
