@@ -65,13 +65,16 @@ type recorder struct {
 	ch  chan struct{}
 }
 
-func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 1000)} }
+func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 1)} }
 
 func (r *recorder) Notify(n provider.Notification) {
 	r.mu.Lock()
 	r.got = append(r.got, n)
 	r.mu.Unlock()
-	r.ch <- struct{}{}
+	select { // Notify must not block
+	case r.ch <- struct{}{}:
+	default:
+	}
 }
 
 func (r *recorder) all() []provider.Notification {
@@ -111,7 +114,7 @@ type fixture struct {
 	warns []string
 }
 
-func newFixture(t *testing.T, edit ...func(*Config)) *fixture {
+func newFixture(t testing.TB, edit ...func(*Config)) *fixture {
 	t.Helper()
 	keys := testKeys()
 	f := &fixture{clk: clock.NewFake(start), notes: newRecorder(), app: keys[0], alipay: keys[1]}
@@ -206,7 +209,7 @@ func (f *fixture) post(t *testing.T, params url.Values) map[string]json.RawMessa
 }
 
 // signed builds the public parameters of a call and signs them as alipay-sdk does.
-func signed(t *testing.T, key *rsa.PrivateKey, method string, biz string, now time.Time) url.Values {
+func signed(t testing.TB, key *rsa.PrivateKey, method string, biz string, now time.Time) url.Values {
 	t.Helper()
 	v := url.Values{}
 	v.Set("app_id", testAppID)
@@ -222,7 +225,7 @@ func signed(t *testing.T, key *rsa.PrivateKey, method string, biz string, now ti
 	return v
 }
 
-func resign(t *testing.T, key *rsa.PrivateKey, v url.Values) {
+func resign(t testing.TB, key *rsa.PrivateKey, v url.Values) {
 	t.Helper()
 	v.Del("sign")
 	sig, err := signRSA(key, hashOr(v.Get("sign_type")), []byte(signContent(v, contentOptions{}, "sign")))
