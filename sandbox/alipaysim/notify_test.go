@@ -134,3 +134,34 @@ func TestNotifyURLSources(t *testing.T) {
 		t.Errorf("notifies %+v", notes)
 	}
 }
+
+// An app signing with RSA (SHA-1) gets SHA-1 responses and notifies, which
+// alipay-sdk checks with the same sign_type; notify_url as a top-level
+// parameter needs no warning.
+func TestRSA1SignType(t *testing.T) {
+	f := newFixture(t)
+	vu := f.vu(t)
+	vu.MustRun(t, `var sdk = new AlipaySdk({ appId: '`+testAppID+`', privateKey: `+jsQuote(f.app.pkcs8PEM)+
+		`, alipayPublicKey: `+jsQuote(f.alipay.publicPEM)+`, keyType: 'PKCS8', signType: 'RSA', gateway: '`+f.srv.URL+`/gateway.do' });
+		var result;
+		sdk.exec('alipay.trade.precreate', { notifyUrl: 'http://m.test/n', bizContent: { out_trade_no: 'R1', total_amount: '1', subject: 's' } }, { validateSign: true })
+			.then(function (r) { result = r.code }, function (e) { result = 'REJECT ' + JSON.stringify(e) });`)
+	if got := vu.Global("result").String(); got != "10000" {
+		t.Fatalf("exec: %s", got)
+	}
+	if _, err := f.sim.Pay(bg, provider.PayRequest{OutTradeNo: "R1"}); err != nil {
+		t.Fatal(err)
+	}
+	v := notifyForm(t, f.notes.all()[0])
+	if v.Get("sign_type") != "RSA" || f.notes.all()[0].URL != "http://m.test/n" {
+		t.Errorf("notify %v", v)
+	}
+	if got := f.checkNotifySign(t, v, f.alipay.publicPEM); got != "true" {
+		t.Errorf("checkNotifySign = %s", got)
+	}
+	if w := f.warnings(); len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+}
+
+func jsQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
