@@ -224,12 +224,26 @@ func TestWrapperRESTErrorsAreData(t *testing.T) {
 				arr.add({table: "T", objectId: id, data: {a: 1}}, keep("e"));
 				out = {}; // keys in a fixed order whatever order the answers come in
 				["a", "b", "c", "d", "e"].forEach(function (k) { out[k] = null; });`)
-			ty := wantType(profile)
-			want := `{"a":[null,"{\"code\":101,\"error\":\"object not found for nope.\"}","` + ty + `"],` +
-				`"b":[null,"{\"code\":117,\"error\":\"invalid GeoPoint for key 'p': latitude must be within [-90, 90] and longitude within [-180, 180].\"}","` + ty + `"],` +
-				`"c":[null,"{\"code\":107,\"error\":\"invalid json: \\\"{bad\\\".\"}","` + ty + `"],` +
-				`"d":[null,"{\"code\":101,\"error\":\"object not found for undefined.\"}","` + ty + `"],` +
-				`"e":[null,"{\"code\":404,\"error\":\"no route for POST /1/classes/T/` + id + `.\"}","` + ty + `"]}`
+			// Each answer is exactly what a REST client gets for the same request.
+			rest := func(method, path string, q url.Values, body string) string {
+				resp := e.rest(t, method, path, q, body, nil)
+				if resp.Status < 400 {
+					t.Fatalf("%s %s succeeded: %s", method, path, resp.Body)
+				}
+				b, _ := json.Marshal(string(resp.Body))
+				return string(b)
+			}
+			ty := `"` + wantType(profile) + `"`
+			want := `{"a":[null,` + rest(http.MethodPut, "/1/classes/T/nope", nil, `{"n":{"__op":"Increment","amount":1}}`) + `,` + ty + `],` +
+				`"b":[null,` + rest(http.MethodPut, "/1/classes/T/"+id, nil, `{"p":{"__type":"GeoPoint","latitude":91,"longitude":0}}`) + `,` + ty + `],` +
+				`"c":[null,` + rest(http.MethodGet, "/1/classes/T", url.Values{"where": {`"{bad"`}}, "") + `,` + ty + `],` +
+				`"d":[null,` + rest(http.MethodPut, "/1/classes/T/undefined", nil, `{}`) + `,` + ty + `],` +
+				`"e":[null,` + rest(http.MethodPost, "/1/classes/T/"+id, nil, `{"a":1}`) + `,` + ty + `]}`
+			for _, code := range []string{`101`, `117`, `107`, `404`} {
+				if !strings.Contains(want, `{\"code\":`+code) {
+					t.Fatalf("REST did not answer %s: %s", code, want)
+				}
+			}
 			if got != want {
 				t.Fatalf("got  %s\nwant %s", got, want)
 			}
