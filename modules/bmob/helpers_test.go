@@ -32,7 +32,7 @@ var wrapperGlobals = map[string]string{
 	"oBatch": "bat", "oBql": "bql", "oPush": "push", "oFile": "file",
 }
 
-func newEnv(t *testing.T, profile modules.Profile) *testEnv {
+func newEnv(t testing.TB, profile modules.Profile) *testEnv {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{})
 	if err != nil {
