@@ -222,8 +222,8 @@ func TestUpdatePasswordAndMails(t *testing.T) {
 	if _, m := f.do("GET", "/1/classes/_EmailRequest", ""); len(m["results"].([]any)) != 0 {
 		t.Errorf("mail requests public: %v", m)
 	}
-	_, m := f.do("GET", "/1/classes/_EmailRequest?order=createdAt", "", master()...)
-	if rs := m["results"].([]any); len(rs) != 2 || rs[0].(map[string]any)["kind"] != "passwordReset" {
+	_, m := f.do("GET", "/1/classes/_EmailRequest?order=kind", "", master()...)
+	if rs := m["results"].([]any); len(rs) != 2 || rs[0].(map[string]any)["kind"] != "emailVerify" || rs[1].(map[string]any)["email"] != "ann@example.com" {
 		t.Errorf("mail requests: %v", m)
 	}
 }

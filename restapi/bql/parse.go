@@ -353,6 +353,9 @@ func (p *parser) andCond() (map[string]any, error) {
 		}
 		p.accept("where") // Bmob's guide writes "… and where playScore<20"
 	}
+	if len(terms) == 1 {
+		return terms[0], nil
+	}
 	merged := map[string]any{}
 	for _, t := range terms {
 		for k, v := range t {
