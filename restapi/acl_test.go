@@ -81,6 +81,8 @@ func TestACLAndRoles(t *testing.T) {
 	f.wantError("PUT", "/1/classes/Note/"+public, `{"text":"x"}`, 122, msgPermission)
 	f.wantError("DELETE", "/1/classes/Note/"+nobody, "", 122, msgPermission, session(annTok)...)
 	f.wantError("DELETE", "/1/classes/Note/missing", "", 101, "object not found for missing.")
+	f.wantError("PUT", "/1/classes/Note", `{}`, 103, "objectId required.")
+	f.wantError("DELETE", "/1/users", "", 103, "objectId required.")
 	if status, _ := f.do("DELETE", "/1/classes/Note/"+nobody, "", master()...); status != 200 {
 		t.Error("master cannot delete")
 	}

@@ -71,7 +71,14 @@ func (a *API) classRoutes() []route {
 			}
 			return ok(a.deleteObject(ctx, c, p["class"], p["id"]))
 		})},
+		{http.MethodPut, "/1/classes/:class", noObjectID},
+		{http.MethodDelete, "/1/classes/:class", noObjectID},
 	}
+}
+
+// noObjectID answers an update or delete without an objectId in the path.
+func noObjectID(context.Context, Request, map[string]string) (any, int, http.Header, error) {
+	return nil, 0, nil, store.Errorf(103, "objectId required.")
 }
 
 // createIn creates an object of any class with that class's rules: a _User

@@ -22,6 +22,15 @@
 // restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go).
 // Requests act as a caller resolved from their headers (auth.go): the master
 // key bypasses ACLs, a session token acts as its user.
+//
+// Choices where Bmob's behaviour is not documented: an ACL denial on get,
+// update or delete is 122 "权限验证不通过" while a find leaves unreadable objects
+// out (counts included); ACLs are not applied to include-expanded pointers or
+// to sub-queries; a wrong master key is a 401; an unknown or expired session
+// token is 211 on every route but /1/checkSession; /1/schemas without the
+// master key is a 401; push and mail requests are stored (_Push,
+// _EmailRequest, master-only ACL) and answer {"msg":"ok"}; BQL insert, update
+// and delete answer like the matching /1/classes call.
 package restapi
 
 import (

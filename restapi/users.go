@@ -27,6 +27,8 @@ func (a *API) userRoutes() []route {
 		{http.MethodDelete, "/1/users/:id", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
 			return ok(a.deleteUser(ctx, c, p["id"]))
 		})},
+		{http.MethodPut, "/1/users", noObjectID},
+		{http.MethodDelete, "/1/users", noObjectID},
 		{http.MethodPost, "/1/login", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
 			data, err := jsonBody(req)
 			if err != nil {

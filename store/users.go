@@ -60,6 +60,9 @@ var uniqueFields = map[string][]uniqueRule{
 	"_Installation": {{"installationId", 132, "installation ID '%s' already token."}},
 }
 
+// maxUniqueBytes bounds a unique value (bbolt keys are at most 32 KiB).
+const maxUniqueBytes = 1024
+
 // userWrite is what a write to _User carries besides its plan: the hash of a
 // new password, computed before the transaction (it is slow and bbolt may run
 // a batch transaction twice).
@@ -169,6 +172,9 @@ func afterPut(tx *bolt.Tx, class, id string, old map[string]string, fields map[s
 		b, err := ub.CreateBucketIfNotExists(uniqueKey(class, r.field))
 		if err != nil {
 			return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
+		}
+		if len(after) > maxUniqueBytes {
+			return Errorf(107, "invalid %s: longer than %d bytes.", r.field, maxUniqueBytes)
 		}
 		if after != "" {
 			if owner := b.Get([]byte(after)); owner != nil && string(owner) != id {

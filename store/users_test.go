@@ -146,6 +146,10 @@ func TestUniqueFields(t *testing.T) {
 	if code, msg := bmobCode(err); code != 139 || msg != "role name 'Admins' already taken." {
 		t.Errorf("duplicate role: %d %q", code, msg)
 	}
+	_, err = s.Create(ctx, "_User", map[string]any{"username": strings.Repeat("n", 2000), "password": "p"})
+	if code, _ := bmobCode(err); code != 107 {
+		t.Errorf("2000-byte username: %v", err)
+	}
 	if _, _, err := s.Lookup(ctx, "_User", "nickname", "x"); err == nil {
 		t.Error("Lookup on a field that is not unique succeeded")
 	}
