@@ -98,7 +98,7 @@ func TestLockedDBIsRefused(t *testing.T) {
 func TestSecretIsKeptBesideTheDB(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "k.db")
-	a, err := LoadOrCreateSecret(db, bytes.NewReader(bytes.Repeat([]byte{0xab}, 8)))
+	a, err := LoadOrCreateSecret(db, bytes.NewReader(bytes.Repeat([]byte{0xab}, 64)))
 	if err != nil || a != "abababababababab" {
 		t.Fatalf("secret %q %v", a, err)
 	}
