@@ -83,7 +83,7 @@ func Open(cfg Config) (*Emulator, error) {
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,
 	})
-	api := restapi.New(st, restapi.WithFilesDir(cfg.DBPath+".files"))
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Now, Random: cfg.Random}
 	engine, err := runtime.New(runtime.Options{
 		Registry:  NewRegistry(api),

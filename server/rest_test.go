@@ -61,7 +61,7 @@ func startREST(t *testing.T, files map[string]string) *restServer {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st), Now: clk.Now, BodyLimit: 4096})
+	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey)), Now: clk.Now, BodyLimit: 4096})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
