@@ -11,10 +11,6 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// fileCDN is the cdn segment of a file's /2/files path when a script names the
-// file by its path alone ("2017/06/03/x.jpg"), as Bmob's docs show.
-const fileCDN = "upyun"
-
 // file is modules.oFile: del({url}) and its alias delete. Bmob's 2018 module
 // needed group and url and sent DELETE /1/files/<url>; today's docs call
 // del({url}) alone, the CDN delete DELETE /2/files/<cdn>/<path>. So group is
@@ -34,7 +30,8 @@ func (w *Wrappers) file(vu modules.VU) (goja.Value, error) {
 	return wr.object(map[string]func(goja.FunctionCall) goja.Value{"del": del, "delete": del}), nil
 }
 
-// filePath is the REST path that deletes the file ref names.
+// filePath is the REST path that deletes the file ref names; a bare path
+// ("2017/06/03/x.jpg", as Bmob's docs show) gets the cdn uploads report.
 func filePath(ref string, legacy bool) string {
 	if u, err := url.Parse(ref); err == nil && u.Scheme != "" && u.Host != "" {
 		ref = u.Path
@@ -51,7 +48,7 @@ func filePath(ref string, legacy bool) string {
 	case legacy:
 		return "/1/files/" + rel
 	}
-	return "/2/files/" + fileCDN + "/" + rel
+	return "/2/files/" + restapi.FileCDN + "/" + rel
 }
 
 // escapeSegment escapes one path segment.

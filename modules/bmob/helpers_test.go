@@ -32,14 +32,14 @@ var wrapperGlobals = map[string]string{
 	"oBatch": "bat", "oBql": "bql", "oPush": "push", "oFile": "file",
 }
 
-func newEnv(t testing.TB, profile modules.Profile) *testEnv {
+func newEnv(t testing.TB, profile modules.Profile, opts ...restapi.Option) *testEnv {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	api := restapi.New(st)
+	api := restapi.New(st, opts...)
 	vu := modulestest.New(t, &modules.Env{Profile: profile, Store: st})
 	ctors := NewWrappers(api).Constructors()
 	// load builds a module inside the running call, as the runtime does on a
