@@ -167,3 +167,58 @@ func TestGetAllUserTakesTheCallbackFirstOrSecond(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+func TestRelationQueryOnUsersAndWrapperSessionToken(t *testing.T) {
+	for _, profile := range profiles {
+		t.Run(string(profile), func(t *testing.T) {
+			e := newEnv(t, profile, restapi.WithMasterKey(testMasterKey))
+			var ids []string
+			var token string
+			for _, name := range []string{"ada", "bob", "cy"} {
+				resp := e.rest(t, http.MethodPost, "/1/users", nil, `{"username":"`+name+`","password":"secret-`+name+`"}`, nil)
+				var u struct{ ObjectID, SessionToken string }
+				if err := json.Unmarshal(resp.Body, &u); err != nil || resp.Status != http.StatusCreated {
+					t.Fatalf("signup: %d %s", resp.Status, resp.Body)
+				}
+				ids = append(ids, u.ObjectID)
+				if token == "" {
+					token = u.SessionToken
+				}
+			}
+			ptr := func(id string) string { return `{"__type":"Pointer","className":"_User","objectId":"` + id + `"}` }
+			post := e.create(t, "Post", `{"title":"t","likes":{"__op":"AddRelation","objects":[`+ptr(ids[0])+`,`+ptr(ids[2])+`]}}`)
+			// A row only ada may read.
+			e.create(t, "Secret", `{"v":1,"ACL":{"`+ids[0]+`":{"read":true,"write":true}}}`)
+			e.vu.Set("post", post)
+			e.vu.Set("token", token)
+			got := e.run(t, seqJS+`
+				out = {};
+				var where = {$relatedTo: {object: {__type: "Pointer", className: "Post", objectId: post}, key: "likes"}};
+				seq([
+					function (next) { rel.query({table: "users", where: where, order: "username"}, function (err, data) {
+						out.likers = JSON.parse(data).results.map(function (u) { return u.username; });
+						out.likersText = String(data); next(); }); },
+					function (next) { arr.query({table: "Secret"}, function (err, data) { out.anonymous = JSON.parse(data).results.length; next(); }); },
+					function (next) {
+						rel.setHeader({"X-Bmob-Session-Token": token}); // reaches every wrapper of this call
+						arr.query({table: "Secret"}, function (err, data) { out.withToken = JSON.parse(data).results.length; next(); }); },
+					function (next) {
+						atom.setHeader({"X-Bmob-Session-Token": "not-a-token"});
+						arr.query({table: "Secret"}, function (err, data) { out.badToken = JSON.parse(data).code; next(); }); },
+				]);`)
+			for _, want := range []string{`"likers":["ada","cy"]`, `"anonymous":0`, `"withToken":1`, `"badToken":211`} {
+				if !strings.Contains(got, want) {
+					t.Errorf("missing %s in\n%s", want, got)
+				}
+			}
+			if strings.Contains(got, "secret-") {
+				t.Errorf("a password reached the script: %s", got)
+			}
+			where := `{"$relatedTo":{"object":{"__type":"Pointer","className":"Post","objectId":"` + post + `"},"key":"likes"}}`
+			viaREST := e.rest(t, http.MethodGet, "/1/users", url.Values{"where": {where}, "order": {"username"}}, "", nil)
+			if text := e.vu.Runtime().Get("out").ToObject(e.vu.Runtime()).Get("likersText").String(); text != string(viaREST.Body) {
+				t.Fatalf("module %s\nREST   %s", text, viaREST.Body)
+			}
+		})
+	}
+}
