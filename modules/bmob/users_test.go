@@ -222,3 +222,12 @@ func TestRelationQueryOnUsersAndWrapperSessionToken(t *testing.T) {
 		})
 	}
 }
+
+func TestWrongMasterKeyIsDataNotErr(t *testing.T) {
+	e := newEnv(t, modules.Bmob, restapi.WithMasterKey(testMasterKey))
+	got := e.run(t, `db.setHeader({"X-Bmob-Master-Key": "wrong"});
+		db.getAllUser(function (err, data) { out = [err, data]; });`)
+	if got != `[null,"{\"error\":\"unauthorized\"}"]` {
+		t.Fatalf("got %s", got)
+	}
+}
