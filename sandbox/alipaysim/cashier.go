@@ -96,8 +96,8 @@ func (s *Simulator) servePagePay(w http.ResponseWriter, r *http.Request, req *re
 	http.Redirect(w, r, s.cashierLink(t), http.StatusFound)
 }
 
-// tradeForm finds the trade a cashier request names (trade_no in the query or form).
-func (s *Simulator) tradeForm(w http.ResponseWriter, r *http.Request, post bool) (string, bool) {
+// tradeNoParam is the trade_no a cashier request names (query or form), after checking its method.
+func (s *Simulator) tradeNoParam(w http.ResponseWriter, r *http.Request, post bool) (string, bool) {
 	if post && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		http.Error(w, "alipaysim: use POST", http.StatusMethodNotAllowed)
@@ -117,7 +117,7 @@ func (s *Simulator) tradeForm(w http.ResponseWriter, r *http.Request, post bool)
 }
 
 func (s *Simulator) serveCashier(w http.ResponseWriter, r *http.Request) {
-	tradeNo, ok := s.tradeForm(w, r, false)
+	tradeNo, ok := s.tradeNoParam(w, r, false)
 	if !ok {
 		return
 	}
@@ -153,7 +153,7 @@ func (s *Simulator) statusPage(t *trade) cashierPage {
 // buyer goes to return_url with Alipay's signed synchronous-return parameters.
 // Paying again only repeats the redirect.
 func (s *Simulator) serveCashierPay(w http.ResponseWriter, r *http.Request) {
-	tradeNo, ok := s.tradeForm(w, r, true)
+	tradeNo, ok := s.tradeNoParam(w, r, true)
 	if !ok {
 		return
 	}
@@ -191,7 +191,7 @@ func (s *Simulator) serveCashierPay(w http.ResponseWriter, r *http.Request) {
 // serveCashierCancel is the Cancel button: the trade stays unpaid; the buyer
 // goes to quit_url when the merchant gave one, else sees a cancelled page.
 func (s *Simulator) serveCashierCancel(w http.ResponseWriter, r *http.Request) {
-	tradeNo, ok := s.tradeForm(w, r, true)
+	tradeNo, ok := s.tradeNoParam(w, r, true)
 	if !ok {
 		return
 	}

@@ -38,7 +38,7 @@ type request struct {
 	hash     crypto.Hash
 }
 
-// biz is a biz_content member as text: strings as they are, numbers as sent.
+// bizString is a biz_content member as text: strings as they are, numbers as sent.
 func (r *request) bizString(k string) string {
 	switch v := r.biz[k].(type) {
 	case nil:
