@@ -28,6 +28,7 @@ type Set struct {
 	engine *runtime.Engine
 	dirs   []string
 	log    func(level, line string)
+	noWarm bool
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 
 	mu     sync.RWMutex
@@ -39,10 +40,26 @@ type Set struct {
 // by Errors (and logged) and is not served; the others are. Two folders defining
 // the same name is an error.
 func Load(engine *runtime.Engine, dirs []string, log func(level, line string)) (*Set, error) {
+	return LoadWith(engine, dirs, LoadOptions{Log: log})
+}
+
+// LoadOptions tune LoadWith.
+type LoadOptions struct {
+	// Log receives load and reload messages (nil: discarded).
+	Log func(level, line string)
+	// NoWarm skips making each function's first VM at load; its top level then
+	// runs, and reports its errors, on the first call. Handler tests use it so a
+	// test pays only for the functions it calls.
+	NoWarm bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, error) {
+	log := opts.Log
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dirs: dirs, log: log, dirOf: map[string]string{},
+	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
@@ -130,7 +147,9 @@ func (s *Set) Reload(name string) error {
 	if err != nil {
 		return s.failed(name, err)
 	}
-	if err := fn.Warm(); err != nil {
+	if s.noWarm {
+		// The first call loads the VM and answers any top-level error.
+	} else if err := fn.Warm(); err != nil {
 		s.mu.RLock()
 		_, hadGood := s.fns[name]
 		s.mu.RUnlock()
@@ -163,6 +182,20 @@ func (s *Set) failed(name string, err error) error {
 		s.log("error", fmt.Sprintf("function %s is not available: %v", name, err))
 	}
 	return err
+}
+
+// Abort stops every function's running work (see runtime.Function.Abort); the
+// emulator calls it on close.
+func (s *Set) Abort() {
+	s.mu.RLock()
+	fns := make([]*runtime.Function, 0, len(s.fns))
+	for _, fn := range s.fns {
+		fns = append(fns, fn)
+	}
+	s.mu.RUnlock()
+	for _, fn := range fns {
+		fn.Abort()
+	}
 }
 
 // Names lists the functions served, sorted.

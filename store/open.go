@@ -25,6 +25,9 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process's lock on the file
 	// (default 1s).
 	LockTimeout time.Duration
+	// NoSync skips fsync on commit: for throwaway stores (handler tests), where a
+	// crash may lose data and nothing else matters.
+	NoSync bool
 }
 
 // Bucket layout: one nested bucket per class under classesBucket (key objectId,
@@ -85,6 +88,7 @@ func Open(path string, opt Options) (Store, error) {
 	// writers still share one commit.
 	db.MaxBatchDelay = 2 * time.Millisecond
 	db.MaxBatchSize = 1000
+	db.NoSync = opt.NoSync
 	if err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{classesBucket, schemaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
