@@ -45,8 +45,8 @@ type Config struct {
 	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
 	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
 	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
-	// Transport sends the outbound calls that no --upstream reroutes (nil: the
-	// network); handler tests plug in fake HTTP here.
+	// Transport finally sends every outbound call, after --upstream rewriting
+	// (nil: the network); handler tests plug in fake HTTP here.
 	Transport http.RoundTripper
 	// Programs shares compiled functions between emulators (nil: compile here).
 	Programs *runtime.ProgramCache
@@ -55,6 +55,8 @@ type Config struct {
 	// NoWarm leaves each function's first VM to its first call instead of making
 	// it at load (a load error then shows on the first call).
 	NoWarm bool
+	// Transform rewrites each function's source before it compiles (nil: none).
+	Transform func(path string, src []byte) []byte
 }
 
 // Emulator is a running bmobemu.
@@ -120,8 +122,9 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	set, err := functions.LoadWith(engine, cfg.FunctionsDirs, functions.LoadOptions{
-		Log:    func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
-		NoWarm: cfg.NoWarm,
+		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
+		NoWarm:    cfg.NoWarm,
+		Transform: cfg.Transform,
 	})
 	if err != nil {
 		_ = st.Close()

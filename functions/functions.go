@@ -29,6 +29,7 @@ type Set struct {
 	dirs   []string
 	log    func(level, line string)
 	noWarm bool
+	xform  func(path string, src []byte) []byte
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 
 	mu     sync.RWMutex
@@ -51,6 +52,9 @@ type LoadOptions struct {
 	// runs, and reports its errors, on the first call. Handler tests use it so a
 	// test pays only for the functions it calls.
 	NoWarm bool
+	// Transform, when set, rewrites each function's source before it compiles
+	// (tests fill key placeholders with it); file names and lines stay the file's.
+	Transform func(path string, src []byte) []byte
 }
 
 // LoadWith is Load with options.
@@ -59,7 +63,7 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, dirOf: map[string]string{},
+	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
@@ -142,6 +146,9 @@ func (s *Set) Reload(name string) error {
 	}
 	if err != nil {
 		return s.failed(name, fmt.Errorf("reading %s: %w", path, err))
+	}
+	if s.xform != nil {
+		src = s.xform(path, src)
 	}
 	fn, err := s.engine.Compile(name, path, src)
 	if err != nil {
