@@ -205,6 +205,19 @@ func (s *Set) Abort() {
 	}
 }
 
+// Settled reports whether no function has work it can do without the clock
+// moving (see runtime.Function.Settled).
+func (s *Set) Settled() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, fn := range s.fns {
+		if !fn.Settled() {
+			return false
+		}
+	}
+	return true
+}
+
 // Names lists the functions served, sorted.
 func (s *Set) Names() []string {
 	s.mu.RLock()

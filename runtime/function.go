@@ -187,6 +187,20 @@ func (f *Function) Abort() {
 	})
 }
 
+// Settled reports whether every running call of this version waits only for its
+// clock (see eventloop.Loop.Settled).
+func (f *Function) Settled() bool {
+	settled := true
+	f.inflight.Range(func(k, _ any) bool {
+		inv := k.(*invocation)
+		if loop := inv.loopRef.Load(); loop == nil || !loop.Settled() {
+			settled = false
+		}
+		return settled
+	})
+	return settled
+}
+
 // Request is one call as the runtime sees it; the HTTP layer fills it. Strings must
 // not alias buffers the caller reuses.
 type Request struct {

@@ -29,7 +29,8 @@ type invocation struct {
 	seq      int64 // this invocation's number on its VM
 	cancel   context.CancelFunc
 	answered atomic.Bool
-	aborted  atomic.Bool // set by Function.Abort
+	aborted  atomic.Bool                    // set by Function.Abort
+	loopRef  atomic.Pointer[eventloop.Loop] // loop, for Function.Settled on other goroutines
 
 	stopInterrupt func() bool // unregisters the deadline's interrupt; false if it fired
 
@@ -65,6 +66,7 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 	}()
 	inv.loop = eventloop.New(v.vm, v.trampoline)
 	inv.loop.UseClock(v.fn.engine.opts.Clock, func() bool { return !inv.answered.Load() })
+	inv.loopRef.Store(inv.loop)
 	v.seq++
 	inv.seq = v.seq
 	inv.res = newResponseState(v, inv)

@@ -32,6 +32,7 @@ type Loop struct {
 	pending int // callbacks registered and not yet queued
 	closed  bool
 	stopped bool
+	inTurn  bool // a macrotask is running
 	wakeup  chan struct{}
 
 	ticks  []func() error // process.nextTick queue, only touched on the JS thread
@@ -202,6 +203,14 @@ func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err e
 // turn runs one macrotask and the nextTick queue inside one outermost goja call, so
 // that goja runs the promise jobs after the ticks, as Node does.
 func (l *Loop) turn(fn func() error) (err error) {
+	l.mu.Lock()
+	l.inTurn = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.inTurn = false
+		l.mu.Unlock()
+	}()
 	runner := func(goja.FunctionCall) goja.Value {
 		if err = fn(); err != nil {
 			return goja.Undefined()
@@ -239,6 +248,30 @@ func (l *Loop) close() {
 		t.stop()
 	}
 	l.ticks = nil
+}
+
+// Settled reports whether the loop can make no progress without its clock
+// moving: it has ended, or it is waiting with nothing queued or running and
+// nothing pending but timers that are not yet due. Tests use it to wait for the
+// work a clock step released.
+func (l *Loop) Settled() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return true
+	}
+	if l.inTurn || len(l.queue) > 0 {
+		return false
+	}
+	now := l.clock.Now()
+	waiting := 0
+	for t := range l.timers {
+		if !t.at.After(now) {
+			return false // due: its callback is on its way
+		}
+		waiting++
+	}
+	return l.pending == waiting
 }
 
 // stepToNextTimer steps a stepping clock to the loop's earliest timer when
