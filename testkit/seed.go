@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"sync"
 )
@@ -36,3 +37,10 @@ func (s *seeded) Float64() float64 {
 	defer s.mu.Unlock()
 	return s.float.Float64()
 }
+
+// SeededReader is a deterministic byte stream from seed, safe for concurrent use
+// (the test runner gives test files their crypto.randomBytes from it).
+func SeededReader(seed uint64) io.Reader { return newSeeded(seed) }
+
+// SeededFloats is a deterministic Math.random from seed, safe for concurrent use.
+func SeededFloats(seed uint64) func() float64 { return newSeeded(seed).Float64 }

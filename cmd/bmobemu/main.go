@@ -18,6 +18,8 @@ Usage:
                  [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
+  bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
+                 run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
   bmobemu data import [--db FILE] --in FILE         replace the db's content with an export
   bmobemu version
@@ -57,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "data":
 		err = data(ctx, args[1:], stdout)
 	case "test":
-		err = fmt.Errorf("bmobemu test is not built yet (planned: handler tests with fixtures and a frozen clock)")
+		err = test(ctx, args[1:], stdout, stderr)
 	case "sandbox":
 		err = fmt.Errorf("bmobemu sandbox is not built yet (planned: Alipay and WeChat Pay simulators); use --upstream HOST=URL to point payment calls at a local server meanwhile")
 	case "version", "--version":
