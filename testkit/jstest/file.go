@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -297,13 +298,17 @@ func describeFailure(err error) string {
 	if s := obj.Get("stack"); s != nil && !goja.IsUndefined(s) {
 		for _, line := range strings.Split(s.String(), "\n") {
 			line = strings.TrimSpace(line)
-			if strings.HasPrefix(line, "at ") && !strings.Contains(line, preludeFile) && !strings.Contains(line, "native") {
-				b.WriteString("\n  " + line)
+			if strings.HasPrefix(line, "at ") && !strings.Contains(line, preludeFile) && !strings.Contains(line, "native") &&
+				!strings.Contains(line, "eventloop-trampoline") {
+				b.WriteString("\n  " + framePC.ReplaceAllString(line, ""))
 			}
 		}
 	}
 	return b.String()
 }
+
+// framePC is the bytecode offset goja appends to a frame, "(34)".
+var framePC = regexp.MustCompile(`\(\d+\)$`)
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
