@@ -6,15 +6,10 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,7 +29,8 @@ import (
 type Config struct {
 	FunctionsDirs []string          // every DIR/<name>.js of each folder is a function
 	DBPath        string            // the bbolt file
-	Secret        string            // secret key of direct URLs; "" uses (or makes) the one kept beside the db
+	Secret        string            // secret key of direct URLs; "" uses Keys.SecretKey or the one kept beside the db
+	Keys          Keys              // non-empty fields override the keys kept beside the db
 	Profile       modules.Profile   // compat (default) or bmob
 	Upstreams     map[string]string // HOST -> base URL for outbound calls
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
@@ -69,6 +65,7 @@ type Emulator struct {
 	Router    *outbound.Router
 	App       *fiber.App
 	Secret    string
+	Keys      Keys
 
 	cancelWatch context.CancelFunc
 }
@@ -85,13 +82,14 @@ func Open(cfg Config) (*Emulator, error) {
 	if cfg.Profile == "" {
 		cfg.Profile = modules.Compat
 	}
-	secret := cfg.Secret
-	if secret == "" {
-		var err error
-		if secret, err = LoadOrCreateSecret(cfg.DBPath, cfg.Random); err != nil {
-			return nil, err
-		}
+	if cfg.Secret != "" {
+		cfg.Keys.SecretKey = cfg.Secret
 	}
+	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	secret := keys.SecretKey
 	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
 	if err != nil {
 		return nil, err
@@ -101,7 +99,7 @@ func Open(cfg Config) (*Emulator, error) {
 		Upstreams: cfg.Upstreams,
 		Transport: cfg.Transport,
 	})
-	api := restapi.New(st)
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	engine, err := runtime.New(runtime.Options{
 		Registry:   NewRegistry(api),
@@ -131,7 +129,7 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	env.Functions = set
-	e := &Emulator{Config: cfg, Store: st, Functions: set, Engine: engine, Logs: logs, Router: router, Secret: secret}
+	e := &Emulator{Config: cfg, Store: st, Functions: set, Engine: engine, Logs: logs, Router: router, Secret: secret, Keys: keys}
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := set.Watch(ctx); err != nil {
@@ -144,6 +142,9 @@ func Open(cfg Config) (*Emulator, error) {
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
+		Keys:      keys,
+		API:       api,
+		Now:       cfg.Clock.Now,
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
@@ -174,41 +175,4 @@ func (e *Emulator) Close() error {
 	}
 	e.Functions.Abort()
 	return e.Store.Close()
-}
-
-// keysFile is where the secret key (and later the app keys) is kept: beside the db.
-func keysFile(dbPath string) string { return dbPath + ".keys.json" }
-
-type keys struct {
-	SecretKey string `json:"secretKey"`
-}
-
-// LoadOrCreateSecret returns the secret key kept beside the db, making one (16 hex
-// characters, like Bmob's) on first use.
-func LoadOrCreateSecret(dbPath string, random io.Reader) (string, error) {
-	path := keysFile(dbPath)
-	data, err := os.ReadFile(path)
-	if err == nil {
-		var k keys
-		if err := json.Unmarshal(data, &k); err != nil || k.SecretKey == "" {
-			return "", fmt.Errorf("reading %s: not a bmobemu keys file (delete it to make new keys): %v", path, err)
-		}
-		return k.SecretKey, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	b := make([]byte, 8)
-	if _, err := io.ReadFull(random, b); err != nil {
-		return "", fmt.Errorf("making a secret key: %w", err)
-	}
-	k := keys{SecretKey: hex.EncodeToString(b)}
-	out, _ := json.MarshalIndent(k, "", "  ")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.WriteFile(path, append(out, '\n'), 0o600); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	return k.SecretKey, nil
 }

@@ -262,6 +262,20 @@ func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*r
 // Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
 func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
+	resp, err := s.Call(ctx, name, form)
+	if errors.Is(err, ErrNotFound) {
+		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
+	}
+	if err != nil {
+		return modules.Reply{}, err
+	}
+	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+}
+
+// Call runs name with form as its body, the way Bmob's runtime receives REST
+// and oFunctions.run calls: a form-encoded POST to "/" (the caller adds `_e`).
+// An unknown name is ErrNotFound.
+func (s *Set) Call(ctx context.Context, name string, form []modules.FormField) (*runtime.Response, error) {
 	pairs := make([]runtime.Pair, len(form))
 	for i, f := range form {
 		pairs[i] = runtime.Pair{Key: f.Key, Value: f.Value}
@@ -272,12 +286,5 @@ func (s *Set) CallFunction(ctx context.Context, name string, form []modules.Form
 		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
 		Protocol: "http", Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: pairs},
 	}
-	resp, err := s.Invoke(ctx, name, req)
-	if errors.Is(err, ErrNotFound) {
-		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
-	}
-	if err != nil {
-		return modules.Reply{}, err
-	}
-	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+	return s.Invoke(ctx, name, req)
 }

@@ -8,10 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-
-	"github.com/bmobemu/bmobemu/modules"
 )
 
 // Request is one call of a function as an HTTP client would make it.
@@ -96,72 +93,45 @@ func (s *Session) Call(ctx context.Context, name string, req Request) (*Reply, e
 	if req.ContentType != "" && hreq.Header.Get("Content-Type") == "" {
 		hreq.Header.Set("Content-Type", req.ContentType)
 	}
+	return s.do(hreq, "call "+name)
+}
+
+// REST calls a function the way Bmob's SDKs do, POST /1/functions/<name> with
+// a JSON object and the app's REST keys, through the server's REST route: the
+// callee sees the values as strings plus _e=<name>, and the answer is
+// {"result": "<the script's body>"} (or Bmob's {"code","error"}).
+func (s *Session) REST(ctx context.Context, name string, body map[string]any) (*Reply, error) {
+	if body == nil {
+		body = map[string]any{}
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("testkit: rest %s: %w", name, err)
+	}
+	ctx, cancel := s.callContext(ctx)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1/1/functions/"+url.PathEscape(name), bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("testkit: rest %s: %w", name, err)
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("X-Bmob-Application-Id", Keys.AppID)
+	hreq.Header.Set("X-Bmob-REST-API-Key", Keys.RESTKey)
+	return s.do(hreq, "rest "+name)
+}
+
+// do sends one request through the fiber app and collects the answer and the
+// lines logged meanwhile.
+func (s *Session) do(hreq *http.Request, what string) (*Reply, error) {
 	mark := s.logs.count()
 	resp, err := s.Emu.App.Test(hreq, -1)
 	if err != nil {
-		return nil, fmt.Errorf("testkit: call %s: %w", name, err)
+		return nil, fmt.Errorf("testkit: %s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("testkit: call %s: reading the answer: %w", name, err)
+		return nil, fmt.Errorf("testkit: %s: reading the answer: %w", what, err)
 	}
 	return &Reply{Status: resp.StatusCode, Header: resp.Header, Body: body, Log: s.logs.lines(mark)}, nil
-}
-
-// REST calls a function the way Bmob's SDKs do, POST /1/functions/<name> with a
-// JSON object, and answers {"result": "<the script's body>"}. The callee sees
-// what Bmob's runtime gives it (bmob-api.md §1.2, §8.1): a POST whose body is
-// the JSON object's values as strings (objects and arrays as JSON text) plus
-// _e=<name>. This goes through the functions' internal `_e` entry, the path
-// oFunctions.run takes and the server's REST route will take.
-func (s *Session) REST(ctx context.Context, name string, body map[string]any) (*Reply, error) {
-	form, err := flattenREST(body)
-	if err != nil {
-		return nil, fmt.Errorf("testkit: rest %s: %w", name, err)
-	}
-	form = append(form, modules.FormField{Key: "_e", Value: name})
-	ctx, cancel := s.callContext(ctx)
-	defer cancel()
-	mark := s.logs.count()
-	reply, err := s.Emu.Functions.CallFunction(ctx, name, form)
-	if err != nil {
-		return nil, fmt.Errorf("testkit: rest %s: %w", name, err)
-	}
-	wrapped, err := json.Marshal(map[string]string{"result": string(reply.Body)})
-	if err != nil {
-		return nil, fmt.Errorf("testkit: rest %s: %w", name, err)
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	return &Reply{Status: http.StatusOK, Header: h, Body: wrapped, Log: s.logs.lines(mark)}, nil
-}
-
-// flattenREST turns a REST body into form fields in key order: strings as they
-// are, numbers in decimal, booleans and null as their JSON words, objects and
-// arrays as JSON text.
-func flattenREST(body map[string]any) ([]modules.FormField, error) {
-	keys := make([]string, 0, len(body))
-	for k := range body {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	out := make([]modules.FormField, 0, len(keys))
-	for _, k := range keys {
-		var v string
-		switch x := body[k].(type) {
-		case string:
-			v = x
-		case float64:
-			v = strconv.FormatFloat(x, 'f', -1, 64)
-		default:
-			b, err := json.Marshal(x)
-			if err != nil {
-				return nil, fmt.Errorf("field %s: %w", k, err)
-			}
-			v = string(b)
-		}
-		out = append(out, modules.FormField{Key: k, Value: v})
-	}
-	return out, nil
 }

@@ -3,7 +3,6 @@ package testkit
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -52,5 +51,3 @@ func (s *Session) Update(ctx context.Context, class, id string, data map[string]
 	}
 	return nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

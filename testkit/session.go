@@ -11,6 +11,7 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -32,6 +33,13 @@ var DefaultStart = time.Date(2026, 1, 1, 10, 0, 0, 0, bjtime.Location)
 
 // Secret is the secret key of every session's direct URLs.
 const Secret = "0123456789abcdef"
+
+// Keys are every session's app keys (fixed, so that making them draws nothing
+// from the seeded randomness).
+var Keys = emulator.Keys{
+	SecretKey: Secret, AppID: "0123456789abcdef0123456789abcdef", RESTKey: "fedcba9876543210fedcba9876543210",
+	MasterKey: "00112233445566778899aabbccddeeff", SecurityCode: "0011223344556677",
+}
 
 // Options configure a Session.
 type Options struct {
@@ -92,6 +100,10 @@ func Open(opts Options) (*Session, error) {
 		}
 		s.dir, s.tempDir = d, true
 	}
+	if err := writeKeys(filepath.Join(s.dir, "data.db.keys.json")); err != nil {
+		s.removeDir()
+		return nil, err
+	}
 	rnd := newSeeded(opts.Seed)
 	cfg := emulator.Config{
 		FunctionsDirs: opts.Functions, DBPath: filepath.Join(s.dir, "data.db"), Secret: Secret,
@@ -121,6 +133,17 @@ func Open(opts Options) (*Session, error) {
 		}
 	}
 	return s, nil
+}
+
+func writeKeys(path string) error {
+	data, err := json.Marshal(Keys)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("testkit: writing the keys file: %w", err)
+	}
+	return nil
 }
 
 func replacer(m map[string]string) func(string, []byte) []byte {

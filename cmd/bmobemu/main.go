@@ -16,16 +16,22 @@ const usage = `bmobemu runs Bmob cloud functions (function onRequest(request, re
 Usage:
   bmobemu serve  [--functions DIR] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]
                  [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
+                 [--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
   bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
                  run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
-  bmobemu data import [--db FILE] --in FILE         replace the db's content with an export
+  bmobemu data import [--db FILE] --in FILE|DIR... [--class NAME] [--merge]
+                 import a bmobemu export or Bmob REST JSON ({"results":[…]}, class from the file name)
+  bmobemu data pull --url URL --app-id ID --rest-key KEY [--master-key KEY] [--classes A,B] [--db FILE]
+                 [--merge] [--out DIR]   page GET /1/classes/<T> from a Bmob(-compatible) server and import
   bmobemu version
 
-Defaults: --functions ./functions, --db ./bmobemu.db, --addr 127.0.0.1:8080; the secret key is made once
-and kept beside the db in <db>.keys.json.
+Defaults: --functions ./functions, --db ./bmobemu.db, --addr 127.0.0.1:8080. The keys (secret key, security
+code, application id, REST API and master keys) are made once and kept beside the db in <db>.keys.json; a flag
+or BMOBEMU_SECRET, BMOBEMU_SECURITY_CODE, BMOBEMU_APP_ID, BMOBEMU_REST_KEY, BMOBEMU_MASTER_KEY override them.
+Import and pull replace the db's content (--merge keeps the classes the input lacks); on error nothing changes.
 `
 
 // version is the emulator's version, printed by `bmobemu version`.
