@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
@@ -36,8 +38,21 @@ type Config struct {
 	PoolSize      int               // VMs per function; 0 = 16
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Now           func() time.Time  // clock (nil: real time)
-	Random        io.Reader         // randomness (nil: crypto/rand)
+	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
+	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
+	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
+	// Transport finally sends every outbound call, after --upstream rewriting
+	// (nil: the network); handler tests plug in fake HTTP here.
+	Transport http.RoundTripper
+	// Programs shares compiled functions between emulators (nil: compile here).
+	Programs *runtime.ProgramCache
+	// NoSync skips fsync on the store: for throwaway test stores only.
+	NoSync bool
+	// NoWarm leaves each function's first VM to its first call instead of making
+	// it at load (a load error then shows on the first call).
+	NoWarm bool
+	// Transform rewrites each function's source before it compiles (nil: none).
+	Transform func(path string, src []byte) []byte
 }
 
 // Emulator is a running bmobemu.
@@ -58,8 +73,8 @@ type Emulator struct {
 // Open builds an emulator. The caller must Close it.
 func Open(cfg Config) (*Emulator, error) {
 	bjtime.UseAsLocal()
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real()
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
@@ -75,23 +90,27 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	secret := keys.SecretKey
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Now, Random: cfg.Random})
+	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
 	if err != nil {
 		return nil, err
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Now)
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,
+		Transport: cfg.Transport,
 	})
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Now, Random: cfg.Random}
+	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	engine, err := runtime.New(runtime.Options{
-		Registry:  NewRegistry(api),
-		Env:       env,
-		Timeout:   cfg.Timeout,
-		PoolSize:  cfg.PoolSize,
-		Log:       logs,
-		Formatter: consoleFormatter,
+		Registry:   NewRegistry(api),
+		Env:        env,
+		Timeout:    cfg.Timeout,
+		PoolSize:   cfg.PoolSize,
+		Log:        logs,
+		Formatter:  consoleFormatter,
+		Clock:      cfg.Clock,
+		MathRandom: cfg.MathRandom,
+		Programs:   cfg.Programs,
 		Context: func(ctx context.Context, function string) context.Context {
 			return outbound.WithLogger(ctx, func(line string) { logs.FunctionLog(function, "http", line) })
 		},
@@ -100,7 +119,11 @@ func Open(cfg Config) (*Emulator, error) {
 		_ = st.Close()
 		return nil, err
 	}
-	set, err := functions.Load(engine, cfg.FunctionsDirs, func(level, line string) { logs.FunctionLog("bmobemu", level, line) })
+	set, err := functions.LoadWith(engine, cfg.FunctionsDirs, functions.LoadOptions{
+		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
+		NoWarm:    cfg.NoWarm,
+		Transform: cfg.Transform,
+	})
 	if err != nil {
 		_ = st.Close()
 		return nil, err
@@ -121,7 +144,7 @@ func Open(cfg Config) (*Emulator, error) {
 		Secret:    secret,
 		Keys:      keys,
 		API:       api,
-		Now:       cfg.Now,
+		Now:       cfg.Clock.Now,
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
@@ -141,7 +164,8 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
-// Close stops watching and closes the store.
+// Close stops watching, stops the server and the scripts' leftover work, and
+// closes the store.
 func (e *Emulator) Close() error {
 	if e.cancelWatch != nil {
 		e.cancelWatch()
@@ -149,5 +173,6 @@ func (e *Emulator) Close() error {
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)
 	}
+	e.Functions.Abort()
 	return e.Store.Close()
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process's lock on the file
 	// (default 1s).
 	LockTimeout time.Duration
+	// NoSync skips fsync on commit: for throwaway stores (handler tests), where a
+	// crash may lose data and nothing else matters.
+	NoSync bool
 	// PasswordIterations is the PBKDF2 work factor of new password hashes
 	// (default DefaultPasswordIterations; tests may lower it).
 	PasswordIterations int
@@ -93,6 +96,7 @@ func Open(path string, opt Options) (Store, error) {
 	// writers still share one commit.
 	db.MaxBatchDelay = 2 * time.Millisecond
 	db.MaxBatchSize = 1000
+	db.NoSync = opt.NoSync
 	if err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {

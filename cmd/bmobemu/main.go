@@ -19,6 +19,8 @@ Usage:
                  [--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
+  bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
+                 run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
   bmobemu data import [--db FILE] --in FILE|DIR... [--class NAME] [--merge]
                  import a bmobemu export or Bmob REST JSON ({"results":[…]}, class from the file name)
@@ -63,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "data":
 		err = data(ctx, args[1:], stdout)
 	case "test":
-		err = fmt.Errorf("bmobemu test is not built yet (planned: handler tests with fixtures and a frozen clock)")
+		err = test(ctx, args[1:], stdout, stderr)
 	case "sandbox":
 		err = fmt.Errorf("bmobemu sandbox is not built yet (planned: Alipay and WeChat Pay simulators); use --upstream HOST=URL to point payment calls at a local server meanwhile")
 	case "version", "--version":
