@@ -11,6 +11,7 @@ require (
 	github.com/smartwalle/nsign v1.0.9
 	github.com/wechatpay-apiv3/wechatpay-go v0.2.21
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/text v0.16.0
 )
 
 require (
@@ -32,5 +33,4 @@ require (
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	golang.org/x/net v0.27.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
-	golang.org/x/text v0.16.0 // indirect
 )

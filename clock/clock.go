@@ -121,3 +121,23 @@ func (c *Fake) Next() (time.Time, bool) {
 	}
 	return first.at, true
 }
+
+// Stepper is a Clock that may be moved forward by what waits on it. The event
+// loop uses it so that a script never waits on a frozen clock: when a call has
+// nothing left to do but wait for its timers, the loop steps the clock to the
+// earliest one.
+type Stepper interface {
+	Clock
+	// StepTo moves the clock forward to t (never backwards) and fires what fell due.
+	StepTo(t time.Time)
+}
+
+// StepTo implements Stepper: it moves the clock to t if t is later than now.
+func (c *Fake) StepTo(t time.Time) {
+	c.mu.Lock()
+	later := t.After(c.now)
+	c.mu.Unlock()
+	if later {
+		c.Set(t)
+	}
+}

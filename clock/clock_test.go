@@ -56,3 +56,24 @@ func TestRealClockRuns(t *testing.T) {
 		t.Fatal("real AfterFunc never fired")
 	}
 }
+
+func TestFakeStepToOnlyMovesForward(t *testing.T) {
+	start := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	c := NewFake(start)
+	fired := make(chan struct{})
+	c.AfterFunc(time.Second, func() { close(fired) })
+	c.StepTo(start.Add(-time.Hour))
+	if !c.Now().Equal(start) {
+		t.Fatalf("StepTo backwards moved the clock to %v", c.Now())
+	}
+	c.StepTo(start.Add(time.Second))
+	select {
+	case <-fired:
+	case <-time.After(5 * time.Second):
+		t.Fatal("timer due at the step never fired")
+	}
+	if !c.Now().Equal(start.Add(time.Second)) {
+		t.Fatalf("Now = %v", c.Now())
+	}
+	var _ Stepper = c
+}

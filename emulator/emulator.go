@@ -6,15 +6,10 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,7 +30,8 @@ import (
 type Config struct {
 	FunctionsDirs []string          // every DIR/<name>.js of each folder is a function
 	DBPath        string            // the bbolt file
-	Secret        string            // secret key of direct URLs; "" uses (or makes) the one kept beside the db
+	Secret        string            // secret key of direct URLs; "" uses Keys.SecretKey or the one kept beside the db
+	Keys          Keys              // non-empty fields override the keys kept beside the db
 	Profile       modules.Profile   // compat (default) or bmob
 	Upstreams     map[string]string // HOST -> base URL for outbound calls
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
@@ -43,10 +39,23 @@ type Config struct {
 	PoolSize      int               // VMs per function; 0 = 16
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Now           func() time.Time  // clock (nil: Clock's Now)
-	Clock         clock.Clock       // timers and time (nil: real time)
-	Random        io.Reader         // randomness (nil: crypto/rand)
-	Sandbox       SandboxConfig     // the payment sandbox (zero value: on)
+	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
+	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
+	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
+	// Transport finally sends every outbound call, after --upstream rewriting
+	// (nil: the network); handler tests plug in fake HTTP here.
+	Transport http.RoundTripper
+	// Programs shares compiled functions between emulators (nil: compile here).
+	Programs *runtime.ProgramCache
+	// NoSync skips fsync on the store: for throwaway test stores only.
+	NoSync bool
+	// NoWarm leaves each function's first VM to its first call instead of making
+	// it at load (a load error then shows on the first call).
+	NoWarm bool
+	// Transform rewrites each function's source before it compiles (nil: none).
+	Transform func(path string, src []byte) []byte
+	// Sandbox is the payment sandbox (zero value: on).
+	Sandbox SandboxConfig
 }
 
 // Emulator is a running bmobemu.
@@ -59,6 +68,7 @@ type Emulator struct {
 	Router    *outbound.Router
 	App       *fiber.App
 	Secret    string
+	Keys      Keys
 	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
@@ -73,9 +83,6 @@ func Open(cfg Config) (*Emulator, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
 	}
-	if cfg.Now == nil {
-		cfg.Now = cfg.Clock.Now
-	}
 	if cfg.Sandbox.BaseURL == "" {
 		cfg.Sandbox.BaseURL = DefaultBaseURL
 	}
@@ -85,44 +92,51 @@ func Open(cfg Config) (*Emulator, error) {
 	if cfg.Profile == "" {
 		cfg.Profile = modules.Compat
 	}
-	secret := cfg.Secret
-	if secret == "" {
-		var err error
-		if secret, err = LoadOrCreateSecret(cfg.DBPath, cfg.Random); err != nil {
-			return nil, err
-		}
+	if cfg.Secret != "" {
+		cfg.Keys.SecretKey = cfg.Secret
 	}
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Now, Random: cfg.Random})
+	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
 	if err != nil {
 		return nil, err
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Now)
-	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret}
-	var transport http.RoundTripper
+	secret := keys.SecretKey
+	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
+	if err != nil {
+		return nil, err
+	}
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
 			_ = st.Close()
 			return nil, err
 		}
-		transport = e.Sandbox.Transport(outbound.DefaultTransport())
+		if transport == nil {
+			transport = outbound.DefaultTransport()
+		}
+		transport = e.Sandbox.Transport(transport)
 	}
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,
 		Transport: transport,
 	})
 	e.Router = router
-	api := restapi.New(st)
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Now, Random: cfg.Random}
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
+	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
 	engine, err := runtime.New(runtime.Options{
-		Registry:  NewRegistry(api),
-		Env:       env,
-		Timeout:   cfg.Timeout,
-		PoolSize:  cfg.PoolSize,
-		Log:       logs,
-		Formatter: consoleFormatter,
+		Registry:   NewRegistry(api),
+		Env:        env,
+		Timeout:    cfg.Timeout,
+		PoolSize:   cfg.PoolSize,
+		Log:        logs,
+		Formatter:  consoleFormatter,
+		Clock:      cfg.Clock,
+		MathRandom: cfg.MathRandom,
+		Programs:   cfg.Programs,
 		Context: func(ctx context.Context, function string) context.Context {
 			return outbound.WithLogger(ctx, func(line string) { logs.FunctionLog(function, "http", line) })
 		},
@@ -131,7 +145,11 @@ func Open(cfg Config) (*Emulator, error) {
 		e.closeEarly()
 		return nil, err
 	}
-	set, err := functions.Load(engine, cfg.FunctionsDirs, func(level, line string) { logs.FunctionLog("bmobemu", level, line) })
+	set, err := functions.LoadWith(engine, cfg.FunctionsDirs, functions.LoadOptions{
+		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
+		NoWarm:    cfg.NoWarm,
+		Transform: cfg.Transform,
+	})
 	if err != nil {
 		e.closeEarly()
 		return nil, err
@@ -150,6 +168,9 @@ func Open(cfg Config) (*Emulator, error) {
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
+		Keys:      keys,
+		API:       api,
+		Now:       cfg.Clock.Now,
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
@@ -186,7 +207,8 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
-// Close stops watching and notify deliveries, the server, and closes the store.
+// Close stops watching and notify deliveries, stops the server and the
+// scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
 	if e.cancelWatch != nil {
 		e.cancelWatch()
@@ -197,42 +219,6 @@ func (e *Emulator) Close() error {
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)
 	}
+	e.Functions.Abort()
 	return e.Store.Close()
-}
-
-// keysFile is where the secret key (and later the app keys) is kept: beside the db.
-func keysFile(dbPath string) string { return dbPath + ".keys.json" }
-
-type keys struct {
-	SecretKey string `json:"secretKey"`
-}
-
-// LoadOrCreateSecret returns the secret key kept beside the db, making one (16 hex
-// characters, like Bmob's) on first use.
-func LoadOrCreateSecret(dbPath string, random io.Reader) (string, error) {
-	path := keysFile(dbPath)
-	data, err := os.ReadFile(path)
-	if err == nil {
-		var k keys
-		if err := json.Unmarshal(data, &k); err != nil || k.SecretKey == "" {
-			return "", fmt.Errorf("reading %s: not a bmobemu keys file (delete it to make new keys): %v", path, err)
-		}
-		return k.SecretKey, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	b := make([]byte, 8)
-	if _, err := io.ReadFull(random, b); err != nil {
-		return "", fmt.Errorf("making a secret key: %w", err)
-	}
-	k := keys{SecretKey: hex.EncodeToString(b)}
-	out, _ := json.MarshalIndent(k, "", "  ")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.WriteFile(path, append(out, '\n'), 0o600); err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
-	}
-	return k.SecretKey, nil
 }

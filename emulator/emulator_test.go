@@ -98,7 +98,7 @@ func TestLockedDBIsRefused(t *testing.T) {
 func TestSecretIsKeptBesideTheDB(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "k.db")
-	a, err := LoadOrCreateSecret(db, bytes.NewReader(bytes.Repeat([]byte{0xab}, 8)))
+	a, err := LoadOrCreateSecret(db, bytes.NewReader(bytes.Repeat([]byte{0xab}, 64)))
 	if err != nil || a != "abababababababab" {
 		t.Fatalf("secret %q %v", a, err)
 	}
@@ -109,3 +109,29 @@ func TestSecretIsKeptBesideTheDB(t *testing.T) {
 }
 
 func storeQuery() store.Query { return store.Query{Limit: -1} }
+
+func TestKeysFileGainsAppKeysAndKeepsItsSecret(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "old.db")
+	write(t, dir, "old.db.keys.json", `{"secretKey": "0348d0c262bc91d9"}`)
+	k, err := LoadOrCreateKeys(db, bytes.NewReader(bytes.Repeat([]byte{0x5a}, 128)), Keys{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.SecretKey != "0348d0c262bc91d9" || len(k.AppID) != 32 || len(k.RESTKey) != 32 || len(k.MasterKey) != 32 || len(k.SecurityCode) != 16 {
+		t.Fatalf("keys %+v", k)
+	}
+	// Overrides win but are not written; the file keeps what it made.
+	o, err := LoadOrCreateKeys(db, bytes.NewReader(nil), Keys{MasterKey: "m", SecurityCode: "c"})
+	if err != nil || o.MasterKey != "m" || o.SecurityCode != "c" || o.AppID != k.AppID || o.SecretKey != k.SecretKey {
+		t.Fatalf("override %+v %v", o, err)
+	}
+	again, err := LoadOrCreateKeys(db, bytes.NewReader(nil), Keys{})
+	if err != nil || again != k {
+		t.Fatalf("reread %+v %v, want %+v", again, err, k)
+	}
+	write(t, dir, "bad.db.keys.json", `not json`)
+	if _, err := LoadOrCreateKeys(filepath.Join(dir, "bad.db"), bytes.NewReader(nil), Keys{}); err == nil || !strings.Contains(err.Error(), "not a bmobemu keys file") {
+		t.Fatalf("bad file: %v", err)
+	}
+}

@@ -28,6 +28,9 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	}
 	r.AddBmob("oData", bmob.NewData(api))
 	r.AddBmob("oFunctions", bmob.NewFunctions)
+	for name, c := range bmob.NewWrappers(api).Constructors() {
+		r.AddBmob(name, c)
+	}
 	r.AddBmob("oEvent", eventproxy.New)
 	r.AddRequire("eventproxy", eventproxy.Constructor)
 	r.AddBmob("oLog", consoleModule)

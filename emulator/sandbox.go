@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
 )
@@ -36,7 +37,16 @@ type SandboxConfig struct {
 // builtinProviders are the simulators the sandbox runs unless
 // SandboxConfig.Providers says otherwise.
 func builtinProviders() []sandbox.Factory {
-	return []sandbox.Factory{wechatProvider}
+	return []sandbox.Factory{alipayProvider, wechatProvider}
+}
+
+// alipayProvider is the Alipay simulator with the sandbox keys.
+func alipayProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
+	k := &env.Keys.Alipay
+	return alipaysim.New(alipaysim.Config{
+		AppID: k.AppID, AppPublicKey: &k.AppKey.PublicKey, AlipayPrivateKey: k.AlipayKey, SellerID: k.SellerID,
+		Clock: env.Clock, Notifier: env.Notifier, CashierBase: env.MountURL(provider.Alipay), Warn: env.Warn,
+	})
 }
 
 // wechatProvider is the WeChat Pay v3 simulator with the sandbox keys.

@@ -28,6 +28,8 @@ type Set struct {
 	engine *runtime.Engine
 	dirs   []string
 	log    func(level, line string)
+	noWarm bool
+	xform  func(path string, src []byte) []byte
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 
 	mu     sync.RWMutex
@@ -39,10 +41,29 @@ type Set struct {
 // by Errors (and logged) and is not served; the others are. Two folders defining
 // the same name is an error.
 func Load(engine *runtime.Engine, dirs []string, log func(level, line string)) (*Set, error) {
+	return LoadWith(engine, dirs, LoadOptions{Log: log})
+}
+
+// LoadOptions tune LoadWith.
+type LoadOptions struct {
+	// Log receives load and reload messages (nil: discarded).
+	Log func(level, line string)
+	// NoWarm skips making each function's first VM at load; its top level then
+	// runs, and reports its errors, on the first call. Handler tests use it so a
+	// test pays only for the functions it calls.
+	NoWarm bool
+	// Transform, when set, rewrites each function's source before it compiles
+	// (tests fill key placeholders with it); file names and lines stay the file's.
+	Transform func(path string, src []byte) []byte
+}
+
+// LoadWith is Load with options.
+func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, error) {
+	log := opts.Log
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dirs: dirs, log: log, dirOf: map[string]string{},
+	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
@@ -126,11 +147,16 @@ func (s *Set) Reload(name string) error {
 	if err != nil {
 		return s.failed(name, fmt.Errorf("reading %s: %w", path, err))
 	}
+	if s.xform != nil {
+		src = s.xform(path, src)
+	}
 	fn, err := s.engine.Compile(name, path, src)
 	if err != nil {
 		return s.failed(name, err)
 	}
-	if err := fn.Warm(); err != nil {
+	if s.noWarm {
+		// The first call loads the VM and answers any top-level error.
+	} else if err := fn.Warm(); err != nil {
 		s.mu.RLock()
 		_, hadGood := s.fns[name]
 		s.mu.RUnlock()
@@ -163,6 +189,33 @@ func (s *Set) failed(name string, err error) error {
 		s.log("error", fmt.Sprintf("function %s is not available: %v", name, err))
 	}
 	return err
+}
+
+// Abort stops every function's running work (see runtime.Function.Abort); the
+// emulator calls it on close.
+func (s *Set) Abort() {
+	s.mu.RLock()
+	fns := make([]*runtime.Function, 0, len(s.fns))
+	for _, fn := range s.fns {
+		fns = append(fns, fn)
+	}
+	s.mu.RUnlock()
+	for _, fn := range fns {
+		fn.Abort()
+	}
+}
+
+// Settled reports whether no function has work it can do without the clock
+// moving (see runtime.Function.Settled).
+func (s *Set) Settled() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, fn := range s.fns {
+		if !fn.Settled() {
+			return false
+		}
+	}
+	return true
 }
 
 // Names lists the functions served, sorted.
@@ -209,6 +262,20 @@ func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*r
 // Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
 func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
+	resp, err := s.Call(ctx, name, form)
+	if errors.Is(err, ErrNotFound) {
+		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
+	}
+	if err != nil {
+		return modules.Reply{}, err
+	}
+	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+}
+
+// Call runs name with form as its body, the way Bmob's runtime receives REST
+// and oFunctions.run calls: a form-encoded POST to "/" (the caller adds `_e`).
+// An unknown name is ErrNotFound.
+func (s *Set) Call(ctx context.Context, name string, form []modules.FormField) (*runtime.Response, error) {
 	pairs := make([]runtime.Pair, len(form))
 	for i, f := range form {
 		pairs[i] = runtime.Pair{Key: f.Key, Value: f.Value}
@@ -219,12 +286,5 @@ func (s *Set) CallFunction(ctx context.Context, name string, form []modules.Form
 		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
 		Protocol: "http", Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: pairs},
 	}
-	resp, err := s.Invoke(ctx, name, req)
-	if errors.Is(err, ErrNotFound) {
-		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
-	}
-	if err != nil {
-		return modules.Reply{}, err
-	}
-	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+	return s.Invoke(ctx, name, req)
 }

@@ -16,6 +16,21 @@
 // parameter's text>.", a body that is not a JSON object gives 107 "invalid json:
 // <the body>.", and a path outside these routes gives 404 {"code":404,"error":
 // "no route for <METHOD> <path>."}.
+//
+// Other groups: users and sessions (users.go), roles, installations and push
+// (system.go), /1/batch (batch.go), /1/cloudQuery (cloudquery.go, BQL in
+// restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go).
+// Requests act as a caller resolved from their headers (auth.go): the master
+// key bypasses ACLs, a session token acts as its user.
+//
+// Choices where Bmob's behaviour is not documented: an ACL denial on get,
+// update or delete is 122 "权限验证不通过" while a find leaves unreadable objects
+// out (counts included); ACLs are not applied to include-expanded pointers or
+// to sub-queries; a wrong master key is a 401; an unknown or expired session
+// token is 211 on every route but /1/checkSession; /1/schemas without the
+// master key is a 401; push and mail requests are stored (_Push,
+// _EmailRequest, master-only ACL) and answer {"msg":"ok"}; BQL insert, update
+// and delete answer like the matching /1/classes call.
 package restapi
 
 import (
@@ -27,8 +42,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -40,7 +55,8 @@ type Request struct {
 	Body         []byte
 }
 
-// Response is the REST answer: status, headers and a compact JSON body.
+// Response is the REST answer: status, headers and a body, compact JSON except
+// for the raw bytes of a file.
 type Response struct {
 	Status int
 	Header http.Header
@@ -49,14 +65,42 @@ type Response struct {
 
 // API serves Bmob's REST routes from a store.
 type API struct {
-	store  store.Store
-	routes []route
+	store      store.Store
+	routes     []route
+	masterKey  string
+	filesDir   string
+	sessionTTL time.Duration
 }
 
+// Option configures New.
+type Option func(*API)
+
+// WithMasterKey sets the key that X-Bmob-Master-Key must equal. Without it no
+// request is a master request, and any master key header is a 401.
+func WithMasterKey(key string) Option { return func(a *API) { a.masterKey = key } }
+
+// WithFilesDir sets the folder that /2/files stores uploads in (created on
+// first upload). Without it uploads fail with 150.
+func WithFilesDir(dir string) Option { return func(a *API) { a.filesDir = dir } }
+
+// WithSessionTTL sets how long a session token lasts (default 7 days, as Bmob).
+func WithSessionTTL(d time.Duration) Option { return func(a *API) { a.sessionTTL = d } }
+
+// DefaultSessionTTL is Bmob's session lifetime.
+const DefaultSessionTTL = 7 * 24 * time.Hour
+
 // New returns an API backed by s.
-func New(s store.Store) *API {
-	a := &API{store: s}
+func New(s store.Store, opts ...Option) *API {
+	a := &API{store: s, sessionTTL: DefaultSessionTTL}
+	for _, o := range opts {
+		o(a)
+	}
+	a.routes = append(a.routes, a.userRoutes()...)
 	a.routes = append(a.routes, a.classRoutes()...)
+	a.routes = append(a.routes, a.systemRoutes()...)
+	a.routes = append(a.routes, a.batchRoutes()...)
+	a.routes = append(a.routes, a.cloudQueryRoutes()...)
+	a.routes = append(a.routes, a.fileRoutes()...)
 	return a
 }
 
@@ -66,11 +110,22 @@ func (a *API) Serve(ctx context.Context, req Request) Response {
 	if err != nil {
 		return errorResponse(err)
 	}
-	resp := jsonResponse(status, v)
+	var resp Response
+	if raw, ok := v.(rawBody); ok {
+		resp = Response{Status: status, Header: http.Header{"Content-Type": {raw.contentType}}, Body: raw.data}
+	} else {
+		resp = jsonResponse(status, v)
+	}
 	for k, vs := range header {
 		resp.Header[k] = vs
 	}
 	return resp
+}
+
+// rawBody is a handler answer sent as bytes, not JSON (a file).
+type rawBody struct {
+	contentType string
+	data        []byte
 }
 
 // handler answers one route; params are the pattern's `:name` segments, unescaped.
@@ -100,31 +155,6 @@ func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, er
 		}
 	}
 	return nil, 0, nil, noRoute(req)
-}
-
-// classRoutes are /1/classes (bmob-api.md §5.3).
-func (a *API) classRoutes() []route {
-	ok := func(v any, err error) (any, int, http.Header, error) { return v, http.StatusOK, nil, err }
-	return []route{
-		{http.MethodPost, "/1/classes/:class", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
-			return a.create(ctx, p["class"], req)
-		}},
-		{http.MethodGet, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
-			return ok(a.get(ctx, p["class"], p["id"], req.Query))
-		}},
-		{http.MethodGet, "/1/classes/:class", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
-			return ok(a.find(ctx, p["class"], req.Query))
-		}},
-		{http.MethodPut, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
-			return ok(a.update(ctx, p["class"], p["id"], req))
-		}},
-		{http.MethodDelete, "/1/classes/:class/:id", func(ctx context.Context, req Request, p map[string]string) (any, int, http.Header, error) {
-			if err := a.store.Delete(ctx, p["class"], p["id"]); err != nil {
-				return nil, 0, nil, err
-			}
-			return map[string]any{"msg": "ok"}, http.StatusOK, nil, nil
-		}},
-	}
 }
 
 // routeError is a 404 for paths and methods outside the routes.
@@ -178,57 +208,6 @@ func matchPattern(pattern string, segs []string) (map[string]string, bool) {
 	return params, len(pat) == len(segs)
 }
 
-func (a *API) create(ctx context.Context, class string, req Request) (any, int, http.Header, error) {
-	data, err := jsonBody(req)
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	c, err := a.store.Create(ctx, class, data)
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	h := http.Header{"Location": {"/1/classes/" + url.PathEscape(class) + "/" + c.ObjectID}}
-	return map[string]any{"createdAt": bjtime.Format(c.CreatedAt), "objectId": c.ObjectID}, http.StatusCreated, h, nil
-}
-
-func (a *API) update(ctx context.Context, class, id string, req Request) (any, error) {
-	data, err := jsonBody(req)
-	if err != nil {
-		return nil, err
-	}
-	t, err := a.store.Update(ctx, class, id, data)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"updatedAt": bjtime.Format(t)}, nil
-}
-
-func (a *API) get(ctx context.Context, class, id string, q url.Values) (any, error) {
-	return a.store.Get(ctx, class, id, store.GetOptions{Keys: list(q, "keys"), Include: list(q, "include")})
-}
-
-func (a *API) find(ctx context.Context, class string, q url.Values) (any, error) {
-	query, err := parseQuery(q)
-	if err != nil {
-		return nil, err
-	}
-	res, err := a.store.Find(ctx, class, query)
-	if err != nil {
-		return nil, err
-	}
-	if res.Groups != nil {
-		return res.Groups, nil
-	}
-	out := map[string]any{"results": res.Results}
-	if res.Results == nil {
-		out["results"] = []map[string]any{}
-	}
-	if query.Count {
-		out["count"] = res.Count
-	}
-	return out, nil
-}
-
 // jsonBody checks the Content-Type and decodes the body as a JSON object.
 func jsonBody(req Request) (map[string]any, error) {
 	if ct := req.Header.Get("Content-Type"); ct != "" && !isJSONType(ct) {
@@ -248,11 +227,15 @@ func isJSONType(ct string) bool {
 }
 
 // errorResponse renders any error: Bmob errors as {"code","error"}, routes as
-// 404, everything else (storage, cancellation) as 500.
+// 404, a refused key as 401 {"error":"unauthorized"}, everything else
+// (storage, cancellation) as 500.
 func errorResponse(err error) Response {
 	var be *store.Error
 	var re *routeError
+	var ue unauthorized
 	switch {
+	case errors.As(err, &ue):
+		return jsonResponse(http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
 	case errors.As(err, &be):
 		return jsonResponse(be.HTTPStatus(), map[string]any{"code": be.Code, "error": be.Message})
 	case errors.As(err, &re):

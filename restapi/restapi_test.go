@@ -138,7 +138,7 @@ func encodeQuery(q string) string {
 
 func TestIncludeRoute(t *testing.T) {
 	a := newAPI(t)
-	user := call(a, "POST", "/1/classes/_User", `{"username":"ann"}`)
+	user := call(a, "POST", "/1/classes/_User", `{"username":"ann","password":"secret-pw"}`)
 	var u map[string]string
 	json.Unmarshal(user.Body, &u)
 	post := call(a, "POST", "/1/classes/Post", `{"author":{"__type":"Pointer","className":"_User","objectId":"`+u["objectId"]+`"}}`)
@@ -153,6 +153,9 @@ func TestIncludeRoute(t *testing.T) {
 	resp = call(a, "GET", "/1/classes/Post?"+encodeQuery("include=author&keys=author"), "")
 	if !strings.Contains(string(resp.Body), want) {
 		t.Errorf("find include: %s", resp.Body)
+	}
+	if strings.Contains(string(resp.Body), "password") || strings.Contains(string(resp.Body), "pbkdf2") {
+		t.Errorf("include shows the password: %s", resp.Body)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 
+	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -56,6 +57,17 @@ type Options struct {
 	// Setup runs once on every new VM after the globals are defined, before the
 	// function's program (the test harness of a later issue hooks in here).
 	Setup func(vm *goja.Runtime) error
+	// Clock runs scripts' timers; nil is real time. With a clock.Stepper (a frozen
+	// test clock) a call never waits for its timers until it has answered: the
+	// clock jumps to the next one (see eventloop.Loop.UseClock). Date follows
+	// Env.Now, which should read the same clock.
+	Clock clock.Clock
+	// MathRandom, when set, is every VM's Math.random (it must be safe for
+	// concurrent use); tests seed it for reproducible runs.
+	MathRandom func() float64
+	// Programs, when set, shares compiled programs between engines (the test
+	// runner compiles each function once for all its test files).
+	Programs *ProgramCache
 }
 
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
@@ -83,6 +95,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.Log == nil {
 		opts.Log = LogFunc(func(string, string, string) {})
 	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
 	return &Engine{opts: opts}, nil
 }
 
@@ -106,6 +121,15 @@ func (e *CompileError) Unwrap() error { return e.Err }
 // Compile compiles one function's source. The script runs in sloppy mode, as Bmob
 // runs it; it must define `onRequest` as a global function or an export.
 func (e *Engine) Compile(name, filename string, src []byte) (*Function, error) {
+	prg, err := e.opts.Programs.compile(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	return newFunction(e, name, filename, prg), nil
+}
+
+// compileScript parses and compiles one script in sloppy mode.
+func compileScript(filename string, src []byte) (*goja.Program, error) {
 	text := string(src)
 	if strings.HasPrefix(text, "#!") { // a shebang line would not parse; keep line numbers
 		text = "//" + text[2:]
@@ -118,7 +142,7 @@ func (e *Engine) Compile(name, filename string, src []byte) (*Function, error) {
 	if err != nil {
 		return nil, &CompileError{File: filename, Err: err}
 	}
-	return newFunction(e, name, filename, prg), nil
+	return prg, nil
 }
 
 // baseContext is the parent of every invocation's context: an invocation outlives

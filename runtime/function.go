@@ -29,6 +29,8 @@ type Function struct {
 	poolMu sync.Mutex // orders release against Close
 	closed bool       // set by Close: released VMs are stopped, not kept
 
+	inflight sync.Map // *invocation -> struct{}: calls started and not concluded
+
 	notesMu sync.Mutex
 	notes   map[string]bool // fidelity notes already logged, by call site
 }
@@ -99,11 +101,13 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		return nil, err
 	}
 	inv.cancel = cancel
+	f.inflight.Store(inv, struct{}{})
 	if paused, err := v.start(inv); paused {
 		v.work <- inv // answered with work left: the VM's goroutine finishes it
 	} else {
 		reusable := v.conclude(inv, err)
 		cancel()
+		f.inflight.Delete(inv)
 		f.release(v, reusable)
 	}
 
@@ -168,6 +172,33 @@ func (f *Function) Close() {
 			return
 		}
 	}
+}
+
+// Abort closes the version and stops every call of it still running (a script's
+// timers and callbacks left after its answer, or a call not answered yet, which
+// gets a 503). Handler tests abort between tests so no work leaks into the next.
+func (f *Function) Abort() {
+	f.Close()
+	f.inflight.Range(func(k, _ any) bool {
+		inv := k.(*invocation)
+		inv.aborted.Store(true)
+		inv.cancel()
+		return true
+	})
+}
+
+// Settled reports whether every running call of this version waits only for its
+// clock (see eventloop.Loop.Settled).
+func (f *Function) Settled() bool {
+	settled := true
+	f.inflight.Range(func(k, _ any) bool {
+		inv := k.(*invocation)
+		if loop := inv.loopRef.Load(); loop == nil || !loop.Settled() {
+			settled = false
+		}
+		return settled
+	})
+	return settled
 }
 
 // Request is one call as the runtime sees it; the HTTP layer fills it. Strings must

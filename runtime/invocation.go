@@ -29,6 +29,8 @@ type invocation struct {
 	seq      int64 // this invocation's number on its VM
 	cancel   context.CancelFunc
 	answered atomic.Bool
+	aborted  atomic.Bool                    // set by Function.Abort
+	loopRef  atomic.Pointer[eventloop.Loop] // loop, for Function.Settled on other goroutines
 
 	stopInterrupt func() bool // unregisters the deadline's interrupt; false if it fired
 
@@ -63,6 +65,8 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 		}
 	}()
 	inv.loop = eventloop.New(v.vm, v.trampoline)
+	inv.loop.UseClock(v.fn.engine.opts.Clock, func() bool { return !inv.answered.Load() })
+	inv.loopRef.Store(inv.loop)
 	v.seq++
 	inv.seq = v.seq
 	inv.res = newResponseState(v, inv)
@@ -92,6 +96,11 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
 			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {
 			v.Log("error", "the function finished without responding; Bmob would answer only at its 30 s timeout")
+		}
+	case inv.aborted.Load():
+		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
+			fmt.Sprintf("there is an error:function %s was stopped: the emulator is closing", f.name))) {
+			v.Log("warn", "stopped before responding: the emulator is closing")
 		}
 	case interrupted || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusGatewayTimeout,

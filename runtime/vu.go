@@ -45,6 +45,7 @@ func (v *vu) serve() {
 	for inv := range v.work {
 		reusable := v.conclude(inv, inv.loop.Continue(inv.ctx))
 		inv.cancel()
+		v.fn.inflight.Delete(inv)
 		v.fn.release(v, reusable)
 		if !reusable {
 			return
@@ -58,9 +59,26 @@ func (v *vu) stop() { v.stopOnce.Do(func() { close(v.work) }) }
 var _ modules.VU = (*vu)(nil)
 
 func (f *Function) newVU() (*vu, error) {
+	v, err := f.newBareVU()
+	if err != nil {
+		return nil, err
+	}
+	if err := v.runTopLevel(); err != nil {
+		return nil, err
+	}
+	v.work = make(chan *invocation, 1)
+	go v.serve()
+	return v, nil
+}
+
+// newBareVU makes a VM with a function's globals, before any script runs.
+func (f *Function) newBareVU() (*vu, error) {
 	e := f.engine
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
+	if e.opts.MathRandom != nil {
+		vm.SetRandSource(e.opts.MathRandom)
+	}
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
@@ -78,11 +96,6 @@ func (f *Function) newVU() (*vu, error) {
 	json := vm.Get("JSON").ToObject(vm)
 	v.jsonParse, _ = goja.AssertFunction(json.Get("parse"))
 	v.jsonStringify, _ = goja.AssertFunction(json.Get("stringify"))
-	if err := v.runTopLevel(); err != nil {
-		return nil, err
-	}
-	v.work = make(chan *invocation, 1)
-	go v.serve()
 	return v, nil
 }
 
@@ -99,6 +112,7 @@ func (v *vu) runTopLevel() error {
 	defer cancel()
 	inv.ctx = ctx
 	inv.loop = eventloop.New(v.vm, v.trampoline)
+	inv.loop.UseClock(v.fn.engine.opts.Clock, nil)
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })

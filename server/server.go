@@ -1,6 +1,9 @@
 // Package server is bmobemu's HTTP face, a fiber app: Bmob's direct function URL
 // `GET|POST /<secretKey>/<name>` with Express's body parsing (bmob-api.md §1.2–1.3),
-// answering with exactly what the script sent.
+// answering with exactly what the script sent; and Bmob's REST API under /1/ and
+// /2/ (§5): the app's keys or the JS SDK's safe-sign checked, legacy `_Method`
+// tunnelling undone, CORS preflights answered, /1/functions served here and
+// every other route by restapi.
 package server
 
 import (
@@ -16,20 +19,36 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/bmobemu/bmobemu/functions"
+	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7).
 const DefaultBodyLimit = 200 * 1024
 
+// DefaultFileBodyLimit bounds file uploads (POST /2/files/…), 10 MB as Bmob's SDKs.
+const DefaultFileBodyLimit = 10 << 20
+
 // Options configure the server.
 type Options struct {
 	// Functions is the function set calls go to.
 	Functions *functions.Set
-	// Secret is the app's secret key, the first path segment of direct URLs.
+	// Secret is the app's secret key, the first path segment of direct URLs;
+	// "" uses Keys.SecretKey.
 	Secret string
+	// Keys are the credentials REST requests are checked against.
+	Keys Keys
+	// API serves every REST route but /1/functions; nil answers them 404.
+	API *restapi.API
+	// SignWindow is how far a safe-sign timestamp may be from Now; 0 means
+	// DefaultSignWindow.
+	SignWindow time.Duration
+	// Now is the clock safe-sign timestamps are checked against (nil: time.Now).
+	Now func() time.Time
 	// BodyLimit bounds request bodies in bytes; 0 means DefaultBodyLimit.
 	BodyLimit int
+	// FileBodyLimit bounds file uploads; 0 means DefaultFileBodyLimit.
+	FileBodyLimit int
 	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree.
 	// nil answers text/xml bodies as empty ({}).
 	ParseXML func([]byte) (map[string]any, error)
@@ -45,17 +64,31 @@ func New(opts Options) *fiber.App {
 	if opts.BodyLimit <= 0 {
 		opts.BodyLimit = DefaultBodyLimit
 	}
+	if opts.FileBodyLimit <= 0 {
+		opts.FileBodyLimit = DefaultFileBodyLimit
+	}
 	if opts.Log == nil {
 		opts.Log = func(string, string) {}
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SignWindow <= 0 {
+		opts.SignWindow = DefaultSignWindow
+	}
+	if opts.Secret == "" {
+		opts.Secret = opts.Keys.SecretKey
+	}
+	opts.Keys.SecretKey = opts.Secret
 	app := fiber.New(fiber.Config{
-		BodyLimit:             opts.BodyLimit,
+		// fiber's limit is the larger one (file uploads); handlers enforce BodyLimit.
+		BodyLimit:             max(opts.BodyLimit, opts.FileBodyLimit),
 		DisableStartupMessage: true,
 		ReadTimeout:           60 * time.Second,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			var fe *fiber.Error
 			if errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge {
-				return c.Status(fe.Code).SendString(fmt.Sprintf("request body larger than the limit of %d bytes (Bmob allows 0.2 MB; see --body-limit)", opts.BodyLimit))
+				return c.Status(fe.Code).SendString(fmt.Sprintf("request body larger than the limit of %d bytes", max(opts.BodyLimit, opts.FileBodyLimit)))
 			}
 			code := fiber.StatusInternalServerError
 			if errors.As(err, &fe) {
@@ -69,7 +102,11 @@ func New(opts Options) *fiber.App {
 	for prefix, mh := range opts.Mounts {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}
-	h := &handler{opts: opts}
+	h := &handler{opts: opts, auth: &authenticator{keys: opts.Keys, now: opts.Now, window: opts.SignWindow,
+		nonces: nonceCache{ttl: 2 * opts.SignWindow}}}
+	// REST first: /1/<x> would otherwise match /:secret/:name.
+	app.All("/1/*", h.rest)
+	app.All("/2/*", h.rest)
 	app.Get("/:secret/:name", h.direct)
 	app.Post("/:secret/:name", h.direct)
 	app.Use(func(c *fiber.Ctx) error {
@@ -80,11 +117,15 @@ func New(opts Options) *fiber.App {
 
 type handler struct {
 	opts Options
+	auth *authenticator
 }
 
 func (h *handler) direct(c *fiber.Ctx) error {
 	if c.Params("secret") != h.opts.Secret {
 		return c.Status(fiber.StatusNotFound).SendString("unknown secret key in the URL: use /<secretKey>/<function> with the secret key bmobemu printed at start")
+	}
+	if len(c.Request().Body()) > h.opts.BodyLimit {
+		return c.Status(fiber.StatusRequestEntityTooLarge).SendString(fmt.Sprintf("request body larger than the limit of %d bytes (Bmob allows 0.2 MB; see --body-limit)", h.opts.BodyLimit))
 	}
 	name := strings.Clone(c.Params("name"))
 	req, err := buildRequest(c, h.opts.ParseXML)

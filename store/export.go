@@ -25,6 +25,11 @@ import (
 // {"__type":"Relation","className":"X","objectIds":["…",…]} so nothing is lost.
 // Objects are listed oldest first; keys are sorted. Import also accepts ISO 8601
 // times and times with fractional seconds.
+//
+// Password hashes of _User objects (never part of an object) travel in a
+// separate "passwords" member, objectId -> PBKDF2 hash, so an export restores
+// logins; sessions are not exported. An imported _User object that carries a
+// plain "password" (a document written by hand) has it hashed.
 const (
 	ExportFormat  = "bmobemu-export"
 	ExportVersion = 1
@@ -35,6 +40,8 @@ type exportDoc struct {
 	Format  string                      `json:"format"`
 	Version int                         `json:"version"`
 	Classes map[string][]map[string]any `json:"classes"`
+	// Passwords are the password hashes of _User objects, by objectId.
+	Passwords map[string]string `json:"passwords,omitempty"`
 }
 
 // Export writes every class from one consistent read transaction.
@@ -44,6 +51,15 @@ func (s *boltStore) Export(ctx context.Context, w io.Writer) error {
 	}
 	doc := exportDoc{Format: ExportFormat, Version: ExportVersion, Classes: map[string][]map[string]any{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(passwordsBucket).ForEach(func(k, v []byte) error {
+			if doc.Passwords == nil {
+				doc.Passwords = map[string]string{}
+			}
+			doc.Passwords[string(k)] = string(v)
+			return nil
+		}); err != nil {
+			return err
+		}
 		return tx.Bucket(classesBucket).ForEachBucket(func(name []byte) error {
 			var recs []*record
 			err := tx.Bucket(classesBucket).Bucket(name).ForEach(func(k, v []byte) error {
@@ -128,15 +144,21 @@ func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
 		return fmt.Errorf("import: not a %s version %d document (format %q, version %d)", ExportFormat, ExportVersion, doc.Format, doc.Version)
 	}
 	classes := map[string]*importClass{}
+	passwords := map[string]string{}
 	for name, objs := range doc.Classes {
-		ic, err := prepareImport(name, objs)
+		ic, err := s.prepareImport(name, objs, passwords)
 		if err != nil {
 			return fmt.Errorf("import: class %s: %w", name, err)
 		}
 		classes[name] = ic
 	}
+	for id, h := range doc.Passwords {
+		if _, own := passwords[id]; !own {
+			passwords[id] = h
+		}
+	}
 	err := s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
-		for _, b := range [][]byte{classesBucket, schemaBucket} {
+		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 				return nil, err
 			}
@@ -158,6 +180,18 @@ func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
 				return nil, err
 			}
 		}
+		users := tx.Bucket(classesBucket).Bucket([]byte("_User"))
+		for id, h := range passwords {
+			if users == nil || users.Get([]byte(id)) == nil {
+				continue // the hash of a user not in the document
+			}
+			if err := tx.Bucket(passwordsBucket).Put([]byte(id), []byte(h)); err != nil {
+				return nil, fmt.Errorf("password of %s: %w", id, err)
+			}
+		}
+		if err := reindexUnique(tx, true); err != nil {
+			return nil, err
+		}
 		return []change{{reset: true}}, nil
 	})
 	if err != nil {
@@ -166,13 +200,31 @@ func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
 	return nil
 }
 
-func prepareImport(name string, objs []map[string]any) (*importClass, error) {
+// prepareImport validates one class; plain passwords of _User objects are
+// hashed into passwords.
+func (s *boltStore) prepareImport(name string, objs []map[string]any, passwords map[string]string) (*importClass, error) {
 	if err := checkClass(name); err != nil {
 		return nil, err
 	}
 	ic := &importClass{schema: map[string]string{}}
 	seen := map[string]bool{}
 	for i, o := range objs {
+		if name == "_User" {
+			plainPw, hasPw := o["password"].(string)
+			rest, _, err := s.prepareUserWrite("_User", withoutKey(o, "password"))
+			if err != nil {
+				return nil, fmt.Errorf("object %d: %w", i, err)
+			}
+			if hasPw && plainPw != "" {
+				h, err := s.hashPassword(plainPw)
+				if err != nil {
+					return nil, err
+				}
+				id, _ := o["objectId"].(string)
+				passwords[id] = h
+			}
+			o = rest
+		}
 		r, err := importRecord(o)
 		if err != nil {
 			return nil, fmt.Errorf("object %d: %w", i, err)
@@ -239,4 +291,15 @@ func importRecord(o map[string]any) (*record, error) {
 		r.fields[k] = n
 	}
 	return r, nil
+}
+
+// withoutKey is a shallow copy of m without key.
+func withoutKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }

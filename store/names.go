@@ -1,7 +1,7 @@
 package store
 
 // systemClasses may start with "_" (oData maps table User to _User).
-var systemClasses = map[string]bool{"_User": true, "_Role": true, "_Installation": true}
+var systemClasses = map[string]bool{"_User": true, "_Role": true, "_Installation": true, "_Push": true, "_EmailRequest": true}
 
 // reservedFields are kept by the store and cannot be written by data.
 var reservedFields = map[string]bool{"objectId": true, "createdAt": true, "updatedAt": true}

@@ -25,6 +25,12 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process's lock on the file
 	// (default 1s).
 	LockTimeout time.Duration
+	// NoSync skips fsync on commit: for throwaway stores (handler tests), where a
+	// crash may lose data and nothing else matters.
+	NoSync bool
+	// PasswordIterations is the PBKDF2 work factor of new password hashes
+	// (default DefaultPasswordIterations; tests may lower it).
+	PasswordIterations int
 }
 
 // Bucket layout: one nested bucket per class under classesBucket (key objectId,
@@ -44,6 +50,8 @@ type boltStore struct {
 
 	randMu sync.Mutex // Options.Random need not be safe for concurrent use
 	random io.Reader
+
+	iterations int // PBKDF2 work factor of new password hashes
 
 	// inflight counts writers: a lone writer commits at once, concurrent ones
 	// share a bbolt batch (one fsync for many writes).
@@ -71,6 +79,9 @@ func Open(path string, opt Options) (Store, error) {
 	if opt.LockTimeout <= 0 {
 		opt.LockTimeout = time.Second
 	}
+	if opt.PasswordIterations <= 0 {
+		opt.PasswordIterations = DefaultPasswordIterations
+	}
 	if err := checkBoltFile(path); err != nil {
 		return nil, err
 	}
@@ -85,18 +96,22 @@ func Open(path string, opt Options) (Store, error) {
 	// writers still share one commit.
 	db.MaxBatchDelay = 2 * time.Millisecond
 	db.MaxBatchSize = 1000
+	db.NoSync = opt.NoSync
 	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{classesBucket, schemaBucket} {
+		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if tx.Bucket(uniqueBucket) == nil { // a database from before the index
+			return reindexUnique(tx, false)
 		}
 		return nil
 	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &boltStore{db: db, path: path, now: opt.Now, random: opt.Random, cache: newCache()}, nil
+	return &boltStore{db: db, path: path, now: opt.Now, random: opt.Random, cache: newCache(), iterations: opt.PasswordIterations}, nil
 }
 
 // checkBoltFile rejects an existing non-empty file whose first page is not a

@@ -46,6 +46,9 @@ func planWrite(data map[string]any) ([]action, error) {
 		if err != nil {
 			return nil, err
 		}
+		if path[0] == "ACL" && (len(path) > 1 || a.op != "set" && a.op != "Delete" || !validACL(a.value)) {
+			return nil, errBadACL()
+		}
 		a.key, a.path = k, path
 		plan = append(plan, a)
 	}
@@ -290,4 +293,33 @@ func deleteChild(parent any, seg string) {
 			t[i] = nil
 		}
 	}
+}
+
+// errBadACL is Bmob's answer to a malformed ACL (its typo included).
+func errBadACL() error {
+	return Errorf(107, `ACL shoud be like: {"*":{"read":true},"eAfHB29gP9":{"write":true}}.`)
+}
+
+// validACL: null, or an object of "*", objectIds and "role:Name", each an
+// object whose only keys are read and write with boolean values.
+func validACL(v any) bool {
+	if v == nil {
+		return true
+	}
+	m, ok := v.(map[string]any)
+	if !ok || m["__type"] != nil {
+		return false
+	}
+	for who, perms := range m {
+		p, ok := perms.(map[string]any)
+		if who == "" || !ok {
+			return false
+		}
+		for k, b := range p {
+			if _, isBool := b.(bool); !isBool || k != "read" && k != "write" {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -38,6 +38,23 @@ type Store interface {
 	Import(ctx context.Context, r io.Reader) error
 	// Close releases the database.
 	Close() error
+
+	// Now is the store's clock (createdAt, updatedAt, session expiry).
+	Now() time.Time
+	// Schemas returns the field types of every class (field -> type name).
+	Schemas(ctx context.Context) (map[string]map[string]string, error)
+	// Lookup finds the object whose unique field equals value: username, email
+	// or mobilePhoneNumber of _User, name of _Role, installationId of
+	// _Installation. Writes that would duplicate one fail with Bmob's code.
+	Lookup(ctx context.Context, class, field, value string) (objectID string, ok bool, err error)
+
+	// CheckPassword reports whether password is the user's. Passwords written
+	// to _User are hashed and kept apart from the object: no read returns them.
+	CheckPassword(ctx context.Context, userID, password string) (bool, error)
+	// CreateSession issues a session token for a user, valid for ttl.
+	CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error)
+	// Session resolves a token; ok is false when it is unknown or expired.
+	Session(ctx context.Context, token string) (sess Session, ok bool, err error)
 }
 
 // Created is the answer to Create.

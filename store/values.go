@@ -155,8 +155,13 @@ func normalizeMap(key string, m map[string]any) (any, error) {
 	case "GeoPoint":
 		lat, ok1 := toFloat(m["latitude"])
 		lng, ok2 := toFloat(m["longitude"])
-		if !ok1 || !ok2 || lat < -90 || lat > 90 || lng < -180 || lng > 180 || math.IsNaN(lat) || math.IsNaN(lng) {
-			return nil, Errorf(117, "invalid GeoPoint for key '%s': latitude must be within [-90, 90] and longitude within [-180, 180].", key)
+		switch {
+		case !ok1 || !ok2 || math.IsNaN(lat) || math.IsNaN(lng):
+			return nil, Errorf(102, "%s: invalid geopoint object.", key)
+		case lat < -90 || lat > 90:
+			return nil, Errorf(117, "Latitude must be in [-90, 90]: %f.", lat)
+		case lng < -180 || lng > 180:
+			return nil, Errorf(117, "Longitude must be in [-180, 180]: %f.", lng)
 		}
 		return map[string]any{"__type": "GeoPoint", "latitude": lat, "longitude": lng}, nil
 	case "Relation":

@@ -203,6 +203,9 @@ func equalsOrContains(got, want any) bool {
 	if deepEqual(got, want) {
 		return true
 	}
+	if rel, ok := got.(map[string]any); ok && rel["__type"] == "Relation" {
+		return relationHolds(rel, want)
+	}
 	if arr, ok := got.([]any); ok {
 		if _, wantArr := want.([]any); !wantArr {
 			return containsEqual(arr, want)
@@ -335,4 +338,20 @@ func opRegex(c *compiler, field string, arg any, ops map[string]any) (pred, erro
 		s, ok := got.(string)
 		return ok && re.MatchString(s)
 	}, nil
+}
+
+// relationHolds: a Relation queried with a Pointer of its class matches when it
+// holds that object (Bmob: a relation queries like an array of pointers).
+func relationHolds(rel map[string]any, want any) bool {
+	p, ok := want.(map[string]any)
+	if !ok || (p["__type"] != "Pointer" && p["__type"] != "Object") || p["className"] != rel["className"] {
+		return false
+	}
+	ids, _ := rel["objectIds"].([]any)
+	for _, id := range ids {
+		if id == p["objectId"] {
+			return true
+		}
+	}
+	return false
 }

@@ -38,6 +38,10 @@ func (s *boltStore) Create(ctx context.Context, class string, data map[string]an
 	if err := checkClass(class); err != nil {
 		return Created{}, err
 	}
+	data, uw, err := s.prepareUserWrite(class, data)
+	if err != nil {
+		return Created{}, err
+	}
 	plan, err := planWrite(data)
 	if err != nil {
 		return Created{}, err
@@ -61,6 +65,9 @@ func (s *boltStore) Create(ctx context.Context, class string, data map[string]an
 		if err := s.applyPlan(tx, class, r.fields, plan); err != nil {
 			return nil, err
 		}
+		if err := afterPut(tx, class, id, nil, r.fields, uw); err != nil {
+			return nil, err
+		}
 		if err := putRecord(b, r); err != nil {
 			return nil, err
 		}
@@ -74,6 +81,10 @@ func (s *boltStore) Create(ctx context.Context, class string, data map[string]an
 
 // Update applies data to one object.
 func (s *boltStore) Update(ctx context.Context, class, objectID string, data map[string]any) (time.Time, error) {
+	data, uw, err := s.prepareUserWrite(class, data)
+	if err != nil {
+		return time.Time{}, err
+	}
 	plan, err := planWrite(data)
 	if err != nil {
 		return time.Time{}, err
@@ -93,7 +104,11 @@ func (s *boltStore) Update(ctx context.Context, class, objectID string, data map
 			return nil, err
 		}
 		r.updated = now
+		old := uniqueValues(class, r.fields)
 		if err := s.applyPlan(tx, class, r.fields, plan); err != nil {
+			return nil, err
+		}
+		if err := afterPut(tx, class, objectID, old, r.fields, uw); err != nil {
 			return nil, err
 		}
 		if err := putRecord(b, r); err != nil {
@@ -113,6 +128,13 @@ func (s *boltStore) Delete(ctx context.Context, class, objectID string) error {
 		b := tx.Bucket(classesBucket).Bucket([]byte(class))
 		if b == nil || b.Get([]byte(objectID)) == nil {
 			return nil, notFound(objectID)
+		}
+		r, err := decodeRecord(objectID, b.Get([]byte(objectID)))
+		if err != nil {
+			return nil, err
+		}
+		if err := afterDelete(tx, class, objectID, uniqueValues(class, r.fields)); err != nil {
+			return nil, err
 		}
 		if err := b.Delete([]byte(objectID)); err != nil {
 			return nil, fmt.Errorf("delete %s/%s: %w", class, objectID, err)

@@ -2,22 +2,34 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/bmobemu/bmobemu/migrate"
 	"github.com/bmobemu/bmobemu/store"
 )
 
 func data(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: bmobemu data export|import [--db FILE] [--out FILE | --in FILE]")
+		return errors.New("usage: bmobemu data export|import|pull [--db FILE] …  (bmobemu help)")
 	}
 	fs := newFlagSet("data "+args[0], os.Stderr)
 	db := fs.String("db", "./bmobemu.db", "bbolt database file")
-	out := fs.String("out", "", "export: file to write (default: standard output)")
-	in := fs.String("in", "", "import: export file to read")
+	out := fs.String("out", "", "export: file to write (default: standard output); pull: also keep the pages as DIR/<Class>.json")
+	var in listFlag
+	fs.Var(&in, "in", "import: a bmobemu export, Bmob REST JSON ({\"results\":[…]}, class from the file name) or a folder of them; repeatable")
+	class := fs.String("class", "", "import: the class of a single Bmob JSON file (default: its file name)")
+	merge := fs.Bool("merge", false, "import, pull: keep the classes the input does not have (default: the db holds exactly the input)")
+	url := fs.String("url", "", "pull: the REST API's base URL, e.g. https://api.bmobcloud.com")
+	appID := fs.String("app-id", "", "pull: X-Bmob-Application-Id")
+	restKey := fs.String("rest-key", "", "pull: X-Bmob-REST-API-Key")
+	masterKey := fs.String("master-key", "", "pull: X-Bmob-Master-Key (reads what ACLs hide; needed to list classes)")
+	classes := fs.String("classes", "", "pull: classes to pull, A,B (default: every class /1/schemas lists)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -40,24 +52,82 @@ func data(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "exported %s to %s\n", *db, *out)
 		return nil
 	case "import":
-		if *in == "" {
+		if len(in) == 0 {
 			return errors.New("import: --in FILE is required")
 		}
-		f, err := os.Open(*in)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
+		var paths []string
+		for _, p := range in {
+			paths = append(paths, strings.Split(p, ",")...)
 		}
-		defer f.Close()
-		st, err := store.Open(*db, store.Options{})
+		got, err := migrate.ReadFiles(paths, *class)
 		if err != nil {
 			return err
 		}
-		defer st.Close()
-		if err := st.Import(ctx, f); err != nil {
-			return fmt.Errorf("import %s: %w (the db is unchanged)", *in, err)
+		if err := importInto(ctx, *db, got, *merge); err != nil {
+			return fmt.Errorf("import %s: %w", strings.Join(paths, ", "), err)
 		}
-		fmt.Fprintf(stdout, "imported %s into %s\n", *in, *db)
+		fmt.Fprintf(stdout, "imported %s into %s: %s\n", strings.Join(paths, ", "), *db, summary(got))
+		return nil
+	case "pull":
+		opts := migrate.PullOptions{URL: *url, AppID: *appID, RESTKey: *restKey, MasterKey: *masterKey,
+			Progress: func(class string, n int) { fmt.Fprintf(stdout, "pulled %s: %d objects\n", class, n) }}
+		if *classes != "" {
+			opts.Classes = strings.Split(*classes, ",")
+		}
+		got, err := migrate.Pull(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if *out != "" {
+			if err := writePages(*out, got); err != nil {
+				return err
+			}
+		}
+		if err := importInto(ctx, *db, got, *merge); err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+		fmt.Fprintf(stdout, "pulled %s into %s: %s\n", *url, *db, summary(got))
 		return nil
 	}
-	return fmt.Errorf("unknown data command %q: use export or import", args[0])
+	return fmt.Errorf("unknown data command %q: use export, import or pull", args[0])
+}
+
+func importInto(ctx context.Context, db string, classes migrate.Classes, merge bool) error {
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := migrate.Import(ctx, st, classes, merge); err != nil {
+		return fmt.Errorf("%w (the db is unchanged)", err)
+	}
+	return nil
+}
+
+// writePages keeps what was pulled as Bmob REST JSON, one file per class.
+func writePages(dir string, classes migrate.Classes) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	for name, objs := range classes {
+		data, err := json.Marshal(map[string]any{"results": objs})
+		if err != nil {
+			return fmt.Errorf("pull: %s: %w", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644); err != nil {
+			return fmt.Errorf("pull: %w", err)
+		}
+	}
+	return nil
+}
+
+func summary(c migrate.Classes) string {
+	var parts []string
+	for _, n := range c.Names() {
+		parts = append(parts, fmt.Sprintf("%s (%d)", n, len(c[n])))
+	}
+	if len(parts) == 0 {
+		return "no classes"
+	}
+	return strings.Join(parts, ", ")
 }

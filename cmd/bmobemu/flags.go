@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // common are the flags serve and invoke share.
 type common struct {
 	functions, db, secret, profile string
+	appID, restKey, masterKey      string
+	securityCode                   string
 	upstreams                      listFlag
 	timeout                        time.Duration
 	bodyLimit, poolSize            int
@@ -32,7 +35,11 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>; several folders: a,b")
 	fs.StringVar(&c.db, "db", "./bmobemu.db", "bbolt database file (created if missing)")
-	fs.StringVar(&c.secret, "secret", "", "secret key of the direct URL /<secret>/<name> (default: made once, kept in <db>.keys.json)")
+	fs.StringVar(&c.secret, "secret", os.Getenv("BMOBEMU_SECRET"), "secret key of the direct URL /<secret>/<name> and of signed SDK requests (env BMOBEMU_SECRET; default: made once, kept in <db>.keys.json)")
+	fs.StringVar(&c.appID, "app-id", os.Getenv("BMOBEMU_APP_ID"), "application id, X-Bmob-Application-Id (env BMOBEMU_APP_ID; default: kept in <db>.keys.json)")
+	fs.StringVar(&c.restKey, "rest-key", os.Getenv("BMOBEMU_REST_KEY"), "REST API key, X-Bmob-REST-API-Key (env BMOBEMU_REST_KEY; default: kept in <db>.keys.json)")
+	fs.StringVar(&c.masterKey, "master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "master key, X-Bmob-Master-Key (env BMOBEMU_MASTER_KEY; default: kept in <db>.keys.json)")
+	fs.StringVar(&c.securityCode, "security-code", os.Getenv("BMOBEMU_SECURITY_CODE"), "API security code the JS SDK signs with (env BMOBEMU_SECURITY_CODE; default: kept in <db>.keys.json)")
 	fs.StringVar(&c.profile, "profile", "compat", "compat (Bmob plus the tutorials' extensions) or bmob (Bmob exactly)")
 	fs.Var(&c.upstreams, "upstream", "HOST=URL: send outbound calls for HOST to URL instead (repeatable)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
@@ -67,6 +74,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	}
 	return emulator.Config{
 		FunctionsDirs: strings.Split(c.functions, ","), DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
+		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
 		Sandbox: emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 	}, nil

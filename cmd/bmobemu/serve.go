@@ -47,7 +47,13 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 	names := emu.Functions.Names()
 	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), strings.Join(cfg.FunctionsDirs, ", "), cfg.Profile)
 	fmt.Fprintf(w, "  data:       %s\n", cfg.DBPath)
-	fmt.Fprintf(w, "  secret key: %s\n", emu.Secret)
+	k := emu.Keys
+	fmt.Fprintf(w, "  secret key:     %s   (direct URLs; Bmob.initialize(secretKey, securityCode) in the JS SDK)\n", k.SecretKey)
+	fmt.Fprintf(w, "  security code:  %s\n", k.SecurityCode)
+	fmt.Fprintf(w, "  application id: %s\n", k.AppID)
+	fmt.Fprintf(w, "  REST API key:   %s\n", k.RESTKey)
+	fmt.Fprintf(w, "  master key:     %s\n", k.MasterKey)
+	fmt.Fprintf(w, "  REST API:       http://%s/1/  (Bmob.domain(\"http://%s\"))\n", addr, addr)
 	if len(cfg.Upstreams) > 0 {
 		hosts := make([]string, 0, len(cfg.Upstreams))
 		for h := range cfg.Upstreams {
@@ -77,6 +83,8 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 	}
 	if len(names) > 0 {
 		fmt.Fprintf(w, "try: curl -s %s/%s   (GET; POST a JSON body with -H 'Content-Type: application/json' -d '{...}')\n", base, names[0])
+		fmt.Fprintf(w, "     curl -s -X POST -H 'X-Bmob-Application-Id: %s' -H 'X-Bmob-REST-API-Key: %s' -H 'Content-Type: application/json' -d '{}' http://%s/1/functions/%s\n",
+			k.AppID, k.RESTKey, addr, names[0])
 	}
 }
 

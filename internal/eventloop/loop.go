@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/clock"
 )
 
 // ErrStopped is returned by Run when Stop ended the loop early.
@@ -30,6 +32,7 @@ type Loop struct {
 	pending int // callbacks registered and not yet queued
 	closed  bool
 	stopped bool
+	inTurn  bool // a macrotask is running
 	wakeup  chan struct{}
 
 	ticks  []func() error // process.nextTick queue, only touched on the JS thread
@@ -37,6 +40,9 @@ type Loop struct {
 	nextID int64
 
 	trampoline goja.Callable
+
+	clock     clock.Clock // timers run on it; real time unless UseClock set another
+	stepWhile func() bool // with a clock.Stepper: step to the next timer while this reports true
 }
 
 // trampoline is a JavaScript frame around each macrotask: goja runs promise jobs when
@@ -46,7 +52,8 @@ var trampolineProgram = goja.MustCompile("eventloop-trampoline.js", "(function (
 
 type timer struct {
 	id       int64
-	t        *time.Timer
+	stop     func() bool // cancels the clock's AfterFunc
+	at       time.Time   // when it falls due on the loop's clock
 	interval time.Duration
 	repeat   bool
 	release  func(func() error)
@@ -56,7 +63,20 @@ type timer struct {
 // New makes a loop for vm. trampoline may be nil; callers that make many loops on
 // one VM pass the one Trampoline returns, so it is compiled into the VM once.
 func New(vm *goja.Runtime, trampoline goja.Callable) *Loop {
-	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, trampoline: trampoline}
+	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, trampoline: trampoline, clock: clock.Real()}
+}
+
+// UseClock makes the loop's timers run on c instead of real time. When c is a
+// clock.Stepper and stepWhile (nil: always) reports true, the loop never waits for
+// a timer: once nothing but its timers is pending, it steps c to the earliest one.
+// The runtime steps only until the call has answered, so timers a script leaves
+// behind after answering wait for the test to move the clock. Call it before Run.
+func (l *Loop) UseClock(c clock.Clock, stepWhile func() bool) {
+	if c == nil {
+		c = clock.Real()
+	}
+	l.clock = c
+	l.stepWhile = stepWhile
 }
 
 // Trampoline makes the JavaScript frame Run wraps around each macrotask.
@@ -170,6 +190,7 @@ func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err e
 		if pause != nil && pause() {
 			return true, nil
 		}
+		l.stepToNextTimer()
 		select {
 		case <-ctx.Done():
 			l.close()
@@ -182,6 +203,14 @@ func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err e
 // turn runs one macrotask and the nextTick queue inside one outermost goja call, so
 // that goja runs the promise jobs after the ticks, as Node does.
 func (l *Loop) turn(fn func() error) (err error) {
+	l.mu.Lock()
+	l.inTurn = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.inTurn = false
+		l.mu.Unlock()
+	}()
 	runner := func(goja.FunctionCall) goja.Value {
 		if err = fn(); err != nil {
 			return goja.Undefined()
@@ -216,9 +245,56 @@ func (l *Loop) close() {
 	l.timers = map[*timer]struct{}{}
 	l.mu.Unlock()
 	for t := range timers {
-		t.t.Stop()
+		t.stop()
 	}
 	l.ticks = nil
+}
+
+// Settled reports whether the loop can make no progress without its clock
+// moving: it has ended, or it is waiting with nothing queued or running and
+// nothing pending but timers that are not yet due. Tests use it to wait for the
+// work a clock step released.
+func (l *Loop) Settled() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return true
+	}
+	if l.inTurn || len(l.queue) > 0 {
+		return false
+	}
+	now := l.clock.Now()
+	waiting := 0
+	for t := range l.timers {
+		if !t.at.After(now) {
+			return false // due: its callback is on its way
+		}
+		waiting++
+	}
+	return l.pending == waiting
+}
+
+// stepToNextTimer steps a stepping clock to the loop's earliest timer when
+// timers are all that is pending; the timer's callback then wakes the loop.
+func (l *Loop) stepToNextTimer() {
+	stepper, ok := l.clock.(clock.Stepper)
+	if !ok || (l.stepWhile != nil && !l.stepWhile()) {
+		return
+	}
+	l.mu.Lock()
+	var next time.Time
+	onlyTimers := len(l.queue) == 0 && l.pending == len(l.timers) && len(l.timers) > 0
+	if onlyTimers {
+		for t := range l.timers {
+			if next.IsZero() || t.at.Before(next) {
+				next = t.at
+			}
+		}
+	}
+	l.mu.Unlock()
+	if onlyTimers {
+		stepper.StepTo(next)
+	}
 }
 
 // SetTimer runs fn on the JS thread after d (again every d if repeat) and returns an
@@ -238,7 +314,8 @@ func (l *Loop) arm(t *timer) {
 	l.mu.Lock()
 	l.timers[t] = struct{}{}
 	l.mu.Unlock()
-	t.t = time.AfterFunc(t.interval, func() {
+	t.at = l.clock.Now().Add(t.interval)
+	t.stop = l.clock.AfterFunc(t.interval, func() {
 		t.release(func() error {
 			l.mu.Lock()
 			_, live := l.timers[t]
@@ -269,7 +346,7 @@ func (l *Loop) ClearTimer(id int64) {
 		delete(l.timers, found)
 	}
 	l.mu.Unlock()
-	if found != nil && found.t.Stop() {
+	if found != nil && found.stop() {
 		found.release(nil)
 	}
 }

@@ -14,14 +14,6 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// Argument error texts of Bmob's server module (bmob-api.md §4.1).
-const (
-	errNoTable    = "have not input table name!"
-	errNoObjectID = "objectId is empty,so...error!"
-	errNoData     = "the data of options attribute have not!"
-	errBadData    = "input data error"
-)
-
 // queryKeys are the options of find that become query parameters besides where.
 var queryKeys = map[string]bool{
 	"keys": true, "order": true, "limit": true, "skip": true, "count": true, "include": true,
@@ -30,113 +22,29 @@ var queryKeys = map[string]bool{
 
 // NewData returns a constructor for modules.oData on api. Every call is a REST
 // request made in-process, answered to the callback as (null, JSON text) even for
-// REST errors, exactly as Bmob's module does over HTTP.
+// REST errors, exactly as Bmob's module does over HTTP. Besides the object methods
+// it has Bmob's user methods (users.go); setHeader's headers (a session token, the
+// master key) last for this call's modules object.
 func NewData(api *restapi.API) modules.Constructor {
 	return func(vu modules.VU) (goja.Value, error) {
-		d := &data{vu: vu, api: api, headers: http.Header{}}
-		o := vu.Runtime().NewObject()
-		for name, fn := range map[string]func(goja.FunctionCall) goja.Value{
+		d := &data{client{vu: vu, api: api, headers: http.Header{}}}
+		return d.object(map[string]func(goja.FunctionCall) goja.Value{
 			"find": d.find, "findOne": d.findOne, "insert": d.insert, "update": d.update, "remove": d.remove,
-			"setHeader": d.setHeader, "getHeader": d.getHeader,
-		} {
-			_ = o.Set(name, fn)
-		}
-		return o, nil
+			"userSignUp": d.userSignUp, "userLogin": d.userLogin, "userRestPassword": d.userRestPassword,
+			"getUserByObjectId": d.getUserByObjectID, "updateUserByObjectId": d.updateUserByObjectID,
+			"removeUserByObjectId": d.removeUserByObjectID, "getAllUser": d.getAllUser,
+			"requestEmailVerify": d.requestEmailVerify,
+		}), nil
 	}
 }
 
-type data struct {
-	vu      modules.VU
-	api     *restapi.API
-	headers http.Header // set by setHeader; lasts for this request's modules object
-}
-
-// opts reads the options object and the callback of a call.
-func (d *data) opts(c goja.FunctionCall) (*goja.Object, goja.Callable) {
-	cb, _ := goja.AssertFunction(c.Argument(1))
-	obj, _ := c.Argument(0).(*goja.Object)
-	return obj, cb
-}
-
-// has is Bmob's module's hasOwnProperty check: a key present with the value
-// undefined passes (the URL then says "undefined", as on Bmob).
-func has(o *goja.Object, key string) bool {
-	return o != nil && o.Get(key) != nil
-}
-
-func (d *data) fail(cb goja.Callable, code int, msg string) goja.Value {
-	if cb != nil {
-		if _, err := cb(goja.Undefined(), argError(d.vu.Runtime(), code, msg), goja.Null()); err != nil {
-			panic(err)
-		}
-	}
-	return goja.Undefined()
-}
-
-// text is String(value): what Bmob's module puts in a URL.
-func text(v goja.Value) string {
-	if v == nil {
-		return "undefined"
-	}
-	return v.String()
-}
-
-func (d *data) stringify(v goja.Value) (string, bool) {
-	vm := d.vu.Runtime()
-	stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
-	out, err := stringify(goja.Undefined(), v)
-	if err != nil {
-		panic(err)
-	}
-	if goja.IsUndefined(out) {
-		return "", false
-	}
-	return out.String(), true
-}
-
-// call runs a REST request off the JS thread and hands the JSON text to cb.
-func (d *data) call(cb goja.Callable, req restapi.Request) {
-	req.Header = d.headers.Clone()
-	if req.Body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	d.async(cb, func(ctx context.Context) []byte { return d.api.Serve(ctx, req).Body })
-}
-
-// async runs work off the JS thread, then calls cb(null, text) on it, as Bmob's
-// module calls back after its HTTP request: text is the answer's JSON text, or
-// null data when work returns nil.
-func (d *data) async(cb goja.Callable, work func(ctx context.Context) []byte) {
-	done := d.vu.RegisterCallback()
-	ctx := d.vu.Context()
-	go func() {
-		text := work(ctx)
-		done(func() error {
-			if cb == nil {
-				return nil
-			}
-			var arg goja.Value = goja.Null()
-			if text != nil {
-				arg = JSONText(d.vu, string(text))
-			}
-			_, err := cb(goja.Undefined(), goja.Null(), arg)
-			return err
-		})
-	}()
-}
-
-func classPath(table string, id ...string) string {
-	p := "/1/classes/" + url.PathEscape(table)
-	for _, part := range id {
-		p += "/" + url.PathEscape(part)
-	}
-	return p
-}
+// data is modules.oData.
+type data struct{ client }
 
 func (d *data) find(c goja.FunctionCall) goja.Value {
-	o, cb := d.opts(c)
+	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, 60001, errNoTable)
+		return d.fail(cb, codeMissing, errNoTable)
 	}
 	table := text(o.Get("table"))
 	if table == "User" {
@@ -160,16 +68,16 @@ func (d *data) find(c goja.FunctionCall) goja.Value {
 }
 
 func (d *data) findOne(c goja.FunctionCall) goja.Value {
-	o, cb := d.opts(c)
+	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, 60001, errNoTable)
+		return d.fail(cb, codeMissing, errNoTable)
 	}
 	table := text(o.Get("table"))
 	if !has(o, "objectId") {
 		if d.vu.Env().Profile == modules.Compat && has(o, "where") {
 			return d.findOneWhere(o, cb, table)
 		}
-		return d.fail(cb, 60001, errNoObjectID)
+		return d.fail(cb, codeMissing, errNoObjectID)
 	}
 	_ = o.Delete("table")
 	d.call(cb, restapi.Request{Method: http.MethodGet, Path: classPath(table, text(o.Get("objectId")))})
@@ -196,16 +104,16 @@ func (d *data) findOneWhere(o *goja.Object, cb goja.Callable, table string) goja
 }
 
 func (d *data) insert(c goja.FunctionCall) goja.Value {
-	o, cb := d.opts(c)
+	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, 60001, errNoTable)
+		return d.fail(cb, codeMissing, errNoTable)
 	}
 	if !has(o, "data") {
-		return d.fail(cb, 60001, errNoData)
+		return d.fail(cb, codeMissing, errNoData)
 	}
 	body, ok := d.stringify(o.Get("data"))
 	if !ok {
-		return d.fail(cb, 60004, errBadData)
+		return d.fail(cb, codeBadData, errBadData)
 	}
 	d.call(cb, restapi.Request{Method: http.MethodPost, Path: classPath(text(o.Get("table"))), Body: []byte(body)})
 	return goja.Undefined()
@@ -235,20 +143,20 @@ func (d *data) target(o *goja.Object, op string) (id string, where string, ok bo
 }
 
 func (d *data) update(c goja.FunctionCall) goja.Value {
-	o, cb := d.opts(c)
+	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, 60001, errNoTable)
+		return d.fail(cb, codeMissing, errNoTable)
 	}
 	id, where, ok := d.target(o, "update")
 	if !ok {
-		return d.fail(cb, 60001, errNoObjectID)
+		return d.fail(cb, codeMissing, errNoObjectID)
 	}
 	if !has(o, "data") {
-		return d.fail(cb, 60001, errNoData)
+		return d.fail(cb, codeMissing, errNoData)
 	}
 	body, ok := d.stringify(o.Get("data"))
 	if !ok {
-		return d.fail(cb, 60004, errBadData)
+		return d.fail(cb, codeBadData, errBadData)
 	}
 	table := text(o.Get("table"))
 	_ = o.Delete("table")
@@ -261,13 +169,13 @@ func (d *data) update(c goja.FunctionCall) goja.Value {
 }
 
 func (d *data) remove(c goja.FunctionCall) goja.Value {
-	o, cb := d.opts(c)
+	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, 60001, errNoTable)
+		return d.fail(cb, codeMissing, errNoTable)
 	}
 	id, where, ok := d.target(o, "remove")
 	if !ok {
-		return d.fail(cb, 60001, errNoObjectID)
+		return d.fail(cb, codeMissing, errNoObjectID)
 	}
 	table := text(o.Get("table"))
 	_ = o.Delete("table")
@@ -292,31 +200,6 @@ func (d *data) each(cb goja.Callable, table, where, method string, body []byte) 
 			return restapi.Request{Method: method, Path: classPath(table, id), Header: h, Body: body}
 		}).Body
 	})
-}
-
-func (d *data) setHeader(c goja.FunctionCall) goja.Value {
-	if o, ok := c.Argument(0).(*goja.Object); ok {
-		for _, k := range o.Keys() {
-			d.headers.Set(k, text(o.Get(k)))
-		}
-	}
-	return goja.Undefined()
-}
-
-func (d *data) getHeader(c goja.FunctionCall) goja.Value {
-	o, ok := c.Argument(0).(*goja.Object)
-	if !ok {
-		return goja.Undefined()
-	}
-	keys := o.Keys()
-	if len(keys) == 0 {
-		return goja.Undefined()
-	}
-	v := d.headers.Get(keys[0])
-	if v == "" {
-		return goja.Undefined()
-	}
-	return d.vu.Runtime().ToValue(v)
 }
 
 // firstResult is the raw JSON of the first object of a find answer, nil when the

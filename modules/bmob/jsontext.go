@@ -1,6 +1,8 @@
-// Package bmob provides Bmob's own modules: oData (objects on the store through the
-// same REST semantics clients use) and oFunctions (calling other cloud functions).
-// Their callbacks get Bmob's JSON text, built by JSONText.
+// Package bmob provides Bmob's own modules: oData (objects and users on the store
+// through the same REST semantics clients use), the wrappers oRelation, oArray,
+// oAtom, oLocation, oBatch, oBql, oPush and oFile (the REST calls of Bmob's module,
+// made in-process), and oFunctions (calling other cloud functions). Their
+// callbacks get Bmob's JSON text, built by JSONText.
 package bmob
 
 import (

@@ -1,0 +1,111 @@
+package functions
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// validName is what Deploy accepts as a function name: a letter, then letters,
+// digits, "_" or "-", at most 64 characters (a file name on every system, and
+// never a path).
+var validName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+
+// ValidName reports whether name can be deployed.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
+// CompileError is a deployed source that does not compile or whose top level
+// throws; the previous version (if any) keeps serving.
+type CompileError struct{ Err error }
+
+func (e *CompileError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the compiler's error.
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// Deploy installs src as the function name: it compiles and warms it first (a
+// failure is a *CompileError and changes nothing), then writes <name>.js (to the
+// folder that already holds it, else the first folder) through a temporary file
+// and a rename, and serves the new version at once.
+func (s *Set) Deploy(name string, src []byte) error {
+	if !ValidName(name) {
+		return fmt.Errorf("invalid function name %q", name)
+	}
+	if len(s.dirs) == 0 {
+		return fmt.Errorf("deploying %s: no functions folder", name)
+	}
+	path := s.pathOf(name)
+	fn, err := s.engine.Compile(name, path, src)
+	if err != nil {
+		return &CompileError{Err: err}
+	}
+	if err := fn.Warm(); err != nil {
+		fn.Close()
+		return &CompileError{Err: err}
+	}
+	if err := writeAtomic(path, src); err != nil {
+		fn.Close()
+		return err
+	}
+	s.mu.Lock()
+	old, replaced := s.fns[name]
+	s.fns[name] = fn
+	s.dirOf[name] = filepath.Dir(path)
+	delete(s.errors, name)
+	s.mu.Unlock()
+	if replaced {
+		old.Close()
+	}
+	s.log("info", fmt.Sprintf("function %s deployed to %s", name, path))
+	return nil
+}
+
+// Remove deletes the function's file and stops serving it. A name that is
+// neither served nor has a file is ErrNotFound.
+func (s *Set) Remove(name string) error {
+	if !ValidName(name) {
+		return fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	if len(s.dirs) == 0 {
+		return fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	path := s.pathOf(name)
+	_, served := s.Get(name)
+	err := os.Remove(path)
+	switch {
+	case os.IsNotExist(err) && !served:
+		return fmt.Errorf("%w: %s", ErrNotFound, name)
+	case err != nil && !os.IsNotExist(err):
+		return fmt.Errorf("removing %s: %w", path, err)
+	}
+	return s.Reload(name) // the file is gone: Reload drops the function
+}
+
+// writeAtomic writes data to path through a hidden temporary file in the same
+// folder (the watcher ignores dot files) and a rename.
+func writeAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

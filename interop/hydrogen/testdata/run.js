@@ -1,0 +1,116 @@
+// Drives the real Bmob JS SDK (hydrogen-js-sdk in Node mode) against bmobemu.
+// Env: BMOB_URL (e.g. http://127.0.0.1:8080), BMOB_SECRET_KEY, BMOB_SECURITY_CODE,
+// BMOB_SKIP_USERS=1 to leave out signup and login. Prints one JSON line per step
+// ({"step","ok","value"|"error"}) and exits 1 if any step failed.
+'use strict';
+
+const log = console.log;
+console.log = () => {}; // the SDK logs its app type on load
+const Bmob = require('hydrogen-js-sdk');
+
+Bmob.domain(process.env.BMOB_URL);
+Bmob.initialize(process.env.BMOB_SECRET_KEY, process.env.BMOB_SECURITY_CODE);
+
+let failed = false;
+async function step(name, fn) {
+  try {
+    const value = await fn();
+    log(JSON.stringify({ step: name, ok: true, value }));
+    return value;
+  } catch (err) {
+    failed = true;
+    const error = err && (err.error || err.message) ? { code: err.code, error: err.error || err.message } : err;
+    log(JSON.stringify({ step: name, ok: false, error }));
+    return undefined;
+  }
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error('check failed: ' + what);
+}
+
+async function main() {
+  const pen = await step('save', async () => {
+    const q = Bmob.Query('InteropItem');
+    q.set('name', 'pen');
+    q.set('price', 3);
+    q.set('tags', ['a', 'b']);
+    const res = await q.save();
+    check(/^[0-9a-f]{10}$/.test(res.objectId) && res.createdAt, 'objectId and createdAt');
+    return res;
+  });
+  await step('save another', async () => {
+    const q = Bmob.Query('InteropItem');
+    q.set('name', 'cup');
+    q.set('price', 8);
+    return q.save();
+  });
+  await step('query with conditions', async () => {
+    const q = Bmob.Query('InteropItem');
+    q.equalTo('price', '>', 2);
+    q.equalTo('name', '==', 'pen');
+    q.order('-price');
+    const res = await q.find();
+    check(Array.isArray(res) && res.length === 1 && res[0].name === 'pen', 'one pen: ' + JSON.stringify(res));
+    return res.map((o) => o.name);
+  });
+  await step('count', async () => {
+    const q = Bmob.Query('InteropItem');
+    const n = await q.count();
+    check(n === 2, 'two rows, got ' + n);
+    return n;
+  });
+  await step('update', async () => {
+    const q = Bmob.Query('InteropItem');
+    const obj = await q.get(pen.objectId);
+    obj.set('price', 5);
+    obj.increment('sold', 2);
+    const res = await obj.save();
+    check(res.updatedAt, 'updatedAt');
+    const again = await Bmob.Query('InteropItem').get(pen.objectId);
+    check(again.price === 5 && again.sold === 2, 'updated fields: ' + JSON.stringify(again));
+    return again.price;
+  });
+  await step('delete', async () => {
+    const q = Bmob.Query('InteropItem');
+    const res = await q.destroy(pen.objectId);
+    check(res.msg === 'ok', 'msg ok');
+    const left = await Bmob.Query('InteropItem').find();
+    check(left.length === 1 && left[0].name === 'cup', 'only the cup is left');
+    return res;
+  });
+  if (process.env.BMOB_SKIP_USERS !== '1') {
+    const name = 'ada' + Date.now();
+    await step('sign up', async () => {
+      const res = await Bmob.User.register({ username: name, password: 's3cret!', email: name + '@example.com' });
+      check(res.objectId && res.sessionToken, 'objectId and sessionToken');
+      return { objectId: res.objectId };
+    });
+    await step('log in', async () => {
+      const res = await Bmob.User.login(name, 's3cret!');
+      check(res.username === name && res.sessionToken && res.password === undefined, 'user without password');
+      return res.username;
+    });
+    await step('log in with a wrong password', async () => {
+      try {
+        await Bmob.User.login(name, 'wrong');
+      } catch (err) {
+        check(err.code === 101, 'code 101, got ' + JSON.stringify(err));
+        return err.code;
+      }
+      throw new Error('a wrong password logged in');
+    });
+  }
+  await step('cloud function', async () => {
+    const res = await Bmob.functions('interopHello', { name: 'ada', n: 2, flags: { a: true } });
+    check(res.hello === 'ada' && res.n === '2' && res.nType === 'string' && res.flags === '{"a":true}' && res.e === 'interopHello',
+      'result: ' + JSON.stringify(res));
+    return res;
+  });
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+  log(JSON.stringify({ step: 'main', ok: false, error: String(err && err.stack || err) }));
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+package bmob
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/restapi"
+)
+
+// benchEnv is a store with 1,000 rows of T and a script function q() that
+// runs one oArray.query for n = 7 (10 matches) from JS.
+func benchEnv(b *testing.B) *testEnv {
+	b.Helper()
+	e := newEnv(b, modules.Bmob)
+	for i := range 1000 {
+		resp := e.api.Serve(context.Background(), restapi.Request{Method: http.MethodPost, Path: "/1/classes/T",
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: fmt.Appendf(nil, `{"n":%d,"s":"row %d"}`, i%100, i)})
+		if resp.Status != http.StatusCreated {
+			b.Fatalf("seed: %s", resp.Body)
+		}
+	}
+	return e
+}
+
+// BenchmarkWrapperQuery is one oArray.query from JS: argument handling, the
+// in-process REST call, the callback with the JSON text.
+func BenchmarkWrapperQuery(b *testing.B) {
+	e := benchEnv(b)
+	if _, err := e.vu.Run(`var arr = load("oArray"); function q() { arr.query({table: "T", where: {n: 7}}, function (err, data) { out = data; }); }`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.vu.Run("q()"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRESTQuery is the same query through restapi alone, the floor for
+// BenchmarkWrapperQuery.
+func BenchmarkRESTQuery(b *testing.B) {
+	e := benchEnv(b)
+	req := restapi.Request{Method: http.MethodGet, Path: "/1/classes/T", Query: url.Values{"where": {`{"n":7}`}}, Header: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if resp := e.api.Serve(context.Background(), req); resp.Status != http.StatusOK {
+			b.Fatal(string(resp.Body))
+		}
+	}
+}

@@ -1,0 +1,388 @@
+package server
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/functions"
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/restapi"
+	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/store"
+)
+
+var testKeys = Keys{
+	AppID:        "0123456789abcdef0123456789abcdef",
+	RESTKey:      "fedcba9876543210fedcba9876543210",
+	MasterKey:    "00112233445566778899aabbccddeeff",
+	SecurityCode: "c0de",
+	SecretKey:    "5ec2e75ec2e75ec2",
+}
+
+// restServer is a real server with a real store and function folder.
+type restServer struct {
+	base  string
+	dir   string // the functions folder
+	clock *clock.Fake
+	store store.Store
+}
+
+func startREST(t *testing.T, files map[string]string) *restServer {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "r.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e, err := runtime.New(runtime.Options{Registry: modules.NewRegistry(), Env: &modules.Env{}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := functions.Load(e, []string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey)), Now: clk.Now, BodyLimit: 4096})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.Shutdown() })
+	return &restServer{base: "http://" + ln.Addr().String(), dir: dir, clock: clk, store: st}
+}
+
+// call sends one request; headers are name, value pairs.
+func (s *restServer) call(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+var appHeaders = []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-REST-API-Key", testKeys.RESTKey, "Content-Type", "application/json"}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// signed builds hydrogen-js-sdk's headers for a request (its axiosRequest.js):
+// sign = md5(route + t + securityCode + nonce + body + serverVersion), t in seconds.
+func sdkHeaders(route, ts, nonce, body string) []string {
+	return []string{
+		"Content-Type", "application/json",
+		"X-Bmob-SDK-Type", "nodejs",
+		"X-Bmob-Safe-Sign", md5hex(route + ts + testKeys.SecurityCode + nonce + body + "10"),
+		"X-Bmob-Safe-Timestamp", ts,
+		"X-Bmob-Noncestr-Key", nonce,
+		"X-Bmob-SDK-Version", "10",
+		"X-Bmob-Secret-Key", testKeys.SecretKey,
+	}
+}
+
+func TestAuthFailuresAndSuccesses(t *testing.T) {
+	s := startREST(t, nil)
+	now := strconv.FormatInt(s.clock.Now().Unix(), 10)
+	body := `{"score":1}`
+	with := func(base []string, kv ...string) []string {
+		out := append([]string(nil), base...)
+		for i := 0; i+1 < len(kv); i += 2 {
+			for j := 0; j+1 < len(out); j += 2 {
+				if out[j] == kv[i] {
+					out[j+1] = kv[i+1]
+				}
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		headers []string
+		status  int
+		why     string
+	}{
+		{"no keys", []string{"Content-Type", "application/json"}, 401, "no keys"},
+		{"wrong application id", with(appHeaders, "X-Bmob-Application-Id", strings.Repeat("0", 32)), 401, "wrong application id"},
+		{"wrong REST key", with(appHeaders, "X-Bmob-REST-API-Key", strings.Repeat("0", 32)), 401, "wrong REST API key"},
+		{"missing REST key", []string{"X-Bmob-Application-Id", testKeys.AppID, "Content-Type", "application/json"}, 401, "missing X-Bmob-REST-API-Key"},
+		{"wrong master key", []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-Master-Key", strings.Repeat("1", 32), "Content-Type", "application/json"}, 401, "wrong master key"},
+		{"wrong master key beside a right REST key", append(appHeaders[:4:4], "X-Bmob-Master-Key", "nope"), 401, "wrong master key"},
+		{"bad safe-sign", with(sdkHeaders("/1/classes/T", now, "nonce00000000001", body), "X-Bmob-Safe-Sign", md5hex("forged")), 401, "bad X-Bmob-Safe-Sign"},
+		{"sign over another body", sdkHeaders("/1/classes/T", now, "nonce00000000002", `{"score":2}`), 401, "bad X-Bmob-Safe-Sign"},
+		{"sign with another security code", with(sdkHeaders("/1/classes/T", now, "nonce00000000003", body), "X-Bmob-Safe-Sign", md5hex("/1/classes/T"+now+"other"+"nonce00000000003"+body+"10")), 401, "bad X-Bmob-Safe-Sign"},
+		{"wrong secret key", with(sdkHeaders("/1/classes/T", now, "nonce00000000004", body), "X-Bmob-Secret-Key", "0000000000000000"), 401, "wrong X-Bmob-Secret-Key"},
+		{"stale timestamp", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()-11, 10), "nonce00000000005", body), 401, "stale"},
+		{"timestamp from the future", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()+11, 10), "nonce00000000006", body), 401, "stale"},
+		{"timestamp not a number", sdkHeaders("/1/classes/T", "yesterday", "nonce00000000007", body), 401, "not a unix time"},
+		{"missing nonce", with(sdkHeaders("/1/classes/T", now, "", body)), 401, "incomplete"},
+		{"app keys", appHeaders, 201, ""},
+		{"header names in any case", []string{"x-bmob-application-id", testKeys.AppID, "X-BMOB-REST-API-KEY", testKeys.RESTKey, "Content-Type", "application/json"}, 201, ""},
+		{"master key alone", []string{"X-Bmob-Master-Key", testKeys.MasterKey, "Content-Type", "application/json"}, 201, ""},
+		{"safe-sign, seconds", sdkHeaders("/1/classes/T", now, "nonce00000000008", body), 201, ""},
+		{"safe-sign, milliseconds, 9 s early", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().UnixMilli()-9000, 10), "nonce00000000009", body), 201, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, got := s.call(t, "POST", "/1/classes/T", body, tc.headers...)
+			if status != tc.status {
+				t.Fatalf("got %d %s (%s), want %d", status, got, h.Get("X-Bmobemu-Unauthorized"), tc.status)
+			}
+			if tc.status == 401 && (got != `{"error":"unauthorized"}` || !strings.Contains(h.Get("X-Bmobemu-Unauthorized"), tc.why)) {
+				t.Fatalf("got %s, reason %q, want reason containing %q", got, h.Get("X-Bmobemu-Unauthorized"), tc.why)
+			}
+			if tc.status == 201 && (!strings.Contains(got, `"objectId":"`) || !strings.HasPrefix(h.Get("Location"), "/1/classes/T/")) {
+				t.Fatalf("create answered %s, Location %q", got, h.Get("Location"))
+			}
+		})
+	}
+	res, err := s.store.Find(t.Context(), "T", store.Query{Limit: -1, Count: true})
+	if err != nil || res.Count != 5 {
+		t.Fatalf("want exactly the 5 authorised creates stored, got %d %v", res.Count, err)
+	}
+}
+
+func TestSafeSignReplayAndGet(t *testing.T) {
+	s := startREST(t, nil)
+	now := strconv.FormatInt(s.clock.Now().Unix(), 10)
+	h := sdkHeaders("/1/classes/T/", now, "AAAAAAAAAAAAAAAA", `{"a":1}`) // the SDK's save() route ends in "/"
+	if status, _, body := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...); status != 201 {
+		t.Fatalf("first: %d %s", status, body)
+	}
+	status, hdr, body := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...)
+	if status != 401 || !strings.Contains(hdr.Get("X-Bmobemu-Unauthorized"), "replayed") {
+		t.Fatalf("replay: %d %s %q", status, body, hdr.Get("X-Bmobemu-Unauthorized"))
+	}
+	// Once the window has passed, the same headers are stale, not replayed.
+	s.clock.Advance(11 * time.Second)
+	if status, hdr, _ := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...); status != 401 || !strings.Contains(hdr.Get("X-Bmobemu-Unauthorized"), "stale") {
+		t.Fatalf("after the window: %d %q", status, hdr.Get("X-Bmobemu-Unauthorized"))
+	}
+	// GET signs the path without the query and an empty body.
+	now = strconv.FormatInt(s.clock.Now().Unix(), 10)
+	status, _, body = s.call(t, "GET", "/1/classes/T?where=%7B%22a%22%3A1%7D&limit=5", "", sdkHeaders("/1/classes/T", now, "BBBBBBBBBBBBBBBB", "")...)
+	if status != 200 || !strings.Contains(body, `"a":1`) {
+		t.Fatalf("signed GET: %d %s", status, body)
+	}
+}
+
+func TestNonceCacheForgetsOnlyAfterTTL(t *testing.T) {
+	c := nonceCache{ttl: 20 * time.Second}
+	t0 := time.Unix(1000, 0)
+	if !c.add("a", t0.Add(20*time.Second), t0) || c.add("a", t0.Add(20*time.Second), t0.Add(time.Second)) {
+		t.Fatal("a nonce must be new once, then a replay")
+	}
+	// Rotations move "a" to the old generation, then drop it; in between it is still a replay.
+	c.add("b", t0.Add(40*time.Second), t0.Add(20*time.Second))
+	if c.add("a", t0.Add(20*time.Second), t0.Add(19*time.Second)) {
+		t.Fatal("a was forgotten before its expiry")
+	}
+	c.add("c", t0.Add(60*time.Second), t0.Add(40*time.Second))
+	if len(c.cur)+len(c.old) > 2 {
+		t.Fatalf("expired generations are kept: %v %v", c.cur, c.old)
+	}
+}
+
+func TestMethodTunnelling(t *testing.T) {
+	s := startREST(t, nil)
+	keys := `"_ApplicationId":"` + testKeys.AppID + `","_RestKey":"` + testKeys.RESTKey + `","_ClientVersion":"js0.0.1","_InstallationId":"x"`
+	post := func(path, body string) (int, string) {
+		status, _, got := s.call(t, "POST", path, body, "Content-Type", "text/plain")
+		return status, got
+	}
+	status, got := post("/1/classes/Game", `{"score":7,`+keys+`}`)
+	if status != 201 {
+		t.Fatalf("tunnelled create: %d %s", status, got)
+	}
+	var created struct{ ObjectID string }
+	_ = json.Unmarshal([]byte(got), &created)
+	_, _ = post("/1/classes/Game", `{"score":9,`+keys+`}`)
+	status, got = post("/1/classes/Game", `{"_Method":"GET","where":{"score":{"$gt":8}},"keys":"score",`+keys+`}`)
+	if status != 200 || !strings.Contains(got, `"score":9`) || strings.Contains(got, `"score":7`) {
+		t.Fatalf("tunnelled query: %d %s", status, got)
+	}
+	status, got = post("/1/classes/Game/"+created.ObjectID, `{"_Method":"PUT","score":{"__op":"Increment","amount":3},`+keys+`}`)
+	if status != 200 || !strings.Contains(got, "updatedAt") {
+		t.Fatalf("tunnelled update: %d %s", status, got)
+	}
+	obj, err := s.store.Get(t.Context(), "Game", created.ObjectID, store.GetOptions{})
+	if err != nil || obj["score"] != float64(10) || obj["_ClientVersion"] != nil {
+		t.Fatalf("stored after update: %v %v", obj, err)
+	}
+	if status, got = post("/1/classes/Game/"+created.ObjectID, `{"_Method":"DELETE",`+keys+`}`); status != 200 || got != `{"msg":"ok"}` {
+		t.Fatalf("tunnelled delete: %d %s", status, got)
+	}
+	if status, got = post("/1/classes/Game", `{"_Method":"GET","_ApplicationId":"`+testKeys.AppID+`","_RestKey":"wrong"}`); status != 401 {
+		t.Fatalf("tunnelled wrong key: %d %s", status, got)
+	}
+	if status, got = post("/1/classes/Game", `{"_Method":"GET","_MasterKey":"`+testKeys.MasterKey+`"}`); status != 200 || !strings.Contains(got, `"score":9`) {
+		t.Fatalf("tunnelled master key: %d %s", status, got)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	s := startREST(t, nil)
+	status, h, _ := s.call(t, "OPTIONS", "/1/classes/T", "", "Origin", "http://localhost:3000",
+		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type,x-bmob-safe-sign")
+	if status != 204 || h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Allow-Methods"), "PUT") ||
+		h.Get("Access-Control-Allow-Headers") != "content-type,x-bmob-safe-sign" {
+		t.Fatalf("preflight: %d %v", status, h)
+	}
+	_, h, _ = s.call(t, "GET", "/1/classes/T", "", "Origin", "http://localhost:3000")
+	if h.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("a 401 must still be readable by the page: %v", h)
+	}
+}
+
+const echoREST = `function onRequest(request, response, modules) {
+	var types = {};
+	Object.keys(request.body).forEach(function (k) { types[k] = typeof request.body[k]; });
+	response.send({method: request.method, body: request.body, types: types});
+}`
+
+func TestFunctionsOverREST(t *testing.T) {
+	s := startREST(t, map[string]string{
+		"echo.js":  echoREST,
+		"throw.js": `function onRequest(request, response) { throw new Error("boom") }`,
+		"text.js":  `function onRequest(request, response) { response.send("欢迎使用Bmob") }`,
+	})
+	cases := []struct {
+		name, fn, body string
+		headers        []string
+		status         int
+		want           string
+	}{
+		{"values become strings, _e added", "echo", `{"n":42,"f":1.5,"b":true,"o":{"a":[1,"x"]},"arr":[1,2],"s":"中文","z":null}`, appHeaders, 200,
+			`{"result":"{\"method\":\"POST\",\"body\":{\"_e\":\"echo\",\"n\":\"42\",\"f\":\"1.5\",\"b\":\"true\",\"o\":\"{\\\"a\\\":[1,\\\"x\\\"]}\",\"arr\":\"[1,2]\",\"s\":\"中文\"},\"types\":{\"_e\":\"string\",\"n\":\"string\",\"f\":\"string\",\"b\":\"string\",\"o\":\"string\",\"arr\":\"string\",\"s\":\"string\"}}"}`},
+		{"empty body", "echo", ``, appHeaders, 200, `{"result":"{\"method\":\"POST\",\"body\":{\"_e\":\"echo\"},\"types\":{\"_e\":\"string\"}}"}`},
+		{"text answer", "text", `{}`, appHeaders, 200, `{"result":"欢迎使用Bmob"}`},
+		{"unknown function", "nope", `{}`, appHeaders, 400, `{"code":311,"error":"invalid cloudcode name: nope."}`},
+		{"script throws", "throw", `{}`, appHeaders, 400, `{"code":310,"error":"call cloudcode error:there is an error:`},
+		{"not JSON", "echo", `{"a":`, appHeaders, 400, `{"code":107,"error":"invalid json: {\"a\":."}`},
+		{"form body", "echo", `a=1`, []string{"X-Bmob-Master-Key", testKeys.MasterKey, "Content-Type", "application/x-www-form-urlencoded"}, 400,
+			`{"code":107,"error":"This endpoint only supports Content-Type: application/json requests, not application/x-www-form-urlencoded."}`},
+		{"wrong key", "echo", `{}`, []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-REST-API-Key", "x"}, 401, `{"error":"unauthorized"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, got := s.call(t, "POST", "/1/functions/"+tc.fn, tc.body, tc.headers...)
+			if status != tc.status || !strings.HasPrefix(got, tc.want) {
+				t.Fatalf("got %d %s\nwant %d %s", status, got, tc.status, tc.want)
+			}
+		})
+	}
+	// A signed SDK call works too, and the direct URL is untouched by the REST routes.
+	now := strconv.FormatInt(s.clock.Now().Unix(), 10)
+	if status, _, got := s.call(t, "POST", "/1/functions/text", `{}`, sdkHeaders("/1/functions/text", now, "CCCCCCCCCCCCCCCC", `{}`)...); status != 200 || got != `{"result":"欢迎使用Bmob"}` {
+		t.Fatalf("signed call: %d %s", status, got)
+	}
+	if status, _, got := s.call(t, "GET", "/"+testKeys.SecretKey+"/text", ""); status != 200 || got != "欢迎使用Bmob" {
+		t.Fatalf("direct URL: %d %s", status, got)
+	}
+}
+
+func TestDeployAndDeleteOverREST(t *testing.T) {
+	s := startREST(t, nil)
+	deploy := func(name, src string, extra string, headers ...string) (int, string) {
+		body := `{"code":"` + base64.StdEncoding.EncodeToString([]byte(src)) + `","language":1,"comment":""` + extra + `}`
+		status, _, got := s.call(t, "PUT", "/1/functions/"+name, body, headers...)
+		return status, got
+	}
+	callHi := func() (int, string) {
+		status, _, got := s.call(t, "POST", "/1/functions/hi", `{}`, appHeaders...)
+		return status, got
+	}
+	if status, got := deploy("hi", `function onRequest(q, r) { r.send("v1") }`, "", appHeaders...); status != 200 || got != `{"msg":"ok"}` {
+		t.Fatalf("deploy: %d %s", status, got)
+	}
+	if src, err := os.ReadFile(filepath.Join(s.dir, "hi.js")); err != nil || !strings.Contains(string(src), `"v1"`) {
+		t.Fatalf("deployed file: %q %v", src, err)
+	}
+	if status, got := callHi(); status != 200 || got != `{"result":"v1"}` {
+		t.Fatalf("call after deploy: %d %s", status, got)
+	}
+	bad := []struct {
+		name, fn, src, extra string
+		headers              []string
+		status               int
+		want                 string
+	}{
+		{"syntax error keeps v1", "hi", `function onRequest(q, r) { r.send("v2" }`, "", appHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
+		{"top level throws keeps v1", "hi", `throw new Error("at load"); function onRequest(q, r) {}`, "", appHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
+		{"invalid name", "..%2Fescape", `function onRequest(q, r) {}`, "", appHeaders, 400, `{"code":311,"error":"invalid cloudcode name: `},
+		{"java", "hi", `class X {}`, `,"language":2`, appHeaders, 400, `{"code":313,`},
+		{"safe-sign alone cannot deploy", "hi", `function onRequest(q, r) { r.send("v3") }`, "", nil, 401, `{"error":"unauthorized"}`},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			headers := tc.headers
+			body := `{"code":"` + base64.StdEncoding.EncodeToString([]byte(tc.src)) + `","language":1,"comment":""` + tc.extra + `}`
+			if headers == nil {
+				now := strconv.FormatInt(s.clock.Now().Unix(), 10)
+				headers = sdkHeaders("/1/functions/"+tc.fn, now, "DDDDDDDDDDDDDDDD", body)
+			}
+			status, _, got := s.call(t, "PUT", "/1/functions/"+tc.fn, body, headers...)
+			if status != tc.status || !strings.HasPrefix(got, tc.want) {
+				t.Fatalf("got %d %s, want %d %s", status, got, tc.status, tc.want)
+			}
+			if status, got := callHi(); status != 200 || got != `{"result":"v1"}` {
+				t.Fatalf("the previous version must keep serving: %d %s", status, got)
+			}
+		})
+	}
+	if status, _, got := s.call(t, "PUT", "/1/functions/hi", `{"language":1}`, appHeaders...); status != 400 || got != `{"code":312,"error":"请传入云代码"}` {
+		t.Fatalf("no code: %d %s", status, got)
+	}
+	if status, got := deploy("hi", `function onRequest(q, r) { r.send("v2") }`, "", "X-Bmob-Master-Key", testKeys.MasterKey); status != 200 {
+		t.Fatalf("redeploy with the master key: %d %s", status, got)
+	}
+	if status, got := callHi(); got != `{"result":"v2"}` {
+		t.Fatalf("call after redeploy: %d %s", status, got)
+	}
+	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 200 || got != `{"msg":"ok"}` {
+		t.Fatalf("delete: %d %s", status, got)
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, "hi.js")); !os.IsNotExist(err) {
+		t.Fatalf("the file is still there: %v", err)
+	}
+	if status, got := callHi(); status != 400 || !strings.Contains(got, `"code":311`) {
+		t.Fatalf("call after delete: %d %s", status, got)
+	}
+	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 400 || got != `{"code":314,"error":"该云端代码不存在，没法删除"}` {
+		t.Fatalf("second delete: %d %s", status, got)
+	}
+}

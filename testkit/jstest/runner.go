@@ -1,0 +1,273 @@
+// Package jstest runs handler tests written in JavaScript (`bmobemu test`):
+// every `*.test.js` under a project folder, in parallel across files, each
+// test on a fresh testkit session. See prelude.js for the API test files get.
+package jstest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	goruntime "runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/testkit"
+)
+
+// Config is what `bmobemu test` can set.
+type Config struct {
+	// Dir is the project folder. Functions are Dir/functions/*.js when that folder
+	// exists, else Dir/*.js; fixtures are Dir/fixtures/*.json; test files are
+	// every *.test.js under Dir.
+	Dir string
+	// Functions overrides the functions folders.
+	Functions []string
+	// Run selects the tests whose name matches (nil: all).
+	Run *regexp.Regexp
+	// UpdateSnapshots rewrites snapshots that differ instead of failing.
+	UpdateSnapshots bool
+	// Parallel is how many files run at once (0: the number of CPUs).
+	Parallel int
+	// Out receives progress and the summary (nil: discarded).
+	Out io.Writer
+	// Seed and Start are every test's seed and clock start (defaults: 0 and
+	// testkit.DefaultStart); a file may change them with configure().
+	Seed  uint64
+	Start time.Time
+	// Profile is compat (default) or bmob.
+	Profile modules.Profile
+	// TestTimeout bounds one test in real time (0: 60 s); CallTimeout one call
+	// (0: 10 s).
+	TestTimeout, CallTimeout time.Duration
+}
+
+// Status is a test's outcome.
+type Status string
+
+// Outcomes.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// TestResult is one test's outcome.
+type TestResult struct {
+	File     string // relative to Dir
+	Name     string
+	Status   Status
+	Duration time.Duration
+	Failure  string // message, diff, stack and logs when Failed
+}
+
+// Result is a whole run.
+type Result struct {
+	Tests            []TestResult // grouped by file, files sorted, tests in file order
+	Passed, Failed   int
+	Skipped          int
+	SnapshotsWritten int
+	Duration         time.Duration
+}
+
+// OK reports whether nothing failed.
+func (r *Result) OK() bool { return r.Failed == 0 }
+
+// Runner runs the test files of one project.
+type Runner struct {
+	cfg       Config
+	functions []string
+	fixtures  *testkit.Fixtures
+	programs  *runtime.ProgramCache
+	outMu     sync.Mutex
+}
+
+// Run runs every test file and prints progress and the summary line
+// "N passed, N failed".
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Start.IsZero() {
+		cfg.Start = testkit.DefaultStart
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = goruntime.GOMAXPROCS(0)
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if cfg.TestTimeout <= 0 {
+		cfg.TestTimeout = 60 * time.Second
+	}
+	if cfg.Profile == "" {
+		cfg.Profile = modules.Compat
+	}
+	r := &Runner{cfg: cfg, programs: &runtime.ProgramCache{}}
+	r.functions = cfg.Functions
+	if len(r.functions) == 0 {
+		r.functions = []string{cfg.Dir}
+		if st, err := os.Stat(filepath.Join(cfg.Dir, "functions")); err == nil && st.IsDir() {
+			r.functions = []string{filepath.Join(cfg.Dir, "functions")}
+		}
+	}
+	fx, err := testkit.LoadFixtures(filepath.Join(cfg.Dir, "fixtures"), cfg.Start)
+	if err != nil {
+		return nil, err
+	}
+	r.fixtures = fx
+	files, err := findTestFiles(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
+	}
+	begin := time.Now()
+	results := make([][]TestResult, len(files))
+	written := make([]int, len(files))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(cfg.Parallel, len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i], written[i] = r.runFile(ctx, files[i])
+				r.progress(files[i], results[i])
+			}
+		}()
+	}
+	for i := range files {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	res := &Result{Duration: time.Since(begin)}
+	for i, rs := range results {
+		res.SnapshotsWritten += written[i]
+		for _, t := range rs {
+			res.Tests = append(res.Tests, t)
+			switch t.Status {
+			case Passed:
+				res.Passed++
+			case Failed:
+				res.Failed++
+			case Skipped:
+				res.Skipped++
+			}
+		}
+	}
+	r.summary(res)
+	return res, nil
+}
+
+// findTestFiles lists *.test.js under dir, skipping node_modules and hidden folders.
+func findTestFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != dir && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(d.Name(), ".test.js") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("finding test files: %w", err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// runFile loads one file and runs its selected tests in order.
+func (r *Runner) runFile(ctx context.Context, path string) ([]TestResult, int) {
+	rel, err := filepath.Rel(r.cfg.Dir, path)
+	if err != nil {
+		rel = path
+	}
+	fail := func(err error) []TestResult {
+		return []TestResult{{File: rel, Name: "(loading the file)", Status: Failed, Failure: describeFailure(err)}}
+	}
+	f, err := newFileRun(r, path, rel)
+	if err != nil {
+		return fail(err), 0
+	}
+	if err := f.load(ctx); err != nil {
+		return fail(err), 0
+	}
+	only := false
+	for _, t := range f.tests {
+		only = only || t.mode == "only"
+	}
+	var out []TestResult
+	for _, t := range f.tests {
+		switch {
+		case t.mode == "skip" || (only && t.mode != "only") || (r.cfg.Run != nil && !r.cfg.Run.MatchString(t.name)):
+			out = append(out, TestResult{File: rel, Name: t.name, Status: Skipped})
+		default:
+			out = append(out, f.run(ctx, t))
+		}
+	}
+	if err := f.snaps.save(); err != nil {
+		out = append(out, TestResult{File: rel, Name: "(saving snapshots)", Status: Failed, Failure: err.Error()})
+	}
+	return out, f.snaps.written
+}
+
+func (r *Runner) progress(path string, results []TestResult) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	rel, _ := filepath.Rel(r.cfg.Dir, path)
+	var passed, failed, skipped int
+	var d time.Duration
+	for _, t := range results {
+		d += t.Duration
+		switch t.Status {
+		case Passed:
+			passed++
+		case Failed:
+			failed++
+		case Skipped:
+			skipped++
+		}
+	}
+	mark := "ok  "
+	if failed > 0 {
+		mark = "FAIL"
+	}
+	extra := ""
+	if skipped > 0 {
+		extra = fmt.Sprintf(", %d skipped", skipped)
+	}
+	fmt.Fprintf(r.cfg.Out, "%s %s (%d passed, %d failed%s, %s)\n", mark, rel, passed, failed, extra, d.Round(time.Millisecond))
+	for _, t := range results {
+		if t.Status == Failed {
+			fmt.Fprintf(r.cfg.Out, "  FAIL %s\n%s\n", t.Name, indent(t.Failure, "      "))
+		}
+	}
+}
+
+func (r *Runner) summary(res *Result) {
+	extra := ""
+	if res.Skipped > 0 {
+		extra += fmt.Sprintf(", %d skipped", res.Skipped)
+	}
+	if res.SnapshotsWritten > 0 {
+		extra += fmt.Sprintf(", %d snapshots written", res.SnapshotsWritten)
+	}
+	fmt.Fprintf(r.cfg.Out, "%d passed, %d failed%s (%s)\n", res.Passed, res.Failed, extra, res.Duration.Round(time.Millisecond))
+}
+
+// ErrFailed is returned by callers (the CLI) when a run had failures.
+var ErrFailed = errors.New("tests failed")
