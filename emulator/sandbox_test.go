@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -311,30 +312,62 @@ func httptestRequest(method, target string) *http.Request {
 }
 
 // BenchmarkPayToNotify is the time from a pay trigger (POST /_sandbox/pay over
-// HTTP) to the notify function running (its console.log), through the real
-// server, the sandbox's delivery and the runtime.
+// HTTP) to the notify function running (its console.log): the real server, the
+// provider (a stand-in, or a real simulator signing and encrypting the notify),
+// the sandbox's delivery through the fiber app, and the runtime.
 func BenchmarkPayToNotify(b *testing.B) {
-	dir := b.TempDir()
-	write(b, dir, "payNotify.js", payNotifyJS)
-	sig := &signalWriter{waiting: map[string]chan struct{}{}}
-	_, base := sandboxEmu(b, dir, filepath.Join(b.TempDir(), "bench.db"), sig)
-	client := &sandbox.Client{Base: base}
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		i++
-		no := fmt.Sprintf("B%d", i)
-		notified := sig.wait(no)
-		if _, err := client.Pay(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: no, Amount: "0.01",
-			NotifyURL: "https://cloud.siton.xin/xxxx/payNotify"}); err != nil {
-			b.Fatal(err)
-		}
-		select {
-		case <-notified:
-		case <-time.After(5 * time.Second):
-			b.Fatal("payNotify never ran")
-		}
+	for _, bc := range []struct {
+		name, provider string
+		factories      []sandbox.Factory
+	}{
+		{"stand-in", provider.Alipay, []sandbox.Factory{testFactory}},
+		{"alipaysim", provider.Alipay, nil},
+		{"wechatsim", provider.Wechat, nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			write(b, dir, "ack.js", `function onRequest(request, response) { console.log("NOTIFIED"); response.send("success"); }`)
+			got := make(chan struct{}, 16)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			base := "http://" + ln.Addr().String()
+			emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: filepath.Join(b.TempDir(), "bench.db"), LogOutput: lineSignal(got),
+				Sandbox: SandboxConfig{BaseURL: base, Providers: bc.factories}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { _ = emu.Serve(ctx, ln); close(done) }()
+			defer func() { cancel(); <-done; _ = emu.Close() }()
+			client := &sandbox.Client{Base: base}
+			i := 0
+			for b.Loop() {
+				i++
+				if _, err := client.Pay(ctx, sandbox.TriggerRequest{Provider: bc.provider, OutTradeNo: fmt.Sprintf("B%d", i), Amount: "0.01",
+					NotifyURL: "https://cloud.siton.xin/xxxx/ack"}); err != nil {
+					b.Fatal(err)
+				}
+				select {
+				case <-got:
+				case <-time.After(5 * time.Second):
+					b.Fatal("the notify function never ran")
+				}
+			}
+		})
 	}
+}
+
+// lineSignal is a log writer that signals each NOTIFIED line.
+type lineSignal chan struct{}
+
+func (l lineSignal) Write(b []byte) (int, error) {
+	if bytes.Contains(b, []byte("NOTIFIED")) {
+		l <- struct{}{}
+	}
+	return len(b), nil
 }
 
 // The WeChat simulator, the core and the example's notify handler together: a
