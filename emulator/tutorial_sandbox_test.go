@@ -157,3 +157,67 @@ func sandboxEmuWith(t *testing.T, dir, db string) (*Emulator, string) {
 	})
 	return emu, base
 }
+
+// A page-pay form from pageExec opens the Alipay simulator's cashier on this
+// server, and its pay button pays the trade and notifies.
+func TestPageExecFormReachesTheCashier(t *testing.T) {
+	data := t.TempDir()
+	db := filepath.Join(data, "page.db")
+	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write(t, dir, "page.js", `function onRequest(request, response, modules) {
+		const AlipaySdk = require('alipay-sdk').default;
+		const sdk = new AlipaySdk({ appId: '`+keys.Alipay.AppID+`', privateKey: '`+keys.Alipay.AppPrivateOneLine()+`', keyType: 'PKCS8' });
+		response.send(sdk.pageExec('alipay.trade.page.pay', { notifyUrl: 'https://cloud.siton.xin/xxxx/ack', returnUrl: 'https://shop.example/done',
+			bizContent: { out_trade_no: 'PAGE1', total_amount: '9.90', subject: '会员', product_code: 'FAST_INSTANT_TRADE_PAY' } }));
+	}`)
+	write(t, dir, "ack.js", `function onRequest(request, response) { response.send("success"); }`)
+	emu, base := sandboxEmuWith(t, dir, db)
+	resp, err := http.Get(base + "/" + emu.Secret + "/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	action := regexp.MustCompile(`action="([^"]+)"`).FindStringSubmatch(string(form))
+	if action == nil || !strings.HasPrefix(action[1], base+"/_sandbox/alipay/gateway.do?") {
+		t.Fatalf("form: %s", form)
+	}
+	fields := map[string][]string{}
+	for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(string(form), -1) {
+		fields[m[1]] = []string{strings.ReplaceAll(m[2], "&quot;", `"`)}
+	}
+	resp, err = http.PostForm(strings.ReplaceAll(action[1], "&amp;", "&"), fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`id="pay"`)) || !bytes.Contains(page, []byte("9.90")) {
+		t.Fatalf("cashier: %d %s", resp.StatusCode, page)
+	}
+	pay := regexp.MustCompile(`<form method="post" action="([^"]+)"><input type="hidden" name="trade_no" value="([^"]+)"><button id="pay"`).FindSubmatch(page)
+	if pay == nil {
+		t.Fatalf("no pay form: %s", page)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.PostForm(strings.ReplaceAll(string(pay[1]), "&amp;", "&"), map[string][]string{"trade_no": {string(pay[2])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "https://shop.example/done?") {
+		t.Fatalf("pay click: %d %v", resp.StatusCode, resp.Header)
+	}
+	ds := emu.Sandbox.Deliveries()
+	if len(ds) != 1 || ds[0].OutTradeNo != "PAGE1" {
+		t.Fatalf("notifies: %+v", ds)
+	}
+	waitAck(t, emu.Sandbox, ds[0].ID)
+	if notes := strings.Join(emu.Logs.Tail("page"), "\n"); !strings.Contains(notes, "payment sandbox cashier") {
+		t.Fatalf("no fidelity note: %s", notes)
+	}
+}
