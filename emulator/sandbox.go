@@ -124,9 +124,24 @@ func (e *Emulator) invokeNotify(ctx context.Context, name string, req *http.Requ
 	if deadline, ok := ctx.Deadline(); ok {
 		timeout = max(int(time.Until(deadline)/time.Millisecond), 1)
 	}
-	resp, err := e.App.Test(local, timeout)
-	if err != nil {
-		return nil, fmt.Errorf("invoking %s: %w", name, err)
+	type answer struct {
+		resp *http.Response
+		err  error
 	}
-	return resp, nil
+	done := make(chan answer, 1)
+	go func() {
+		resp, err := e.App.Test(local, timeout)
+		done <- answer{resp, err}
+	}()
+	select {
+	case a := <-done:
+		if a.err != nil {
+			return nil, fmt.Errorf("invoking %s: %w", name, a.err)
+		}
+		return a.resp, nil
+	case <-ctx.Done():
+		// App.Test knows no context; the call ends on its own (the function's
+		// timeout bounds it) while Close goes on.
+		return nil, fmt.Errorf("invoking %s: %w", name, ctx.Err())
+	}
 }

@@ -432,3 +432,34 @@ func TestWechatSimulatorNotifyRetriedUntilTheHandlerTakesIt(t *testing.T) {
 		t.Fatalf("order: %+v %v", found.Results, err)
 	}
 }
+
+// Close does not wait for a notify function that never answers.
+func TestCloseDoesNotWaitForAHangingNotifyFunction(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "hang.js", `function onRequest(request, response) { console.log("NOTIFIED"); setTimeout(function () {}, 60000); }`)
+	got := make(chan struct{}, 4)
+	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: filepath.Join(t.TempDir(), "h.db"), Timeout: 20 * time.Second,
+		LogOutput: lineSignal(got), Sandbox: SandboxConfig{Providers: []sandbox.Factory{testFactory}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := emu.Sandbox.Provider(provider.Alipay)
+	if _, err := p.Pay(context.Background(), provider.PayRequest{OutTradeNo: "H1", TotalFen: 1, NotifyURL: "https://x.example/y/hang"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the notify function never started")
+	}
+	start := time.Now()
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("Close took %v", took)
+	}
+	if d, _ := emu.Sandbox.Delivery("n1"); d.State != sandbox.StateStopped {
+		t.Fatalf("delivery after Close: %+v", d)
+	}
+}

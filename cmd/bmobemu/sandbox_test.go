@@ -143,8 +143,8 @@ func TestServeSandboxFlags(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	warned := false
 	for !warned && sc.Scan() {
-		warned = strings.Contains(sc.Text(), "WARNING:    payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
-		if strings.Contains(sc.Text(), "sandbox:    on") {
+		warned = strings.Contains(sc.Text(), "WARNING:        payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
+		if strings.Contains(sc.Text(), "sandbox:        on") {
 			break
 		}
 	}

@@ -69,10 +69,10 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 		for _, p := range emu.Sandbox.Providers() {
 			providers = append(providers, p.Name())
 		}
-		fmt.Fprintf(w, "  sandbox:    on (%s answered locally; keys: bmobemu sandbox keys --db %s) %s/_sandbox/\n",
+		fmt.Fprintf(w, "  sandbox:        on (%s answered locally; keys: bmobemu sandbox keys --db %s) %s/_sandbox/\n",
 			strings.Join(providers, ", "), cfg.DBPath, cfg.Sandbox.BaseURL)
 	} else {
-		fmt.Fprintln(w, "  WARNING:    payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
+		fmt.Fprintln(w, "  WARNING:        payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
 	}
 	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
 	for _, n := range names {
