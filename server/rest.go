@@ -52,6 +52,9 @@ func (h *handler) rest(c *fiber.Ctx) error {
 	}
 	untunnel(req)
 	level, why := h.auth.check(req.method, req.path, req.header, req.body)
+	if level == denied && isPublicFile(req) {
+		level = signed // a file's URL is public, as on Bmob's CDN: browsers fetch it without keys
+	}
 	if level == denied {
 		h.opts.Log("warn", fmt.Sprintf("401 %s %s: %s", req.method, req.path, why))
 		c.Set("X-Bmobemu-Unauthorized", why)
@@ -114,4 +117,9 @@ func sendJSON(c *fiber.Ctx, status int, v any) error {
 // bmobError answers {"code":N,"error":"…"} with status 400, Bmob's error shape.
 func bmobError(c *fiber.Ctx, code int, format string, args ...any) error {
 	return sendJSON(c, http.StatusBadRequest, map[string]any{"code": code, "error": fmt.Sprintf(format, args...)})
+}
+
+// isPublicFile is a GET of an uploaded file's URL (/2/files/<cdn>/<path>).
+func isPublicFile(req *restRequest) bool {
+	return (req.method == http.MethodGet || req.method == http.MethodHead) && strings.HasPrefix(req.path, "/2/files/")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,7 +62,7 @@ func startREST(t *testing.T, files map[string]string) *restServer {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey)), Now: clk.Now, BodyLimit: 4096})
+	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey), restapi.WithFilesDir(filepath.Join(t.TempDir(), "files"))), Now: clk.Now, BodyLimit: 4096})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -384,5 +385,32 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 	}
 	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 400 || got != `{"code":314,"error":"该云端代码不存在，没法删除"}` {
 		t.Fatalf("second delete: %d %s", status, got)
+	}
+}
+
+// An uploaded file's URL serves its bytes without keys (browsers fetch it); every
+// other route still needs them, and so does the upload itself.
+func TestFileURLIsPublic(t *testing.T) {
+	s := startREST(t, nil)
+	if status, _, _ := s.call(t, "POST", "/2/files/hello.txt", "Hello", "Content-Type", "text/plain"); status != 401 {
+		t.Fatalf("upload without keys: %d", status)
+	}
+	status, _, got := s.call(t, "POST", "/2/files/hello.txt", "Hello", "X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-REST-API-Key", testKeys.RESTKey, "Content-Type", "text/plain")
+	var up struct{ URL string }
+	if err := json.Unmarshal([]byte(got), &up); status != 200 || err != nil || up.URL == "" {
+		t.Fatalf("upload: %d %s", status, got)
+	}
+	u, err := url.Parse(up.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, body := s.call(t, "GET", u.Path, ""); status != 200 || body != "Hello" {
+		t.Fatalf("GET %s without keys: %d %q", u.Path, status, body)
+	}
+	if status, _, _ := s.call(t, "GET", "/1/classes/T", ""); status != 401 {
+		t.Fatalf("a query without keys: %d", status)
+	}
+	if status, _, _ := s.call(t, "DELETE", u.Path, ""); status != 401 {
+		t.Fatalf("a delete without keys: %d", status)
 	}
 }
