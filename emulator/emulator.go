@@ -21,6 +21,7 @@ import (
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -53,6 +54,8 @@ type Config struct {
 	NoWarm bool
 	// Transform rewrites each function's source before it compiles (nil: none).
 	Transform func(path string, src []byte) []byte
+	// Sandbox is the payment sandbox (zero value: on).
+	Sandbox SandboxConfig
 }
 
 // Emulator is a running bmobemu.
@@ -66,6 +69,10 @@ type Emulator struct {
 	App       *fiber.App
 	Secret    string
 	Keys      Keys
+	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
+	// when the sandbox is off.
+	Sandbox     *sandbox.Sandbox
+	SandboxKeys *sandbox.Keys
 
 	cancelWatch context.CancelFunc
 }
@@ -75,6 +82,9 @@ func Open(cfg Config) (*Emulator, error) {
 	bjtime.UseAsLocal()
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
+	}
+	if cfg.Sandbox.BaseURL == "" {
+		cfg.Sandbox.BaseURL = DefaultBaseURL
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
@@ -95,12 +105,28 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	transport := cfg.Transport
+	if !cfg.Sandbox.Off {
+		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		if transport == nil {
+			transport = outbound.DefaultTransport()
+		}
+		transport = e.Sandbox.Transport(transport)
+	}
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,
-		Transport: cfg.Transport,
+		Transport: transport,
 	})
+	e.Router = router
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
+	if e.Sandbox != nil {
+		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+	}
 	engine, err := runtime.New(runtime.Options{
 		Registry:   NewRegistry(api),
 		Env:        env,
@@ -116,7 +142,7 @@ func Open(cfg Config) (*Emulator, error) {
 		},
 	})
 	if err != nil {
-		_ = st.Close()
+		e.closeEarly()
 		return nil, err
 	}
 	set, err := functions.LoadWith(engine, cfg.FunctionsDirs, functions.LoadOptions{
@@ -125,16 +151,16 @@ func Open(cfg Config) (*Emulator, error) {
 		Transform: cfg.Transform,
 	})
 	if err != nil {
-		_ = st.Close()
+		e.closeEarly()
 		return nil, err
 	}
 	env.Functions = set
-	e := &Emulator{Config: cfg, Store: st, Functions: set, Engine: engine, Logs: logs, Router: router, Secret: secret, Keys: keys}
+	e.Functions, e.Engine = set, engine
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
 		if err := set.Watch(ctx); err != nil {
 			cancel()
-			_ = st.Close()
+			e.closeEarly()
 			return nil, err
 		}
 		e.cancelWatch = cancel
@@ -148,8 +174,25 @@ func Open(cfg Config) (*Emulator, error) {
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
+		Mounts:    e.mounts(),
 	})
 	return e, nil
+}
+
+// mounts are the extra handlers on the server: the sandbox's, when on.
+func (e *Emulator) mounts() map[string]http.Handler {
+	if e.Sandbox == nil {
+		return nil
+	}
+	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+}
+
+// closeEarly releases what Open made before failing.
+func (e *Emulator) closeEarly() {
+	if e.Sandbox != nil {
+		_ = e.Sandbox.Close()
+	}
+	_ = e.Store.Close()
 }
 
 // Serve answers HTTP on ln until ctx is done, then shuts down gracefully.
@@ -164,11 +207,14 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
-// Close stops watching, stops the server and the scripts' leftover work, and
-// closes the store.
+// Close stops watching and notify deliveries, stops the server and the
+// scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
 	if e.cancelWatch != nil {
 		e.cancelWatch()
+	}
+	if e.Sandbox != nil {
+		_ = e.Sandbox.Close()
 	}
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)

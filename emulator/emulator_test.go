@@ -14,7 +14,7 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-func write(t *testing.T, dir, name, src string) {
+func write(t testing.TB, dir, name, src string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
 		t.Fatal(err)

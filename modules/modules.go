@@ -77,6 +77,14 @@ type Env struct {
 	Now func() time.Time
 	// Random is the source of randomness for crypto.randomBytes, ids and nonces.
 	Random io.Reader
+	// SignedOrder, when set, is told of every order string alipay-sdk's sdkExec
+	// signs, so the payment sandbox can take an app order as the phone app would
+	// submit it. An error is logged to the function's log as a warning.
+	SignedOrder func(method, orderString string) error
+	// PageGateway, when set, maps the gateway URL of a pageExec form or URL to the
+	// one a browser should open instead (the payment sandbox's cashier); ok false
+	// keeps the gateway.
+	PageGateway func(gateway string) (local string, ok bool)
 }
 
 // Reply is what a cloud function answered.

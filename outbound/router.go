@@ -73,6 +73,10 @@ func New(opts Options) *Router {
 	return r
 }
 
+// DefaultTransport is a fresh transport like the one a Router uses when
+// Options.Transport is nil, for wrappers that pass unmatched requests on.
+func DefaultTransport() http.RoundTripper { return newTransport() }
+
 // newTransport builds an HTTP/1.1 transport like Node's http agent: no HTTP/2, no
 // automatic Accept-Encoding (request only asks for gzip when told to).
 func newTransport() *http.Transport {

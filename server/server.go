@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/bmobemu/bmobemu/functions"
@@ -53,6 +54,9 @@ type Options struct {
 	ParseXML func([]byte) (map[string]any, error)
 	// Log receives server-level lines (not the functions' own logs).
 	Log func(level, line string)
+	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
+	// the whole path; they are tried before the function routes.
+	Mounts map[string]http.Handler
 }
 
 // New builds the fiber app.
@@ -95,6 +99,9 @@ func New(opts Options) *fiber.App {
 	})
 	// A panic in a handler answers 500 instead of ending the process.
 	app.Use(recover.New())
+	for prefix, mh := range opts.Mounts {
+		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
+	}
 	h := &handler{opts: opts, auth: &authenticator{keys: opts.Keys, now: opts.Now, window: opts.SignWindow,
 		nonces: nonceCache{ttl: 2 * opts.SignWindow}}}
 	// REST first: /1/<x> would otherwise match /:secret/:name.

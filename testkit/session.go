@@ -111,6 +111,9 @@ func Open(opts Options) (*Session, error) {
 		LogOutput: s.logs, Clock: s.Clock, Random: rnd, MathRandom: rnd.Float64,
 		Transport: s.HTTP, Programs: opts.Programs, NoSync: true, NoWarm: true,
 		Transform: replacer(opts.Replace),
+		// The fake HTTP answers every outbound call, provider hosts included; the
+		// payment sandbox would also make RSA keys per session.
+		Sandbox: emulator.SandboxConfig{Off: true},
 	}
 	emu, err := emulator.Open(cfg)
 	if err != nil {

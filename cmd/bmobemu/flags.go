@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/sandbox"
 )
 
 // listFlag collects a repeatable flag.
@@ -27,6 +28,8 @@ type common struct {
 	upstreams                      listFlag
 	timeout                        time.Duration
 	bodyLimit, poolSize            int
+	sandbox                        string
+	retryScale                     float64
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -42,6 +45,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
 	fs.IntVar(&c.bodyLimit, "body-limit", 200*1024, "request body limit in bytes (Bmob: 0.2 MB)")
 	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
+	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
+	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
 
 func (c *common) config(logOut io.Writer) (emulator.Config, error) {
@@ -57,6 +62,12 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		}
 		ups[host] = url
 	}
+	if c.sandbox != "on" && c.sandbox != "off" {
+		return emulator.Config{}, fmt.Errorf("--sandbox must be on or off, not %q", c.sandbox)
+	}
+	if !(c.retryScale > 0) {
+		return emulator.Config{}, fmt.Errorf("--sandbox-retry-scale must be above 0, not %v", c.retryScale)
+	}
 	timeout := c.timeout
 	if timeout == 0 {
 		timeout = -1 // off
@@ -65,6 +76,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		FunctionsDirs: strings.Split(c.functions, ","), DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
 		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
+		Sandbox: emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 	}, nil
 }
 

@@ -19,6 +19,10 @@ Usage:
                  [--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
+                 [--sandbox=on|off] [--sandbox-retry-scale 0.01]
+  bmobemu sandbox keys [--db FILE]                  print the payment sandbox keys for your scripts' configs
+  bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01] [--addr HOST:PORT]
+  bmobemu sandbox trades|notifies [--replay ID] [--addr HOST:PORT]
   bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
                  run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
@@ -32,6 +36,8 @@ Defaults: --functions ./functions, --db ./bmobemu.db, --addr 127.0.0.1:8080. The
 code, application id, REST API and master keys) are made once and kept beside the db in <db>.keys.json; a flag
 or BMOBEMU_SECRET, BMOBEMU_SECURITY_CODE, BMOBEMU_APP_ID, BMOBEMU_REST_KEY, BMOBEMU_MASTER_KEY override them.
 Import and pull replace the db's content (--merge keeps the classes the input lacks); on error nothing changes.
+The payment sandbox (on by default) answers Alipay's and WeChat Pay's hosts locally and delivers their notifies
+to your functions; --sandbox=off lets payment calls reach the real gateways.
 `
 
 // version is the emulator's version, printed by `bmobemu version`.
@@ -67,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "test":
 		err = test(ctx, args[1:], stdout, stderr)
 	case "sandbox":
-		err = fmt.Errorf("bmobemu sandbox is not built yet (planned: Alipay and WeChat Pay simulators); use --upstream HOST=URL to point payment calls at a local server meanwhile")
+		err = sandboxCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "bmobemu", version)
 		return 0

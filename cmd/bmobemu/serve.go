@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
@@ -25,15 +26,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Watch = *watch
-	emu, err := emulator.Open(cfg)
-	if err != nil {
-		return err
-	}
-	defer emu.Close()
+	// Listen first: the sandbox's cashier pages link back to the real address.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
+	emu, err := emulator.Open(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer emu.Close()
 	banner(stdout, emu, ln.Addr().String())
 	return emu.Serve(ctx, ln)
 }
@@ -60,6 +64,16 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 			fmt.Fprintf(w, "  upstream:   %s -> %s\n", h, cfg.Upstreams[h])
 		}
 	}
+	if emu.Sandbox != nil {
+		var providers []string
+		for _, p := range emu.Sandbox.Providers() {
+			providers = append(providers, p.Name())
+		}
+		fmt.Fprintf(w, "  sandbox:    on (%s answered locally; keys: bmobemu sandbox keys --db %s) %s/_sandbox/\n",
+			strings.Join(providers, ", "), cfg.DBPath, cfg.Sandbox.BaseURL)
+	} else {
+		fmt.Fprintln(w, "  WARNING:    payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
+	}
 	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
@@ -72,4 +86,13 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 		fmt.Fprintf(w, "     curl -s -X POST -H 'X-Bmob-Application-Id: %s' -H 'X-Bmob-REST-API-Key: %s' -H 'Content-Type: application/json' -d '{}' http://%s/1/functions/%s\n",
 			k.AppID, k.RESTKey, addr, names[0])
 	}
+}
+
+// browsable is a listener's address as a browser on this machine can open it:
+// a wildcard host (0.0.0.0, ::) becomes 127.0.0.1.
+func browsable(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && (t.IP == nil || t.IP.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(t.Port))
+	}
+	return a.String()
 }

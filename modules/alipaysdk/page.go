@@ -69,7 +69,15 @@ func (m *module) jsPageExec(call goja.FunctionCall) goja.Value {
 	}
 	config := m.config(call.This)
 	data := m.sign(call.Argument(0), m.mapKeys(signParams, CamelCaseKey, true), config)
-	url := m.formatURL(get(config, "gateway").String(), data)
+	gateway := get(config, "gateway").String()
+	if hook := m.vu.Env().PageGateway; hook != nil {
+		if local, ok := hook(gateway); ok {
+			m.vu.Note("pageExec's form points at bmobemu's payment sandbox cashier "+local+" instead of "+gateway,
+				"Bmob would return the form for "+gateway+", the real Alipay cashier")
+			gateway = local
+		}
+	}
+	url := m.formatURL(gateway, data)
 	keys := data.Keys()
 	if httpMethod == "get" {
 		parts := make([]string, len(keys))

@@ -140,5 +140,11 @@ func (m *module) jsSdkExec(call goja.FunctionCall) goja.Value {
 	for i, k := range keys {
 		parts[i] = k + "=" + m.encodeURI(get(data, k))
 	}
-	return m.vm.ToValue(strings.Join(parts, "&"))
+	order := strings.Join(parts, "&")
+	if hook := m.vu.Env().SignedOrder; hook != nil {
+		if err := hook(call.Argument(0).String(), order); err != nil {
+			m.vu.Log("warn", "bmobemu payment sandbox did not take this order: "+err.Error())
+		}
+	}
+	return m.vm.ToValue(order)
 }

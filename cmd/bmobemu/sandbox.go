@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bmobemu/bmobemu/sandbox"
+)
+
+const sandboxUsage = `Usage:
+  bmobemu sandbox keys [--db FILE]                  print the sandbox keys for your scripts' configs
+  bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01]
+                 [--notify-url URL] [--subject S] [--addr 127.0.0.1:8080]
+  bmobemu sandbox trades [--addr HOST:PORT]
+  bmobemu sandbox notifies [--replay ID] [--addr HOST:PORT]
+pay, close, refund, trades and notifies talk to a running bmobemu serve.
+`
+
+// sandboxCmd is `bmobemu sandbox …`.
+func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, sandboxUsage)
+		return fmt.Errorf("bmobemu sandbox needs a subcommand")
+	}
+	switch args[0] {
+	case "keys":
+		fs := newFlagSet("sandbox keys", stderr)
+		db := fs.String("db", "./bmobemu.db", "bbolt database file; the keys are kept beside it in <db>.sandbox.json")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(*db))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "# kept in %s\n", sandbox.KeysFile(*db))
+		return keys.WriteConfig(stdout)
+	case "pay", "close", "refund":
+		return sandboxTrigger(ctx, args[0], args[1:], stdout, stderr)
+	case "trades":
+		fs := newFlagSet("sandbox trades", stderr)
+		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		trades, err := client(*addr).Trades(ctx)
+		if err != nil {
+			return err
+		}
+		if len(trades) == 0 {
+			fmt.Fprintln(stdout, "no trades yet")
+		}
+		for _, t := range trades {
+			fmt.Fprintf(stdout, "%-7s %-28s %-15s %8s yuan  refunded %s  %s\n", t.Provider, t.OutTradeNo, t.Status,
+				sandbox.FormatYuan(t.TotalFen), sandbox.FormatYuan(t.RefundedFen), t.NotifyURL)
+		}
+		return nil
+	case "notifies":
+		fs := newFlagSet("sandbox notifies", stderr)
+		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+		replay := fs.String("replay", "", "deliver notify ID again (a new delivery of the same bytes)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		c := client(*addr)
+		if *replay != "" {
+			d, err := c.Replay(ctx, *replay)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "replaying %s as %s\n", *replay, d.ID)
+			return printAttempted(ctx, c, d.ID, stdout)
+		}
+		ds, err := c.Notifies(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ds) == 0 {
+			fmt.Fprintln(stdout, "no notifies yet")
+		}
+		for _, d := range ds {
+			printDelivery(stdout, d)
+		}
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, sandboxUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, sandboxUsage)
+	return fmt.Errorf("unknown sandbox subcommand %q", args[0])
+}
+
+func client(addr string) *sandbox.Client {
+	base := addr
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	return &sandbox.Client{Base: base}
+}
+
+func sandboxTrigger(ctx context.Context, action string, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sandbox "+action, stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+	var req sandbox.TriggerRequest
+	fs.StringVar(&req.Provider, "provider", "", "alipay or wechat")
+	fs.StringVar(&req.OutTradeNo, "out-trade-no", "", "the merchant's order number (out_trade_no)")
+	fs.StringVar(&req.Amount, "amount", "", "yuan, e.g. 0.01 (pay: creates an order the sandbox has not seen; refund: empty refunds what remains)")
+	fs.StringVar(&req.NotifyURL, "notify-url", "", "notify_url of an order the sandbox has not seen")
+	fs.StringVar(&req.Subject, "subject", "", "subject of an order the sandbox has not seen")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if req.OutTradeNo == "" {
+		return fmt.Errorf("sandbox %s: --out-trade-no is required", action)
+	}
+	c := client(*addr)
+	var res sandbox.TriggerResult
+	var err error
+	switch action {
+	case "pay":
+		res, err = c.Pay(ctx, req)
+	case "close":
+		res, err = c.Close(ctx, req)
+	default:
+		res, err = c.Refund(ctx, req)
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox %s %s: %w", action, req.OutTradeNo, err)
+	}
+	t := res.Trade
+	fmt.Fprintf(stdout, "%s %s: %s, %s yuan", t.Provider, t.OutTradeNo, t.Status, sandbox.FormatYuan(t.TotalFen))
+	if t.RefundedFen > 0 {
+		fmt.Fprintf(stdout, ", %s refunded", sandbox.FormatYuan(t.RefundedFen))
+	}
+	if t.TradeNo != "" {
+		fmt.Fprintf(stdout, " (trade no %s)", t.TradeNo)
+	}
+	fmt.Fprintln(stdout)
+	if len(res.Notifies) == 0 {
+		fmt.Fprintln(stdout, "no notify sent (the trade has no notify_url, or the provider sends none for this)")
+	}
+	for _, d := range res.Notifies {
+		if err := printAttempted(ctx, c, d.ID, stdout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printAttempted waits (up to 10 s) for the first attempt of a delivery and prints it.
+func printAttempted(ctx context.Context, c *sandbox.Client, id string, w io.Writer) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	d, err := c.WaitAttempted(wctx, id)
+	if err != nil {
+		return err
+	}
+	printDelivery(w, d)
+	return nil
+}
+
+func printDelivery(w io.Writer, d sandbox.Delivery) {
+	target := d.URL
+	if r, err := sandbox.RouteNotify(d.URL); err == nil && r.Function != "" {
+		target = "function " + r.Function + " (" + d.URL + ")"
+	}
+	replay := ""
+	if d.ReplayOf != "" {
+		replay = " (replay of " + d.ReplayOf + ")"
+	}
+	fmt.Fprintf(w, "notify %s%s: %s %s %s -> %s: %s, %d attempt(s)\n", d.ID, replay, d.Provider, d.Event, d.OutTradeNo, target, d.State, len(d.Attempts))
+	for _, a := range d.Attempts {
+		answer := a.Error
+		if answer == "" {
+			answer = fmt.Sprintf("HTTP %d %q", a.Status, a.Body)
+		}
+		verdict := "acknowledged"
+		if !a.Acknowledged {
+			verdict = "not acknowledged (" + d.Rule + " wanted)"
+		}
+		fmt.Fprintf(w, "  #%d %s  %s  %s  %.1fms\n", a.N, a.At.Format("15:04:05.000"), answer, verdict, a.Millis)
+	}
+	if !d.NextAttemptAt.IsZero() {
+		fmt.Fprintf(w, "  next attempt at %s\n", d.NextAttemptAt.Format("15:04:05.000"))
+	}
+}

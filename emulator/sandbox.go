@@ -1,0 +1,132 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
+	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
+)
+
+// DefaultBaseURL is where the server is assumed to be reached when
+// SandboxConfig.BaseURL is empty (cashier pages link back to it).
+const DefaultBaseURL = "http://127.0.0.1:8080"
+
+// SandboxConfig are the payment sandbox's settings. The zero value is the
+// sandbox on, with the built-in simulators.
+type SandboxConfig struct {
+	// Off lets payment calls through to the real gateways.
+	Off bool
+	// RetryScale multiplies the providers' notify retry delays; 0 means
+	// sandbox.DefaultRetryScale.
+	RetryScale float64
+	// BaseURL is this server's URL as a browser reaches it ("" = DefaultBaseURL).
+	BaseURL string
+	// Providers build the simulated providers; nil means the built-in ones.
+	Providers []sandbox.Factory
+}
+
+// builtinProviders are the simulators the sandbox runs unless
+// SandboxConfig.Providers says otherwise.
+func builtinProviders() []sandbox.Factory {
+	return []sandbox.Factory{alipayProvider, wechatProvider}
+}
+
+// alipayProvider is the Alipay simulator with the sandbox keys.
+func alipayProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
+	k := &env.Keys.Alipay
+	return alipaysim.New(alipaysim.Config{
+		AppID: k.AppID, AppPublicKey: &k.AppKey.PublicKey, AlipayPrivateKey: k.AlipayKey, SellerID: k.SellerID,
+		Clock: env.Clock, Notifier: env.Notifier, CashierBase: env.MountURL(provider.Alipay), Warn: env.Warn,
+	})
+}
+
+// wechatProvider is the WeChat Pay v3 simulator with the sandbox keys.
+func wechatProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
+	k := &env.Keys.Wechat
+	return wechatsim.New(wechatsim.Config{
+		MchID: k.MchID, AppID: k.AppID,
+		MerchantPublicKey: &k.MerchantKey.PublicKey, MerchantSerial: k.MerchantSerial,
+		PlatformKey: k.PlatformKey, PlatformSerial: k.PlatformSerial, PlatformCertPEM: []byte(k.PlatformCertPEM),
+		APIv3Key: k.APIv3Key, Clock: env.Clock, Notifier: env.Notifier, Random: env.Random, Warn: env.Warn,
+		PublicBase: env.MountURL(provider.Wechat),
+	})
+}
+
+// openSandbox loads (or makes) the sandbox keys beside the db and builds the
+// sandbox and its providers. Notifies go to e's functions (e.App is set later).
+func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *sandbox.Keys, error) {
+	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.DBPath))
+	if err != nil {
+		return nil, nil, err
+	}
+	sb := sandbox.New(sandbox.Options{
+		Clock:      clk,
+		RetryScale: cfg.Sandbox.RetryScale,
+		Deliver:    sandbox.LocalDeliver(e.invokeNotify, nil),
+		Log:        func(level, line string) { e.Logs.FunctionLog("sandbox", level, line) },
+	})
+	factories := cfg.Sandbox.Providers
+	if factories == nil {
+		factories = builtinProviders()
+	}
+	penv := sandbox.ProviderEnv{
+		Keys: keys, Notifier: sb, Clock: clk, BaseURL: cfg.Sandbox.BaseURL, Random: cfg.Random,
+		Warn: func(line string) { e.Logs.FunctionLog("sandbox", "warn", line) },
+	}
+	for _, f := range factories {
+		p, err := f(penv)
+		if err == nil {
+			err = sb.Add(p)
+		}
+		if err != nil {
+			_ = sb.Close()
+			return nil, nil, fmt.Errorf("starting the payment sandbox: %w", err)
+		}
+	}
+	return sb, keys, nil
+}
+
+// sandboxHooks let alipay-sdk's signed app orders reach the simulator and its
+// page forms point at the local cashier.
+func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
+	env.SignedOrder = func(method, orderString string) error {
+		if method != "alipay.trade.app.pay" {
+			return nil
+		}
+		_, err := sb.SubmitAppOrder(provider.Alipay, orderString)
+		if errors.Is(err, sandbox.ErrNoAppOrders) {
+			return nil // no simulator takes app orders: nothing to tell
+		}
+		return err
+	}
+	env.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
+}
+
+// invokeNotify runs the local function name with a notify request, through the
+// fiber app in-process (App.Test): the function gets exactly what an HTTP notify
+// would give it (Express body parsing, headers, query) with no port to know,
+// so notifies work in tests and `invoke` that never listen.
+func (e *Emulator) invokeNotify(ctx context.Context, name string, req *http.Request) (*http.Response, error) {
+	local := req.Clone(ctx)
+	local.URL = &url.URL{Scheme: "http", Host: req.URL.Host, Path: "/" + e.Secret + "/" + name, RawQuery: req.URL.RawQuery}
+	local.Host = req.URL.Host
+	local.RequestURI = ""
+	timeout := -1 // none: the function's own timeout bounds the call
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(int(time.Until(deadline)/time.Millisecond), 1)
+	}
+	resp, err := e.App.Test(local, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("invoking %s: %w", name, err)
+	}
+	return resp, nil
+}
