@@ -99,7 +99,10 @@ func TestMembershipPayRepeatReplayRefundClose(t *testing.T) {
 	if _, err := alipay(t, emu).Pay(ctx, provider.PayRequest{OutTradeNo: no}); err != nil {
 		t.Fatal(err)
 	}
-	exampletest.WaitFor(t, "the order to be paid", func() bool { return status(t, emu, no) == "paid" })
+	// memberNotify marks the order paid, then grants the membership.
+	exampletest.WaitFor(t, "the order to be paid and granted", func() bool {
+		return status(t, emu, no) == "paid" && row(t, emu, "Member", "deviceId", "dev-1") != nil
+	})
 	t.Logf("pay action to order paid by the delivered notify: %v", time.Since(start))
 	member := row(t, emu, "Member", "deviceId", "dev-1")
 	if member == nil || member["planId"] != p["月度会员"] {
