@@ -4,17 +4,19 @@
 GO        ?= go
 BIN       := bin/bmobemu
 EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions
+# The payment examples are served from copies with their key placeholders filled from the sandbox keys.
+PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test vet fmt conformance bench load ci
+.PHONY: build run test vet fmt conformance bench load ci chromium
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
 
 run: build
 	@mkdir -p $(dir $(RUN_DB))
-	$(BIN) serve --functions $(EXAMPLES) --db $(RUN_DB) --addr $(ADDR)
+	$(BIN) serve --functions examples/guestbook/functions,$$($(GO) run ./examples/internal/fillkeys -db $(RUN_DB) -out $(dir $(RUN_DB))functions $(PAY_EXAMPLES)) --db $(RUN_DB) --addr $(ADDR)
 
 test: vet
 	$(GO) test ./...
@@ -36,3 +38,7 @@ ci: test conformance
 
 load:
 	bench/load.sh
+
+# Debian's Chromium, for the cashier test in headless Chromium (skipped without it).
+chromium:
+	@test -x /usr/bin/chromium || apt-get install -y chromium

@@ -1,0 +1,52 @@
+// Command fillkeys prepares the payment examples for `make run`: it copies each
+// example's functions folder with its key placeholders filled from the payment
+// sandbox keys kept beside the db (made on first use, the same keys `bmobemu
+// sandbox keys --db DB` prints and the served simulators hold).
+//
+//	go run ./examples/internal/fillkeys -db .bmobemu/examples.db -out .bmobemu/functions examples/alipay-app/functions …
+//
+// Each folder lands in OUT/<example name>; the output lists them comma-separated
+// for `bmobemu serve --functions`.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bmobemu/bmobemu/examples/internal/placeholders"
+	"github.com/bmobemu/bmobemu/sandbox"
+)
+
+func main() {
+	db := flag.String("db", ".bmobemu/examples.db", "the db whose sandbox keys fill the placeholders")
+	out := flag.String("out", ".bmobemu/functions", "where the filled folders go")
+	flag.Parse()
+	if err := run(*db, *out, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "fillkeys:", err)
+		os.Exit(1)
+	}
+}
+
+func run(db, out string, dirs []string) error {
+	if len(dirs) == 0 {
+		return fmt.Errorf("name the functions folders to fill")
+	}
+	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	if err != nil {
+		return err
+	}
+	values := placeholders.FromSandbox(keys)
+	filled := make([]string, len(dirs))
+	for i, dir := range dirs {
+		name := filepath.Base(filepath.Dir(filepath.Clean(dir))) // examples/<name>/functions
+		filled[i] = filepath.Join(out, name)
+		if err := placeholders.Fill(dir, filled[i], values); err != nil {
+			return err
+		}
+	}
+	fmt.Println(strings.Join(filled, ","))
+	return nil
+}
