@@ -41,4 +41,4 @@ load:
 
 # Debian's Chromium, for the cashier test in headless Chromium (skipped without it).
 chromium:
-	@test -x /usr/bin/chromium || apt-get install -y chromium
+	scripts/install-chromium.sh
