@@ -70,17 +70,7 @@ func (h *handler) rest(c *fiber.Ctx) error {
 	resp := h.opts.API.Serve(context.Background(), restapi.Request{
 		Method: req.method, Path: req.path, Query: req.query, Header: req.header, Body: req.body,
 	})
-	r := c.Response()
-	r.SetStatusCode(resp.Status)
-	for k, vals := range resp.Header {
-		if strings.EqualFold(k, "Content-Length") {
-			continue
-		}
-		for _, v := range vals {
-			r.Header.Add(k, v)
-		}
-	}
-	r.SetBodyRaw(resp.Body)
+	setAnswer(c.Response(), resp.Status, resp.Header, resp.Body)
 	return nil
 }
 

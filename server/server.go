@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -151,8 +152,17 @@ func (h *handler) direct(c *fiber.Ctx) error {
 func writeResponse(c *fiber.Ctx, resp *runtime.Response) error {
 	r := c.Response()
 	r.Header.SetNoDefaultContentType(true)
-	r.SetStatusCode(resp.Status)
-	for k, vals := range resp.Header {
+	setAnswer(r, resp.Status, resp.Header, resp.Body)
+	if resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified {
+		r.ResetBody()
+	}
+	return nil
+}
+
+// setAnswer writes status, headers (fasthttp computes Content-Length itself) and body.
+func setAnswer(r *fasthttp.Response, status int, header http.Header, body []byte) {
+	r.SetStatusCode(status)
+	for k, vals := range header {
 		if strings.EqualFold(k, "Content-Length") {
 			continue
 		}
@@ -160,9 +170,5 @@ func writeResponse(c *fiber.Ctx, resp *runtime.Response) error {
 			r.Header.Add(k, v)
 		}
 	}
-	r.SetBodyRaw(resp.Body)
-	if resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified {
-		r.ResetBody()
-	}
-	return nil
+	r.SetBodyRaw(body)
 }

@@ -504,8 +504,13 @@ func (p *parser) list() ([]any, error) {
 	if err := p.expect("("); err != nil {
 		return nil, err
 	}
+	return p.valuesUntil(")")
+}
+
+// valuesUntil reads "v, …" up to and including the closing token.
+func (p *parser) valuesUntil(closing string) ([]any, error) {
 	out := []any{}
-	if p.accept(")") {
+	if p.accept(closing) {
 		return out, nil
 	}
 	for {
@@ -518,7 +523,7 @@ func (p *parser) list() ([]any, error) {
 			break
 		}
 	}
-	return out, p.expect(")")
+	return out, p.expect(closing)
 }
 
 // value reads a literal, placeholder, array or built-in function.
@@ -557,21 +562,7 @@ func (p *parser) value() (any, error) {
 			}
 			return f, nil
 		case "[":
-			out := []any{}
-			if p.accept("]") {
-				return out, nil
-			}
-			for {
-				v, err := p.value()
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-				if !p.accept(",") {
-					break
-				}
-			}
-			return out, p.expect("]")
+			return p.valuesUntil("]")
 		}
 	case tIdent:
 		switch strings.ToLower(t.text) {
