@@ -25,6 +25,7 @@ import (
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/sandbox"
 )
 
 // DefaultStart is where a session's clock starts unless told otherwise:
@@ -64,8 +65,14 @@ type Options struct {
 	// Dir holds the session's bbolt file; "" makes a temp folder removed on Close.
 	Dir string
 	// Upstreams reroute outbound hosts to local servers before the fake HTTP
-	// sees them (the payment sandbox plugs in here).
+	// sees them.
 	Upstreams map[string]string
+	// NoSandbox turns the payment sandbox off: provider hosts are then
+	// undeclared calls like any other.
+	NoSandbox bool
+	// SandboxKeys are the sandbox credentials (nil: SandboxKeys(), shared by
+	// every session of the process).
+	SandboxKeys *sandbox.Keys
 }
 
 // Session is one isolated emulator under test. Its methods are safe for
@@ -74,6 +81,8 @@ type Session struct {
 	Emu   *emulator.Emulator
 	Clock *clock.Fake
 	HTTP  *FakeHTTP
+	// Payments drives the payment sandbox; nil with Options.NoSandbox.
+	Payments *Payments
 
 	logs    *logBuffer
 	dir     string
@@ -104,6 +113,18 @@ func Open(opts Options) (*Session, error) {
 		s.removeDir()
 		return nil, err
 	}
+	sbCfg := emulator.SandboxConfig{Off: opts.NoSandbox, Keys: opts.SandboxKeys, TransportFirst: true,
+		// The providers' own retry schedule: the clock is frozen, clock.advance
+		// reaches a retry (Alipay's first after 4 minutes).
+		RetryScale: 1}
+	if !opts.NoSandbox && sbCfg.Keys == nil {
+		k, err := SandboxKeys()
+		if err != nil {
+			s.removeDir()
+			return nil, err
+		}
+		sbCfg.Keys = k
+	}
 	rnd := newSeeded(opts.Seed)
 	cfg := emulator.Config{
 		FunctionsDirs: opts.Functions, DBPath: filepath.Join(s.dir, "data.db"), Secret: Secret,
@@ -111,9 +132,7 @@ func Open(opts Options) (*Session, error) {
 		LogOutput: s.logs, Clock: s.Clock, Random: rnd, MathRandom: rnd.Float64,
 		Transport: s.HTTP, Programs: opts.Programs, NoSync: true, NoWarm: true,
 		Transform: replacer(opts.Replace),
-		// The fake HTTP answers every outbound call, provider hosts included; the
-		// payment sandbox would also make RSA keys per session.
-		Sandbox: emulator.SandboxConfig{Off: true},
+		Sandbox:   sbCfg,
 	}
 	emu, err := emulator.Open(cfg)
 	if err != nil {
@@ -121,6 +140,10 @@ func Open(opts Options) (*Session, error) {
 		return nil, fmt.Errorf("testkit: %w", err)
 	}
 	s.Emu = emu
+	if emu.Sandbox != nil {
+		s.HTTP.answerProvidersWith(emu.Sandbox.Transport(notSandboxed{}))
+		s.Payments = newPayments(s)
+	}
 	if errs := emu.Functions.Errors(); len(errs) > 0 {
 		var msgs []string
 		for name, e := range errs {

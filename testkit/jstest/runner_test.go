@@ -143,12 +143,12 @@ test('rows', function () {
 
 func TestUndeclaredOutboundCallFailsTheTest(t *testing.T) {
 	dir := project(t, map[string]string{"pay.js": `function onRequest(request, response, modules) {
-  modules.oHttp.post({ url: 'https://api.mch.weixin.qq.com/v3/pay/transactions/app?x=1', json: { a: 1 } }, function (err, res, body) {
+  modules.oHttp.post({ url: 'https://api.example.com/v3/pay/transactions/app?x=1', json: { a: 1 } }, function (err, res, body) {
     response.send({ err: err ? String(err.message) : null, body: body });
   });
 }`}, map[string]string{"pay.test.js": `
 test('declared', function () {
-  http.on('POST https://api.mch.weixin.qq.com/v3/pay/transactions/app', { json: { prepay_id: 'wx1' } });
+  http.on('POST https://api.example.com/v3/pay/transactions/app', { json: { prepay_id: 'wx1' } });
   var r = call('pay');
   assert.deepEqual(r.json.body, { prepay_id: 'wx1' });
   var reqs = http.requests();
@@ -161,7 +161,7 @@ test('undeclared', function () {
 `})
 	res, out := run(t, dir, Config{})
 	if res.Passed != 1 || res.Failed != 1 ||
-		!strings.Contains(out, "undeclared outbound request POST https://api.mch.weixin.qq.com/v3/pay/transactions/app?x=1") {
+		!strings.Contains(out, "undeclared outbound request POST https://api.example.com/v3/pay/transactions/app?x=1") {
 		t.Fatalf("%s", out)
 	}
 }
