@@ -51,9 +51,9 @@ type fileRun struct {
 	started bool // tests are running: configure is no longer allowed
 
 	// configure()
-	replace map[string]string
-	seed    uint64
-	start   time.Time
+	replace   map[string]string
+	seed      uint64
+	start     time.Time
 	profile   modules.Profile
 	noSandbox bool
 

@@ -412,6 +412,7 @@ func (f *fileRun) httpRequests(goja.FunctionCall) goja.Value {
 		Query   map[string]any    `json:"query"`
 		Headers map[string]string `json:"headers"`
 		Body    string            `json:"body"`
+		Sandbox bool              `json:"sandbox"`
 	}
 	var out []rec
 	for _, r := range f.session("http.requests()").HTTP.Requests() {
@@ -428,7 +429,7 @@ func (f *fileRun) httpRequests(goja.FunctionCall) goja.Value {
 		for k, v := range r.Header {
 			h[strings.ToLower(k)] = strings.Join(v, ", ")
 		}
-		out = append(out, rec{Method: r.Method, URL: r.URL, Host: r.Host, Path: r.Path, Query: q, Headers: h, Body: string(r.Body)})
+		out = append(out, rec{Method: r.Method, URL: r.URL, Host: r.Host, Path: r.Path, Query: q, Headers: h, Body: string(r.Body), Sandbox: r.Sandbox})
 	}
 	return f.toJS(nonNil(out))
 }

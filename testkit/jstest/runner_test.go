@@ -227,3 +227,46 @@ test('throws and match', function () {
 		t.Fatalf("passed %d failed %d:\n%s", res.Passed, res.Failed, out)
 	}
 }
+
+func TestSandboxAnswersProviderHostsAfterDeclaredRoutes(t *testing.T) {
+	dir := project(t, map[string]string{"certs.js": `function onRequest(request, response, modules) {
+  modules.oHttp.get({ url: request.body.url }, function (err, res, body) {
+    response.send({ err: err ? String(err.message) : null, status: res && res.statusCode, serial: res && res.headers['wechatpay-serial'], body: body });
+  });
+}`}, map[string]string{"certs.test.js": `
+var URL = 'https://api.mch.weixin.qq.com/v3/certificates';
+test('declared wins', function () {
+  http.on('GET ' + URL, { json: { data: ['declared'] } });
+  var r = call('certs', { json: { url: URL } }).json;
+  assert.deepEqual(JSON.parse(r.body), { data: ['declared'] });
+  assert.equal(http.requests()[0].sandbox, false);
+});
+test('otherwise the simulator answers', function () {
+  var r = call('certs', { json: { url: URL } }).json;
+  assert.equal(r.err, null);
+  assert.equal(r.status, 401); // no Authorization: WeChat's error JSON, signed by the simulator
+  assert.match(r.body, /SIGN_ERROR|Authorization|签名/);
+  assert.equal(http.requests()[0].sandbox, true);
+});
+test('other hosts stay undeclared', function () {
+  call('certs', { json: { url: 'https://api.example.com/x' } });
+});
+test('no trades yet', function () {
+  assert.equal(sandbox.trades().length, 0);
+});
+`, "off.test.js": `
+configure({ sandbox: false });
+test('provider hosts are undeclared calls', function () {
+  call('certs', { json: { url: 'https://api.mch.weixin.qq.com/v3/certificates' } });
+});
+test('the sandbox API says it is off', function () {
+  assert.throws(function () { sandbox.trades(); }, /payment sandbox is off/);
+});
+`})
+	res, out := run(t, dir, Config{})
+	if res.Passed != 4 || res.Failed != 2 ||
+		!strings.Contains(out, "FAIL other hosts stay undeclared") || !strings.Contains(out, "FAIL provider hosts are undeclared calls") ||
+		!strings.Contains(out, "undeclared outbound request GET https://api.mch.weixin.qq.com/v3/certificates") {
+		t.Fatalf("%s", out)
+	}
+}
