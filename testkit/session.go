@@ -1,8 +1,19 @@
 // Package testkit runs Bmob cloud functions under test: each Session is an
 // in-process emulator on a fresh store seeded from fixtures, with a frozen clock
 // that Date, timers and the store's timestamps follow, seeded randomness
-// (Math.random, objectIds, crypto.randomBytes) and fake outbound HTTP. Calls go
-// through the same fiber app that `bmobemu serve` runs.
+// (Math.random, objectIds, crypto.randomBytes), fake outbound HTTP and the
+// payment sandbox. Calls go through the same fiber app that `bmobemu serve` runs.
+//
+// Outbound calls are answered in this order: a route the test declared
+// (FakeHTTP.Add, http.on) wins; otherwise the payment sandbox answers the
+// simulated providers' hosts (openapi.alipay.com, the Alipay sandbox gateways,
+// api.mch.weixin.qq.com); any other call is undeclared and fails the test. The
+// sandbox runs on the session's frozen clock with the providers' real retry
+// schedule (Alipay 4m, 10m, …; WeChat 15s, 15s, 30s, …), so advancing the clock
+// delivers a retry; its keys (SandboxKeys) are made once per process and
+// shared. Session.Payments pays, closes and refunds trades, lists trades and
+// notifies and replays them; every trigger waits for its notifies' first
+// attempt, so the rows can be checked right after.
 //
 // Go suites use New (a Session tied to a *testing.T); `bmobemu test` runs JS test
 // files on Sessions through package testkit/jstest.
