@@ -115,7 +115,9 @@ func Open(cfg Config) (*Emulator, error) {
 		if transport == nil {
 			transport = outbound.DefaultTransport()
 		}
-		transport = e.Sandbox.Transport(transport)
+		if !cfg.Sandbox.TransportFirst {
+			transport = e.Sandbox.Transport(transport)
+		}
 	}
 	router := outbound.New(outbound.Options{
 		Upstreams: cfg.Upstreams,

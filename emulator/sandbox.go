@@ -32,6 +32,14 @@ type SandboxConfig struct {
 	BaseURL string
 	// Providers build the simulated providers; nil means the built-in ones.
 	Providers []sandbox.Factory
+	// Keys are the credentials to use instead of those kept beside the db (nil:
+	// load or make them there). Handler tests share one set across sessions,
+	// since making RSA keys is slow.
+	Keys *sandbox.Keys
+	// TransportFirst gives Config.Transport every outbound call before the
+	// sandbox sees it; that transport hands provider hosts on itself, through
+	// Emulator.Sandbox.Transport (testkit does, so a test's declared answers win).
+	TransportFirst bool
 }
 
 // builtinProviders are the simulators the sandbox runs unless
@@ -64,9 +72,12 @@ func wechatProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
 // openSandbox loads (or makes) the sandbox keys beside the db and builds the
 // sandbox and its providers. Notifies go to e's functions (e.App is set later).
 func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *sandbox.Keys, error) {
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.DBPath))
-	if err != nil {
-		return nil, nil, err
+	keys := cfg.Sandbox.Keys
+	if keys == nil {
+		var err error
+		if keys, err = sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.DBPath)); err != nil {
+			return nil, nil, err
+		}
 	}
 	sb := sandbox.New(sandbox.Options{
 		Clock:      clk,

@@ -23,11 +23,12 @@ func (s *Session) SetTime(ctx context.Context, t time.Time) error {
 	return s.Settle(ctx)
 }
 
-// Settle waits until every script's remaining work waits only for the clock.
+// Settle waits until every script's remaining work, and the payment sandbox's
+// notify attempts, wait only for the clock.
 func (s *Session) Settle(ctx context.Context) error {
 	ctx, cancel := s.callContext(ctx)
 	defer cancel()
-	for pause := 50 * time.Microsecond; !s.Emu.Functions.Settled(); {
+	for pause := 50 * time.Microsecond; !s.Emu.Functions.Settled() || s.sandboxBusy(); {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("testkit: scripts still running after the clock step: %w", ctx.Err())

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,9 +13,13 @@ import (
 // FakeHTTP stands in for the network in handler tests: every outbound call a
 // function makes (oHttp, request, alipay-sdk's exec…) is answered by a declared
 // Route or, when none matches, refused and recorded as unexpected, which fails
-// the test. It is safe for concurrent use.
+// the test. With the payment sandbox on, a call no route matches for a
+// simulated provider's host (openapi.alipay.com, api.mch.weixin.qq.com…) is
+// answered by the simulator instead: declared answers win, then the sandbox,
+// and anything else is undeclared. It is safe for concurrent use.
 type FakeHTTP struct {
 	mu         sync.Mutex
+	sandbox    http.RoundTripper // answers provider hosts; nil when the sandbox is off
 	routes     []*Route
 	requests   []Recorded
 	unexpected []Recorded
@@ -47,6 +52,8 @@ type Recorded struct {
 	Body   []byte
 	// Matched reports whether a Route answered it.
 	Matched bool
+	// Sandbox reports whether the payment sandbox answered it (no Route matched).
+	Sandbox bool
 }
 
 // Add declares a route. When several match a request, the latest declared wins.
@@ -95,6 +102,20 @@ func (f *FakeHTTP) RoundTrip(req *http.Request) (*http.Response, error) {
 	f.mu.Lock()
 	route := f.match(rec)
 	rec.Matched = route != nil
+	sb := f.sandbox
+	if route == nil && sb != nil {
+		f.mu.Unlock()
+		in := req.Clone(req.Context())
+		in.Body = io.NopCloser(bytes.NewReader(body))
+		resp, err := sb.RoundTrip(in)
+		f.mu.Lock()
+		rec.Sandbox = !errors.Is(err, errNotSandboxed)
+		if rec.Sandbox {
+			f.requests = append(f.requests, rec)
+			f.mu.Unlock()
+			return resp, err
+		}
+	}
 	f.requests = append(f.requests, rec)
 	if route == nil {
 		f.unexpected = append(f.unexpected, rec)
@@ -115,6 +136,14 @@ func (f *FakeHTTP) RoundTrip(req *http.Request) (*http.Response, error) {
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: header,
 		Body: io.NopCloser(bytes.NewReader(respBody)), ContentLength: int64(len(respBody)), Request: req,
 	}, nil
+}
+
+// answerProvidersWith makes rt answer the calls no route matches for provider
+// hosts; rt returns errNotSandboxed for other hosts.
+func (f *FakeHTTP) answerProvidersWith(rt http.RoundTripper) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sandbox = rt
 }
 
 // match finds the latest declared live route for rec; f.mu is held.

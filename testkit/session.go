@@ -1,8 +1,19 @@
 // Package testkit runs Bmob cloud functions under test: each Session is an
 // in-process emulator on a fresh store seeded from fixtures, with a frozen clock
 // that Date, timers and the store's timestamps follow, seeded randomness
-// (Math.random, objectIds, crypto.randomBytes) and fake outbound HTTP. Calls go
-// through the same fiber app that `bmobemu serve` runs.
+// (Math.random, objectIds, crypto.randomBytes), fake outbound HTTP and the
+// payment sandbox. Calls go through the same fiber app that `bmobemu serve` runs.
+//
+// Outbound calls are answered in this order: a route the test declared
+// (FakeHTTP.Add, http.on) wins; otherwise the payment sandbox answers the
+// simulated providers' hosts (openapi.alipay.com, the Alipay sandbox gateways,
+// api.mch.weixin.qq.com); any other call is undeclared and fails the test. The
+// sandbox runs on the session's frozen clock with the providers' real retry
+// schedule (Alipay 4m, 10m, …; WeChat 15s, 15s, 30s, …), so advancing the clock
+// delivers a retry; its keys (SandboxKeys) are made once per process and
+// shared. Session.Payments pays, closes and refunds trades, lists trades and
+// notifies and replays them; every trigger waits for its notifies' first
+// attempt, so the rows can be checked right after.
 //
 // Go suites use New (a Session tied to a *testing.T); `bmobemu test` runs JS test
 // files on Sessions through package testkit/jstest.
@@ -25,6 +36,7 @@ import (
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/sandbox"
 )
 
 // DefaultStart is where a session's clock starts unless told otherwise:
@@ -64,8 +76,14 @@ type Options struct {
 	// Dir holds the session's bbolt file; "" makes a temp folder removed on Close.
 	Dir string
 	// Upstreams reroute outbound hosts to local servers before the fake HTTP
-	// sees them (the payment sandbox plugs in here).
+	// sees them.
 	Upstreams map[string]string
+	// NoSandbox turns the payment sandbox off: provider hosts are then
+	// undeclared calls like any other.
+	NoSandbox bool
+	// SandboxKeys are the sandbox credentials (nil: SandboxKeys(), shared by
+	// every session of the process).
+	SandboxKeys *sandbox.Keys
 }
 
 // Session is one isolated emulator under test. Its methods are safe for
@@ -74,6 +92,8 @@ type Session struct {
 	Emu   *emulator.Emulator
 	Clock *clock.Fake
 	HTTP  *FakeHTTP
+	// Payments drives the payment sandbox; nil with Options.NoSandbox.
+	Payments *Payments
 
 	logs    *logBuffer
 	dir     string
@@ -104,6 +124,18 @@ func Open(opts Options) (*Session, error) {
 		s.removeDir()
 		return nil, err
 	}
+	sbCfg := emulator.SandboxConfig{Off: opts.NoSandbox, Keys: opts.SandboxKeys, TransportFirst: true,
+		// The providers' own retry schedule: the clock is frozen, clock.advance
+		// reaches a retry (Alipay's first after 4 minutes).
+		RetryScale: 1}
+	if !opts.NoSandbox && sbCfg.Keys == nil {
+		k, err := SandboxKeys()
+		if err != nil {
+			s.removeDir()
+			return nil, err
+		}
+		sbCfg.Keys = k
+	}
 	rnd := newSeeded(opts.Seed)
 	cfg := emulator.Config{
 		FunctionsDirs: opts.Functions, DBPath: filepath.Join(s.dir, "data.db"), Secret: Secret,
@@ -111,9 +143,7 @@ func Open(opts Options) (*Session, error) {
 		LogOutput: s.logs, Clock: s.Clock, Random: rnd, MathRandom: rnd.Float64,
 		Transport: s.HTTP, Programs: opts.Programs, NoSync: true, NoWarm: true,
 		Transform: replacer(opts.Replace),
-		// The fake HTTP answers every outbound call, provider hosts included; the
-		// payment sandbox would also make RSA keys per session.
-		Sandbox: emulator.SandboxConfig{Off: true},
+		Sandbox:   sbCfg,
 	}
 	emu, err := emulator.Open(cfg)
 	if err != nil {
@@ -121,6 +151,10 @@ func Open(opts Options) (*Session, error) {
 		return nil, fmt.Errorf("testkit: %w", err)
 	}
 	s.Emu = emu
+	if emu.Sandbox != nil {
+		s.HTTP.answerProvidersWith(emu.Sandbox.Transport(notSandboxed{}))
+		s.Payments = newPayments(s)
+	}
 	if errs := emu.Functions.Errors(); len(errs) > 0 {
 		var msgs []string
 		for name, e := range errs {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -154,4 +155,53 @@ func (k *T) OnHTTP(method, rawURL string, status int, body any) {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	k.HTTP.Add(Route{Method: method, Host: u.Host, Path: u.Path, Status: status, Header: h, Body: b})
+}
+
+// Pay completes a payment in the sandbox and waits for its notify's first
+// attempt (Payments.Pay), failing the test on error or with the sandbox off.
+func (k *T) Pay(req sandbox.TriggerRequest) sandbox.TriggerResult {
+	k.t.Helper()
+	res, err := k.payments().Pay(context.Background(), req)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return res
+}
+
+// CloseTrade closes an unpaid trade in the sandbox (Payments.Close).
+func (k *T) CloseTrade(req sandbox.TriggerRequest) sandbox.TriggerResult {
+	k.t.Helper()
+	res, err := k.payments().Close(context.Background(), req)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return res
+}
+
+// Refund refunds a paid trade in the sandbox (Payments.Refund).
+func (k *T) Refund(req sandbox.TriggerRequest) sandbox.TriggerResult {
+	k.t.Helper()
+	res, err := k.payments().Refund(context.Background(), req)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return res
+}
+
+// Replay delivers notify id again and waits for its first attempt.
+func (k *T) Replay(id string) sandbox.Delivery {
+	k.t.Helper()
+	d, err := k.payments().Replay(context.Background(), id)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return d
+}
+
+func (k *T) payments() *Payments {
+	k.t.Helper()
+	if k.Payments == nil {
+		k.t.Fatal("testkit: the payment sandbox is off (Options.NoSandbox)")
+	}
+	return k.Payments
 }

@@ -1,20 +1,15 @@
 package testkit
 
 import (
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bmobemu/bmobemu/sandbox"
 )
 
 // The tutorial's scripts stay in ../shared (never copied into the repo): the test
@@ -36,46 +31,31 @@ func tutorialFunctions(t *testing.T) string {
 	return dir
 }
 
-func rsaPEM(t *testing.T) (*rsa.PrivateKey, string, string) {
+// tutorialReplace fills the tutorial's key placeholders with the sandbox keys,
+// as a reader pastes the output of `bmobemu sandbox keys`.
+func tutorialReplace(t *testing.T) map[string]string {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	k, err := SandboxKeys()
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv, _ := x509.MarshalPKCS8PrivateKey(key)
-	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: priv})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
-}
-
-func bareKey(p string) string {
-	var b strings.Builder
-	for _, l := range strings.Split(p, "\n") {
-		if !strings.HasPrefix(l, "-----") {
-			b.WriteString(strings.TrimSpace(l))
-		}
+	a := &k.Alipay
+	return map[string]string{
+		"appId: '2021xxx'":    "appId: '" + a.AppID + "'",
+		"privateKey: ``":      "privateKey: '" + a.AppPrivateOneLine() + "'",
+		"privateKey: ''":      "privateKey: '" + a.AppPrivateOneLine() + "'",
+		"alipayPublicKey: ``": "alipayPublicKey: '" + a.AlipayPublicOneLine() + "'",
+		"alipayPublicKey: ''": "alipayPublicKey: '" + a.AlipayPublicOneLine() + "'",
 	}
-	return b.String()
 }
 
 // TestTutorialPayFlowIsReproducible runs the tutorial's pay → addOrder →
-// payNotify with a frozen clock and a seed: two runs give the same order number
-// and byte-identical orderStr, and the signed notify marks the order paid.
+// (the Alipay simulator) → payNotify with a frozen clock and a seed: two runs
+// give the same order number and byte-identical orderStr, the simulator took
+// the signed app order, and the notify it signed and delivered marks the order
+// paid.
 func TestTutorialPayFlowIsReproducible(t *testing.T) {
-	dir := tutorialFunctions(t)
-	_, appPriv, _ := rsaPEM(t)
-	alipay, _, alipayPub := rsaPEM(t)
-	const appID = "2021000000000001"
-	opts := Options{
-		Functions: []string{dir}, Seed: 42,
-		Replace: map[string]string{
-			"appId: '2021xxx'":    "appId: '" + appID + "'",
-			"privateKey: ``":      "privateKey: `" + appPriv + "`",
-			"alipayPublicKey: ``": "alipayPublicKey: `" + alipayPub + "`",
-			"privateKey: ''":      "privateKey: '" + bareKey(appPriv) + "'",
-			"alipayPublicKey: ''": "alipayPublicKey: '" + bareKey(alipayPub) + "'",
-		},
-	}
+	opts := Options{Functions: []string{tutorialFunctions(t)}, Seed: 42, Replace: tutorialReplace(t)}
 	pay := func(k *T) (string, string) {
 		r := k.JSON(k.Post("pay", map[string]any{"productId": "PROD_123456", "userId": "USER_789", "orderName": "数据恢复产品 A", "total_amount": 198.01}))
 		data, _ := r["data"].(map[string]any)
@@ -94,36 +74,28 @@ func TestTutorialPayFlowIsReproducible(t *testing.T) {
 	if !strings.HasPrefix(no1, "ORDER_1767232800000_") || !strings.Contains(str1, "timestamp=2026-01-01%2010%3A00%3A00") {
 		t.Fatalf("the frozen clock is not in the order: %s %s", no1, str1)
 	}
+	trades := first.Payments.Trades()
+	if len(trades) != 1 || trades[0].OutTradeNo != no1 || trades[0].Status != "WAIT_BUYER_PAY" || trades[0].TotalFen != 19801 {
+		t.Fatalf("the simulator's trades after pay: %+v", trades)
+	}
 
-	// The buyer pays a minute later; the notify is signed as Alipay signs it (the
-	// payment sandbox will send this notify itself once it is merged).
-	first.Clock.Advance(time.Minute)
-	now := first.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
-	p := map[string]string{"notify_type": "trade_status_sync", "notify_id": "n1", "notify_time": now, "app_id": appID,
-		"charset": "utf-8", "version": "1.0", "sign_type": "RSA2", "trade_status": "TRADE_SUCCESS", "out_trade_no": no1,
-		"trade_no": "2026010122001400000000000001", "total_amount": "198.01", "gmt_payment": now}
-	var keys []string
-	for k := range p {
-		if k != "sign_type" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	var content []string
-	for _, k := range keys {
-		content = append(content, k+"="+p[k])
-	}
-	sum := sha256.Sum256([]byte(strings.Join(content, "&")))
-	sig, err := rsa.SignPKCS1v15(nil, alipay, crypto.SHA256, sum[:])
-	if err != nil {
+	// The buyer pays a minute later in the simulator, which signs the
+	// trade_status_sync notify and posts it to notify_url's payNotify.
+	if err := first.Advance(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"sign": {base64.StdEncoding.EncodeToString(sig)}}
-	for k, v := range p {
-		form.Set(k, v)
+	res := first.Pay(sandbox.TriggerRequest{OutTradeNo: no1})
+	if len(res.Notifies) != 1 {
+		t.Fatalf("notifies after pay: %+v", res.Notifies)
 	}
-	if r := first.PostForm("payNotify", form); r.Text() != "success" {
-		t.Fatalf("payNotify answered %q\n%s", r.Text(), strings.Join(r.Log, "\n"))
+	n := res.Notifies[0]
+	if n.State != sandbox.StateAcknowledged || len(n.Attempts) != 1 || n.Attempts[0].Body != "success" ||
+		!strings.HasSuffix(n.URL, "/payNotify") {
+		t.Fatalf("the notify: %+v\n%s", n, strings.Join(first.Logs(), "\n"))
+	}
+	form, err := url.ParseQuery(n.Body)
+	if err != nil || form.Get("out_trade_no") != no1 || form.Get("total_amount") != "198.01" || form.Get("sign") == "" {
+		t.Fatalf("the notify's form: %v %v", form, err)
 	}
 	rows := first.Find("Order", map[string]any{"orderNum": no1})
 	if len(rows) != 1 || rows[0]["status"] != 1.0 || rows[0]["updatedAt"] != "2026-01-01 10:01:00" {
@@ -133,7 +105,7 @@ func TestTutorialPayFlowIsReproducible(t *testing.T) {
 		// payNotify writes toISOString() (UTC) as the Date's text: the frozen clock shows through.
 		t.Fatalf("payTime: %v", rows[0]["payTime"])
 	}
-	if len(second.Rows("Order")) != 1 {
-		t.Fatal("the second run's store is not its own")
+	if len(second.Rows("Order")) != 1 || len(second.Payments.Notifies()) != 0 {
+		t.Fatal("the second run's store and sandbox are not its own")
 	}
 }

@@ -51,10 +51,11 @@ type fileRun struct {
 	started bool // tests are running: configure is no longer allowed
 
 	// configure()
-	replace map[string]string
-	seed    uint64
-	start   time.Time
-	profile modules.Profile
+	replace   map[string]string
+	seed      uint64
+	start     time.Time
+	profile   modules.Profile
+	noSandbox bool
 
 	snaps *snapshots
 
@@ -167,7 +168,7 @@ func (f *fileRun) run(ctx context.Context, tc *testCase) (res TestResult) {
 	f.started = true
 	sess, err := testkit.Open(testkit.Options{
 		Functions: f.r.functions, Fixtures: f.r.fixtures, Start: f.start, Seed: f.seed, Profile: f.profile,
-		Replace: f.replace, Programs: f.r.programs, Timeout: f.r.cfg.CallTimeout,
+		Replace: f.replace, Programs: f.r.programs, Timeout: f.r.cfg.CallTimeout, NoSandbox: f.noSandbox,
 	})
 	if err != nil {
 		res.Status, res.Failure = Failed, err.Error()

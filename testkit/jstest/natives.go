@@ -42,6 +42,7 @@ func (f *fileRun) natives() *goja.Object {
 	set("httpRequests", f.httpRequests)
 	set("snapshot", f.snapshot)
 	set("rsa", f.rsa)
+	f.sandboxNatives(set)
 	set("compare", f.compare)
 	set("show", func(c goja.FunctionCall) goja.Value { return f.vm.ToValue(f.show(c.Argument(0))) })
 	return n
@@ -85,7 +86,7 @@ func (f *fileRun) hook(c goja.FunctionCall) goja.Value {
 	return goja.Undefined()
 }
 
-// configure({replace, seed, start, profile}) sets the file's sessions up; it must
+// configure({replace, seed, start, profile, sandbox}) sets the file's sessions up; it must
 // run at the top level, before any test.
 func (f *fileRun) configure(c goja.FunctionCall) goja.Value {
 	if f.started {
@@ -96,6 +97,7 @@ func (f *fileRun) configure(c goja.FunctionCall) goja.Value {
 		Seed    *uint64           `json:"seed"`
 		Start   any               `json:"start"`
 		Profile string            `json:"profile"`
+		Sandbox *bool             `json:"sandbox"`
 	}
 	f.fromJS(c.Argument(0), &opts, "configure")
 	if opts.Replace != nil {
@@ -114,6 +116,9 @@ func (f *fileRun) configure(c goja.FunctionCall) goja.Value {
 			f.throw("configure: start is a time in ms or a date text")
 		}
 		f.clock.set(f.clockAt(f.start))
+	}
+	if opts.Sandbox != nil {
+		f.noSandbox = !*opts.Sandbox
 	}
 	if opts.Profile != "" {
 		p, ok := modules.ParseProfile(opts.Profile)
@@ -407,6 +412,7 @@ func (f *fileRun) httpRequests(goja.FunctionCall) goja.Value {
 		Query   map[string]any    `json:"query"`
 		Headers map[string]string `json:"headers"`
 		Body    string            `json:"body"`
+		Sandbox bool              `json:"sandbox"`
 	}
 	var out []rec
 	for _, r := range f.session("http.requests()").HTTP.Requests() {
@@ -423,7 +429,7 @@ func (f *fileRun) httpRequests(goja.FunctionCall) goja.Value {
 		for k, v := range r.Header {
 			h[strings.ToLower(k)] = strings.Join(v, ", ")
 		}
-		out = append(out, rec{Method: r.Method, URL: r.URL, Host: r.Host, Path: r.Path, Query: q, Headers: h, Body: string(r.Body)})
+		out = append(out, rec{Method: r.Method, URL: r.URL, Host: r.Host, Path: r.Path, Query: q, Headers: h, Body: string(r.Body), Sandbox: r.Sandbox})
 	}
 	return f.toJS(nonNil(out))
 }

@@ -102,6 +102,39 @@
     if (failure) throw AssertionError(failure.message, failure.diff);
   };
 
+  function notifyObject(d) {
+    // form: an Alipay notify's fields; json: a WeChat notify's envelope.
+    Object.defineProperty(d, 'form', {
+      enumerable: false,
+      get: function () {
+        var out = {};
+        d.body.split('&').forEach(function (kv) {
+          if (!kv) return;
+          var i = kv.indexOf('=');
+          var k = i < 0 ? kv : kv.slice(0, i), v = i < 0 ? '' : kv.slice(i + 1);
+          out[decodeURIComponent(k.replace(/\+/g, ' '))] = decodeURIComponent(v.replace(/\+/g, ' '));
+        });
+        return out;
+      }
+    });
+    Object.defineProperty(d, 'json', {
+      enumerable: false,
+      get: function () { try { return JSON.parse(d.body); } catch (e) { return undefined; } }
+    });
+    return d;
+  }
+  function triggered(r) { r.notifies = r.notifies.map(notifyObject); return r; }
+  var sandboxKeys;
+  g.sandbox = {
+    get keys() { return sandboxKeys || (sandboxKeys = n.sandboxKeys()); },
+    pay: function (opts) { return triggered(n.sandboxTrigger('pay', opts || {})); },
+    close: function (opts) { return triggered(n.sandboxTrigger('close', opts || {})); },
+    refund: function (opts) { return triggered(n.sandboxTrigger('refund', opts || {})); },
+    trades: function () { return n.sandboxTrades(); },
+    notifies: function () { return n.sandboxNotifies().map(notifyObject); },
+    replay: function (id) { return notifyObject(n.sandboxReplay(String(id && id.id !== undefined ? id.id : id))); }
+  };
+
   g.keys = { rsa: function (bits) { return n.rsa(bits || 2048); } };
 
   function fail(msg, what, diff) { throw AssertionError(label(msg, what), diff); }

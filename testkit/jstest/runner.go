@@ -1,6 +1,29 @@
 // Package jstest runs handler tests written in JavaScript (`bmobemu test`):
 // every `*.test.js` under a project folder, in parallel across files, each
 // test on a fresh testkit session. See prelude.js for the API test files get.
+//
+// The payment sandbox (package testkit explains the order of fake HTTP and the
+// sandbox) is on in every test unless the file calls configure({sandbox: false}):
+//
+//	sandbox.keys                 // {alipay: {appId, sellerId, privateKey, privateKeyPKCS1, privateKeyBare,
+//	                             //   publicKey, alipayPublicKey, alipayPublicKeyBare},
+//	                             //  wechat: {mchid, appid, privateKey, privateKeyBare, serialNo, apiV3Key,
+//	                             //   platformPublicKey, platformPublicKeyBare, platformSerial, platformCertificate}}
+//	                             // usable at the top level, for configure({replace: …})
+//	sandbox.pay({provider, outTradeNo, amount, notifyUrl, subject}) // -> {trade, notifies}
+//	sandbox.close({provider, outTradeNo})                         // -> {trade, notifies}
+//	sandbox.refund({provider, outTradeNo, amount})                // -> {trade, notifies}
+//	sandbox.trades()             // [{provider, outTradeNo, tradeNo, kind, status, amount, refunded, …}]
+//	sandbox.notifies()           // [{id, event, outTradeNo, url, state, acknowledged, answer,
+//	                             //   attempts: [{n, at, status, body, error, acknowledged}], headers, body,
+//	                             //   nextAttemptAt, replayOf}], each with .form (Alipay) and .json (WeChat)
+//	sandbox.replay(id)           // a new delivery of the same notify
+//
+// provider may be left out when one provider has a trade with that outTradeNo;
+// amount (yuan) and notifyUrl create a trade the simulator has not seen. The
+// triggers and replay return after each notify's first attempt has been answered
+// and the work it started has settled; clock.advance delivers the retries that
+// fall due. http.requests() entries carry sandbox: true when the sandbox answered.
 package jstest
 
 import (

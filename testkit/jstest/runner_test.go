@@ -143,12 +143,12 @@ test('rows', function () {
 
 func TestUndeclaredOutboundCallFailsTheTest(t *testing.T) {
 	dir := project(t, map[string]string{"pay.js": `function onRequest(request, response, modules) {
-  modules.oHttp.post({ url: 'https://api.mch.weixin.qq.com/v3/pay/transactions/app?x=1', json: { a: 1 } }, function (err, res, body) {
+  modules.oHttp.post({ url: 'https://api.example.com/v3/pay/transactions/app?x=1', json: { a: 1 } }, function (err, res, body) {
     response.send({ err: err ? String(err.message) : null, body: body });
   });
 }`}, map[string]string{"pay.test.js": `
 test('declared', function () {
-  http.on('POST https://api.mch.weixin.qq.com/v3/pay/transactions/app', { json: { prepay_id: 'wx1' } });
+  http.on('POST https://api.example.com/v3/pay/transactions/app', { json: { prepay_id: 'wx1' } });
   var r = call('pay');
   assert.deepEqual(r.json.body, { prepay_id: 'wx1' });
   var reqs = http.requests();
@@ -161,7 +161,7 @@ test('undeclared', function () {
 `})
 	res, out := run(t, dir, Config{})
 	if res.Passed != 1 || res.Failed != 1 ||
-		!strings.Contains(out, "undeclared outbound request POST https://api.mch.weixin.qq.com/v3/pay/transactions/app?x=1") {
+		!strings.Contains(out, "undeclared outbound request POST https://api.example.com/v3/pay/transactions/app?x=1") {
 		t.Fatalf("%s", out)
 	}
 }
@@ -225,5 +225,48 @@ test('throws and match', function () {
 	if res.Passed != 2 || res.Failed != 3 || !strings.Contains(out, "Error: boom") || !strings.Contains(out, "(loading the file)") ||
 		!strings.Contains(out, "call() is only available inside a test") {
 		t.Fatalf("passed %d failed %d:\n%s", res.Passed, res.Failed, out)
+	}
+}
+
+func TestSandboxAnswersProviderHostsAfterDeclaredRoutes(t *testing.T) {
+	dir := project(t, map[string]string{"certs.js": `function onRequest(request, response, modules) {
+  modules.oHttp.get({ url: request.body.url }, function (err, res, body) {
+    response.send({ err: err ? String(err.message) : null, status: res && res.statusCode, serial: res && res.headers['wechatpay-serial'], body: body });
+  });
+}`}, map[string]string{"certs.test.js": `
+var URL = 'https://api.mch.weixin.qq.com/v3/certificates';
+test('declared wins', function () {
+  http.on('GET ' + URL, { json: { data: ['declared'] } });
+  var r = call('certs', { json: { url: URL } }).json;
+  assert.deepEqual(JSON.parse(r.body), { data: ['declared'] });
+  assert.equal(http.requests()[0].sandbox, false);
+});
+test('otherwise the simulator answers', function () {
+  var r = call('certs', { json: { url: URL } }).json;
+  assert.equal(r.err, null);
+  assert.equal(r.status, 401); // no Authorization: WeChat's error JSON, signed by the simulator
+  assert.match(r.body, /SIGN_ERROR|Authorization|签名/);
+  assert.equal(http.requests()[0].sandbox, true);
+});
+test('other hosts stay undeclared', function () {
+  call('certs', { json: { url: 'https://api.example.com/x' } });
+});
+test('no trades yet', function () {
+  assert.equal(sandbox.trades().length, 0);
+});
+`, "off.test.js": `
+configure({ sandbox: false });
+test('provider hosts are undeclared calls', function () {
+  call('certs', { json: { url: 'https://api.mch.weixin.qq.com/v3/certificates' } });
+});
+test('the sandbox API says it is off', function () {
+  assert.throws(function () { sandbox.trades(); }, /payment sandbox is off/);
+});
+`})
+	res, out := run(t, dir, Config{})
+	if res.Passed != 4 || res.Failed != 2 ||
+		!strings.Contains(out, "FAIL other hosts stay undeclared") || !strings.Contains(out, "FAIL provider hosts are undeclared calls") ||
+		!strings.Contains(out, "undeclared outbound request GET https://api.mch.weixin.qq.com/v3/certificates") {
+		t.Fatalf("%s", out)
 	}
 }
