@@ -73,7 +73,7 @@ func (m *module) jsPageExec(call goja.FunctionCall) goja.Value {
 	if hook := m.vu.Env().PageGateway; hook != nil {
 		if local, ok := hook(gateway); ok {
 			m.vu.Note("pageExec's form points at bmobemu's payment sandbox cashier "+local+" instead of "+gateway,
-				"Bmob would return the form for "+gateway+", the real Alipay cashier")
+				"return the form for "+gateway+", the real Alipay cashier")
 			gateway = local
 		}
 	}
