@@ -224,3 +224,9 @@ func (e *Emulator) Close() error {
 	e.Functions.Abort()
 	return e.Store.Close()
 }
+
+// Beijing time becomes the process's local zone when this package is loaded,
+// before any goroutine of the program or its tests can read time.Local: doing it
+// on the first Open raced with goroutines already calling time.Now (seen under
+// -race with the test runner opening sessions in parallel).
+func init() { bjtime.UseAsLocal() }
