@@ -145,13 +145,21 @@ func (w *signalWriter) Write(b []byte) (int, error) {
 // sandboxEmu serves fnDir with the test provider on 127.0.0.1 and returns the base URL.
 func sandboxEmu(tb testing.TB, fnDir, db string, logOut io.Writer) (*Emulator, string) {
 	tb.Helper()
+	return serveOnLoopback(tb, Config{FunctionsDirs: []string{fnDir}, DBPath: db, Timeout: 5 * time.Second, LogOutput: logOut,
+		Sandbox: SandboxConfig{Providers: []sandbox.Factory{testFactory}}})
+}
+
+// serveOnLoopback opens an emulator with cfg, its sandbox's BaseURL set to a
+// fresh 127.0.0.1 listener it serves on until the test ends; it returns the base URL.
+func serveOnLoopback(tb testing.TB, cfg Config) (*Emulator, string) {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	emu, err := Open(Config{FunctionsDirs: []string{fnDir}, DBPath: db, Timeout: 5 * time.Second, LogOutput: logOut,
-		Sandbox: SandboxConfig{BaseURL: base, Providers: []sandbox.Factory{testFactory}}})
+	cfg.Sandbox.BaseURL = base
+	emu, err := Open(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

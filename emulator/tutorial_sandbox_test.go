@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -138,24 +137,7 @@ func tutorialOrder(t *testing.T, emu *Emulator, no string) map[string]any {
 // sandboxEmuWith serves dir with the built-in simulators on 127.0.0.1.
 func sandboxEmuWith(t *testing.T, dir, db string) (*Emulator, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Timeout: 5 * time.Second, Sandbox: SandboxConfig{BaseURL: base}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = emu.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = emu.Close()
-	})
-	return emu, base
+	return serveOnLoopback(t, Config{FunctionsDirs: []string{dir}, DBPath: db, Timeout: 5 * time.Second})
 }
 
 // A page-pay form from pageExec opens the Alipay simulator's cashier on this
