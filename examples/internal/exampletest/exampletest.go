@@ -48,6 +48,12 @@ func Start(t testing.TB, dir string, profile modules.Profile, upstreams map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	serve(t, emu, ln)
+	return &Emu{Emulator: emu, Base: "http://" + ln.Addr().String() + "/" + cfg.Secret}
+}
+
+// serve answers HTTP on ln until the test ends, then closes the emulator.
+func serve(t testing.TB, emu *emulator.Emulator, ln net.Listener) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = emu.Serve(ctx, ln); close(done) }()
@@ -56,7 +62,6 @@ func Start(t testing.TB, dir string, profile modules.Profile, upstreams map[stri
 		<-done
 		_ = emu.Close()
 	})
-	return &Emu{Emulator: emu, Base: "http://" + ln.Addr().String() + "/" + cfg.Secret}
 }
 
 // Reply is a function's answer.

@@ -1,7 +1,6 @@
 package exampletest
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
@@ -49,14 +48,7 @@ func StartSandbox(t testing.TB, dir string) (*Emu, *sandbox.Keys) {
 	if errs := emu.Functions.Errors(); len(errs) > 0 {
 		t.Fatalf("functions did not load: %v", errs)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = emu.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = emu.Close()
-	})
+	serve(t, emu, ln)
 	return &Emu{Emulator: emu, Base: base + "/" + cfg.Secret}, keys
 }
 
