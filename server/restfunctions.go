@@ -62,6 +62,9 @@ func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) erro
 		return bmobError(c, 107, "invalid json: %s.", req.body)
 	}
 	if _, ok := h.opts.Functions.Get(name); !ok {
+		if loadErr, broken := h.opts.Functions.Errors()[name]; broken {
+			return bmobError(c, 310, "call cloudcode error:%s", &functions.NotLoadedError{Name: name, Err: loadErr})
+		}
 		return bmobError(c, 311, "invalid cloudcode name: %s.", name)
 	}
 	resp, err := h.opts.Functions.Call(context.Background(), name, append([]modules.FormField{{Key: "_e", Value: name}}, form...))
