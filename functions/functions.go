@@ -95,7 +95,7 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
 	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) {
-		s.deployDir = opts.DeployDir
+		s.deployDir = filepath.Clean(opts.DeployDir)
 	}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)

@@ -43,6 +43,8 @@ func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, l
 		switch err := h.opts.Functions.Remove(name); {
 		case errors.Is(err, functions.ErrNotFound):
 			return bmobError(c, 314, "该云端代码不存在，没法删除")
+		case errors.Is(err, functions.ErrNotDeployed):
+			return bmobError(c, 315, "删除云端代码错误: %s", err)
 		case err != nil:
 			return bmobError(c, 315, "删除云端代码错误: %s", err)
 		}

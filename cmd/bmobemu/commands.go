@@ -88,6 +88,9 @@ the functions folder. --functions overrides this for every file.`,
 while the server keeps serving. The master key is read from <db>.keys.json (--db) unless given.`,
 		run: dataBackup},
 	{path: "version", summary: "print the version", run: func(_ context.Context, inv invocation) error {
+		if err := parseFlags(newFlagSet("version"), inv.args); err != nil {
+			return err
+		}
 		fmt.Fprintln(inv.stdout, "bmobemu", version)
 		return nil
 	}},
@@ -229,7 +232,7 @@ func groupHelp(w io.Writer, word string, cmds []*command) {
 
 // helpCmd is `bmobemu help [COMMAND…]`.
 func helpCmd(_ context.Context, inv invocation) error {
-	if len(inv.args) == 0 {
+	if len(inv.args) == 0 || wantsHelp(inv.args[:1]) {
 		fmt.Fprint(inv.stdout, overview())
 		return nil
 	}
