@@ -38,63 +38,63 @@ type command struct {
 // function, not a variable: help's entry refers back to the table.)
 func commands() []command {
 	return []command{
-	{path: "serve", args: []string{
-		"[--functions DIR[,DIR…]] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]",
-		"[--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]",
-		"[--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE] [--deploy-dir DIR]",
-		"[--sandbox=on|off] [--sandbox-retry-scale 0.01] [--try PATH]"},
-		summary: "serve the functions over HTTP, with Bmob's REST API and the payment sandbox",
-		about: `Every DIR/<name>.js is the function <name> at GET|POST http://ADDR/<secretKey>/<name>; a saved file
+		{path: "serve", args: []string{
+			"[--functions DIR[,DIR…]] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]",
+			"[--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]",
+			"[--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE] [--deploy-dir DIR]",
+			"[--sandbox=on|off] [--sandbox-retry-scale 0.01] [--try PATH]"},
+			summary: "serve the functions over HTTP, with Bmob's REST API and the payment sandbox",
+			about: `Every DIR/<name>.js is the function <name> at GET|POST http://ADDR/<secretKey>/<name>; a saved file
 is reloaded. The keys are made once and kept beside the db in <db>.keys.json; flags or BMOBEMU_SECRET,
 BMOBEMU_SECURITY_CODE, BMOBEMU_APP_ID, BMOBEMU_REST_KEY, BMOBEMU_MASTER_KEY override them. A start that
 fails creates nothing.`,
-		run: serve},
-	{path: "invoke", args: []string{
-		"NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]",
-		"[--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]... [--sandbox=on|off]"},
-		summary: "run one call of function NAME without a server; print status, headers, body and log",
-		run:     invoke},
-	{path: "test", args: []string{"[DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]"},
-		summary: "run the *.test.js handler tests under DIR",
-		about: `Each test file uses the project it sits in: the nearest folder above it (up to DIR) that has a
+			run: serve},
+		{path: "invoke", args: []string{
+			"NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]",
+			"[--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]... [--sandbox=on|off]"},
+			summary: "run one call of function NAME without a server; print status, headers, body and log",
+			run:     invoke},
+		{path: "test", args: []string{"[DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]"},
+			summary: "run the *.test.js handler tests under DIR",
+			about: `Each test file uses the project it sits in: the nearest folder above it (up to DIR) that has a
 functions/ folder, with that project's fixtures/*.json; a DIR without any functions/ folder is itself
 the functions folder. --functions overrides this for every file.`,
-		run: test},
-	{path: "sandbox keys", args: []string{"[--db FILE]"},
-		summary: "print the payment sandbox keys for your scripts' configs (made once, kept in <db>.sandbox.json)",
-		run:     sandboxKeys},
-	{path: "sandbox pay|close|refund", args: []string{"--provider alipay|wechat --out-trade-no N [--amount 0.01] [--notify-url URL] [--addr HOST:PORT]"},
-		summary: "pay, close or refund a sandbox trade on a running serve; its notify is delivered to your function",
-		run:     sandboxTrigger},
-	{path: "sandbox trades", args: []string{"[--addr HOST:PORT]"},
-		summary: "list the sandbox trades of a running serve",
-		run:     sandboxTrades},
-	{path: "sandbox notifies", args: []string{"[--replay ID] [--addr HOST:PORT]"},
-		summary: "list the notify deliveries of a running serve, or deliver one again",
-		run:     sandboxNotifies},
-	{path: "data export", args: []string{"[--db FILE] [--out FILE]"},
-		summary: "write every class and object of a db as JSON (the db must not be served: see data backup)",
-		run:     dataExport},
-	{path: "data import", args: []string{"[--db FILE] --in FILE|DIR... [--class NAME] [--merge]"},
-		summary: `import a bmobemu export or Bmob REST JSON ({"results":[…]}, class from the file name)`,
-		about:   "Replaces the db's content (--merge keeps the classes the input lacks); on error nothing changes.",
-		run:     dataImport},
-	{path: "data pull", args: []string{"--url URL --app-id ID --rest-key KEY [--master-key KEY] [--classes A,B] [--db FILE] [--merge] [--out DIR]"},
-		summary: "page GET /1/classes/<T> from a Bmob(-compatible) server and import it",
-		run:     dataPull},
-	{path: "data backup", args: []string{"--out FILE [--addr HOST:PORT] [--db FILE | --master-key KEY] [--export]"},
-		summary: "a consistent copy of a running serve's db, taken through the server with the master key",
-		about: `Writes a bbolt file (or, with --export, the JSON of data export) taken in one read transaction
+			run: test},
+		{path: "sandbox keys", args: []string{"[--db FILE]"},
+			summary: "print the payment sandbox keys for your scripts' configs (made once, kept in <db>.sandbox.json)",
+			run:     sandboxKeys},
+		{path: "sandbox pay|close|refund", args: []string{"--provider alipay|wechat --out-trade-no N [--amount 0.01] [--notify-url URL] [--addr HOST:PORT]"},
+			summary: "pay, close or refund a sandbox trade on a running serve; its notify is delivered to your function",
+			run:     sandboxTrigger},
+		{path: "sandbox trades", args: []string{"[--addr HOST:PORT]"},
+			summary: "list the sandbox trades of a running serve",
+			run:     sandboxTrades},
+		{path: "sandbox notifies", args: []string{"[--replay ID] [--addr HOST:PORT]"},
+			summary: "list the notify deliveries of a running serve, or deliver one again",
+			run:     sandboxNotifies},
+		{path: "data export", args: []string{"[--db FILE] [--out FILE]"},
+			summary: "write every class and object of a db as JSON (the db must not be served: see data backup)",
+			run:     dataExport},
+		{path: "data import", args: []string{"[--db FILE] --in FILE|DIR... [--class NAME] [--merge]"},
+			summary: `import a bmobemu export or Bmob REST JSON ({"results":[…]}, class from the file name)`,
+			about:   "Replaces the db's content (--merge keeps the classes the input lacks); on error nothing changes.",
+			run:     dataImport},
+		{path: "data pull", args: []string{"--url URL --app-id ID --rest-key KEY [--master-key KEY] [--classes A,B] [--db FILE] [--merge] [--out DIR]"},
+			summary: "page GET /1/classes/<T> from a Bmob(-compatible) server and import it",
+			run:     dataPull},
+		{path: "data backup", args: []string{"--out FILE [--addr HOST:PORT] [--db FILE | --master-key KEY] [--export]"},
+			summary: "a consistent copy of a running serve's db, taken through the server with the master key",
+			about: `Writes a bbolt file (or, with --export, the JSON of data export) taken in one read transaction
 while the server keeps serving. The master key is read from <db>.keys.json (--db) unless given.`,
-		run: dataBackup},
-	{path: "version", summary: "print the version", run: func(_ context.Context, inv invocation) error {
-		if err := parseFlags(newFlagSet("version"), inv.args); err != nil {
-			return err
-		}
-		fmt.Fprintln(inv.stdout, "bmobemu", version)
-		return nil
-	}},
-	{path: "help", args: []string{"[COMMAND]"}, summary: "this overview, or the help of one command", run: helpCmd},
+			run: dataBackup},
+		{path: "version", summary: "print the version", run: func(_ context.Context, inv invocation) error {
+			if err := parseFlags(newFlagSet("version"), inv.args); err != nil {
+				return err
+			}
+			fmt.Fprintln(inv.stdout, "bmobemu", version)
+			return nil
+		}},
+		{path: "help", args: []string{"[COMMAND]"}, summary: "this overview, or the help of one command", run: helpCmd},
 	}
 }
 
