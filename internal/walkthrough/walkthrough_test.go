@@ -361,3 +361,58 @@ func TestMakeRun(t *testing.T) {
 		t.Fatal("the server outlived make run")
 	}
 }
+
+// The REST API walk-through, against a server started as make run starts it
+// (its own db under .bmobemu/, the guestbook's functions), on a free address
+// instead of 127.0.0.1:8080: every call answers, and the deploy goes beside
+// the db, not into the functions folder.
+func TestRESTWalkthrough(t *testing.T) {
+	need(t, "bash", "curl", "sed", "md5sum", "base64", "od")
+	block := readmeBlock(t, "## Bmob's REST API")
+	if !strings.Contains(block, "KEYS=.bmobemu/examples.db.keys.json") || !strings.Contains(block, "API=http://127.0.0.1:8080") {
+		t.Fatal("the REST walk-through no longer reads make run's keys and address")
+	}
+	root := t.TempDir()
+	fn := filepath.Join(root, "examples", "guestbook", "functions")
+	if err := os.MkdirAll(fn, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(repoRoot, "examples", "guestbook", "functions")
+	entries, _ := os.ReadDir(src)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+		_ = os.WriteFile(filepath.Join(fn, e.Name()), b, 0o644)
+	}
+	addr := freeAddr(t)
+	server := exec.Command(binary(t), "serve", "--functions", "examples/guestbook/functions", "--db", ".bmobemu/examples.db", "--addr", addr)
+	server.Dir = root
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = server.Process.Kill(); _ = server.Wait() }()
+	for i := 0; i < 100 && !listening(addr); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, err := runBlock(t, root, strings.Replace(block, "API=http://127.0.0.1:8080", "API=http://"+addr, 1))
+	if err != nil {
+		t.Fatalf("the walk-through failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{`"name":"pen"`, `[{"_sumPrice":5,"name":"pen"}]`, `"sessionToken":`, `"username":"ann"`,
+		`{"result":"{\"author\":\"ada\",\"count\":0}"}`, `{"msg":"ok"}pong{"msg":"ok"}`, `"filename":"hello.txt"`, `"className":"Item"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"unauthorized", "Cannot ", "not exists", "invalid cloudcode"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output has %q:\n%s", bad, out)
+		}
+	}
+	after, _ := os.ReadDir(fn)
+	if len(after) != len(entries) {
+		t.Errorf("the deploy wrote into the functions folder: %d files, had %d", len(after), len(entries))
+	}
+	if _, err := os.Stat(filepath.Join(root, ".bmobemu", "examples.db.deployed")); err != nil {
+		t.Errorf("no deploy folder beside the db: %v", err)
+	}
+}
