@@ -108,6 +108,9 @@ func dataPull(ctx context.Context, inv invocation) error {
 }
 
 func importInto(ctx context.Context, db string, classes migrate.Classes, merge bool) error {
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // the default db's .bmobemu/
+		return err
+	}
 	st, err := store.Open(db, store.Options{})
 	if err != nil {
 		return err
