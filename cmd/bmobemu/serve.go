@@ -83,8 +83,14 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
 	}
-	for name, err := range emu.Functions.Errors() {
-		fmt.Fprintf(w, "  NOT LOADED %s: %v\n", name, err)
+	loadErrs := emu.Functions.Errors()
+	broken := make([]string, 0, len(loadErrs))
+	for name := range loadErrs {
+		broken = append(broken, name)
+	}
+	sort.Strings(broken)
+	for _, name := range broken {
+		fmt.Fprintf(w, "  NOT LOADED %s: %s\n", name, strings.ReplaceAll(loadErrs[name].Error(), "\n", "\n    "))
 	}
 	if try == "" && len(names) > 0 {
 		try = names[0]
