@@ -16,12 +16,13 @@ ADDR      ?= 127.0.0.1:8080
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
 
-# make run ADDR=127.0.0.1:8090 RUN_DB=.bmobemu/other.db serves a second copy beside the first.
+# make run ADDR=127.0.0.1:8090 RUN_DB=.bmobemu/other.db serves a second copy beside the first; on a taken
+# ADDR, make run stops before it makes anything.
 # exec: the server replaces the recipe's shell, so the signal that stops make (Ctrl-C, or a SIGTERM make
 # passes on to its child) stops the server, and the port is free again.
 run: build
 	@mkdir -p $(dir $(RUN_DB))
-	@filled=$$($(GO) run ./examples/internal/fillkeys -db $(RUN_DB) -out $(RUN_DB).examples $(PAY_EXAMPLES)) && \
+	@filled=$$($(GO) run ./examples/internal/fillkeys -addr $(ADDR) -db $(RUN_DB) -out $(RUN_DB).examples $(PAY_EXAMPLES)) && \
 	echo $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) && \
 	exec $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) --try 'messages?limit=5'
 

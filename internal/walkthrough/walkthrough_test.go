@@ -329,8 +329,11 @@ func TestMakeRun(t *testing.T) {
 	_, second, secondDone := startMakeRun(t, bin, filepath.Join(dir, "other.db"), addr)
 	select {
 	case err := <-secondDone:
-		if err == nil || !strings.Contains(second, "address already in use") {
+		if err == nil || !strings.Contains(second, addr+" is taken (another make run?)") || strings.Contains(second, "try:") {
 			t.Fatalf("a second make run on a taken address: %v\n%s", err, second)
+		}
+		if made, _ := filepath.Glob(filepath.Join(dir, "other.db*")); len(made) != 0 {
+			t.Fatalf("the failed make run made %v", made)
 		}
 	case <-time.After(4 * time.Minute):
 		t.Fatal("the second make run did not end")
