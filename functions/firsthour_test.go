@@ -168,3 +168,37 @@ func TestDeployFolderKeepsSourcesUntouched(t *testing.T) {
 		t.Fatalf("the source file was deleted: %v", err)
 	}
 }
+
+// A deployed file edited by hand reloads like a source file when the deploy
+// folder exists at start.
+func TestWatchCoversTheDeployFolder(t *testing.T) {
+	src := t.TempDir()
+	deployDir := filepath.Join(t.TempDir(), "d")
+	if err := os.Mkdir(deployDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(deployDir, "ping.js")
+	if err := os.WriteFile(path, []byte(`function onRequest(q, r) { r.end("v1") }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := loadWith(t, []string{src}, LoadOptions{DeployDir: deployDir})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := s.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(`function onRequest(q, r) { r.end("v2") }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := s.Invoke(context.Background(), "ping", get())
+		if err == nil && string(resp.Body) == "v2" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the edit was not picked up: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
