@@ -196,8 +196,11 @@ func TestPaymentWalkthrough(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if listening(pay) {
-		t.Error("the walk-through's server still runs after it ended")
+	for i := 0; listening(pay); i++ { // it waits for its server; allow a loaded machine some slack
+		if i == 100 {
+			t.Fatal("the walk-through's server still runs after it ended")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// Its address taken (make run on it, say): it stops at the server's start.
