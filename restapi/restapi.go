@@ -106,6 +106,7 @@ func New(s store.Store, opts ...Option) *API {
 
 // Serve answers one request.
 func (a *API) Serve(ctx context.Context, req Request) Response {
+	req.Path = cleanFilePath(req.Path)
 	v, status, header, err := a.route(ctx, req)
 	if err != nil {
 		return errorResponse(err)

@@ -108,6 +108,7 @@ func New(opts Options) *fiber.App {
 	// REST first: /1/<x> would otherwise match /:secret/:name.
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)
+	app.Get("/:year/:month/:day/:file", h.fileURL) // uploaded files, at Bmob's CDN URL shape
 	app.Get("/:secret/:name", h.direct)
 	app.Post("/:secret/:name", h.direct)
 	app.Use(func(c *fiber.Ctx) error {
