@@ -72,7 +72,8 @@ func TestHydrogenSDK(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 
 	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode)
-	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password"}
+	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password",
+		"statistics", "file upload", "file destroy"}
 	runCtx, stop := context.WithTimeout(context.Background(), 60*time.Second)
 	defer stop()
 	cmd := exec.CommandContext(runCtx, node, "run.js")

@@ -101,6 +101,35 @@ async function main() {
       throw new Error('a wrong password logged in');
     });
   }
+  await step('statistics', async () => {
+    const q = Bmob.Query('InteropItem');
+    q.statTo('sum', 'price');
+    const res = await q.find();
+    check(Array.isArray(res) && res.length === 1 && res[0]._sumPrice === 8, 'one row with _sumPrice 8: ' + JSON.stringify(res));
+    const g = Bmob.Query('InteropItem');
+    g.statTo('groupby', 'name');
+    g.statTo('groupcount', 'true');
+    const groups = await g.find();
+    check(groups.length === 1 && groups[0].name === 'cup' && groups[0]._count === 1, 'grouped: ' + JSON.stringify(groups));
+    return res;
+  });
+  const uploaded = await step('file upload', async () => {
+    const file = Bmob.File('hello.txt', 'Hello');
+    const res = await file.save();
+    check(Array.isArray(res) && res.length === 1 && res[0].filename === 'hello.txt' && res[0].cdn === 'upyun', 'one file: ' + JSON.stringify(res));
+    const url = res[0].url;
+    check(/^http:\/\/127\.0\.0\.1:\d+\/\d{4}\/\d\d\/\d\d\/[0-9a-f]{32}\.txt$/.test(url), 'a Bmob-shaped URL: ' + url);
+    const body = await fetch(url).then((r) => r.text());
+    check(body === 'Hello', 'the URL serves the bytes: ' + body);
+    return url;
+  });
+  await step('file destroy', async () => {
+    const res = await Bmob.File().destroy(uploaded);
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    const status = await fetch(uploaded).then((r) => r.status);
+    check(status === 404, 'gone after destroy, got ' + status);
+    return res;
+  });
   await step('cloud function', async () => {
     const res = await Bmob.functions('interopHello', { name: 'ada', n: 2, flags: { a: true } });
     check(res.hello === 'ada' && res.n === '2' && res.nType === 'string' && res.flags === '{"a":true}' && res.e === 'interopHello',
