@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -18,12 +19,14 @@ import (
 // vu is one pooled VM of a function: its globals, its require cache and the
 // script's onRequest. It implements modules.VU for the invocation it runs now.
 type vu struct {
-	fn        *Function
-	vm        *goja.Runtime
-	onRequest goja.Callable
-	required  map[string]goja.Value
-	inv       *invocation // the invocation running now; nil between calls
-	formatter func(args []goja.Value) string
+	fn          *Function
+	vm          *goja.Runtime
+	onRequest   goja.Callable
+	required    map[string]goja.Value
+	nodeRequire *require.RequireModule // loads from disk what the registry lacks
+	localTests  func(LocalTest)        // set by bmobemu test: where tool.test calls go (localtool.go)
+	inv         *invocation            // the invocation running now; nil between calls
+	formatter   func(args []goja.Value) string
 
 	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
@@ -79,9 +82,11 @@ func (f *Function) newBareVU() (*vu, error) {
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
-	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
+	// goja_nodejs's require loads Buffer and the files and packages scripts
+	// require from disk (diskrequire.go).
+	nodeRequire := f.diskModules().Enable(vm)
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
 	v.installGlobals()
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
@@ -332,9 +337,26 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 			v.required[name] = val
 			return val
 		}
-		err := v.vm.NewGoError(reg.NotAvailableError("require", name))
-		_ = err.Set("code", "MODULE_NOT_FOUND")
-		panic(err)
+		if name == LocalToolPackage {
+			val := v.localTool()
+			v.required[name] = val
+			return val
+		}
+		val, found, err := v.requireFromDisk(name)
+		if err != nil {
+			var exc *goja.Exception
+			if errors.As(err, &exc) {
+				panic(exc) // the required file threw: its own error and stack
+			}
+			panic(v.vm.NewGoError(err))
+		}
+		if !found {
+			if val, ok := v.missingAllowed(name); ok {
+				return val
+			}
+			panic(v.missingModule(name))
+		}
+		return val // goja_nodejs caches it by path
 	}
 	val, err := ctor(v)
 	if err != nil {
