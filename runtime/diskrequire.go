@@ -129,9 +129,13 @@ func (v *vu) missingModule(name string) *goja.Object {
 		} else {
 			pkg = parts[0]
 		}
-		msg = fmt.Sprintf("Cannot find module '%s': bmobemu builds in %s; other npm packages (Bmob preinstalls some, such as async) "+
+		builtIn := strings.Join(v.fn.engine.opts.Registry.RequireNames(), ", ")
+		if builtIn == "" {
+			builtIn = "no packages"
+		}
+		msg = fmt.Sprintf("Cannot find module '%s': it is not built into bmobemu (built in: %s); other npm packages (Bmob preinstalls some, such as async) "+
 			"are loaded from a node_modules folder beside your functions: npm install --prefix %s %s",
-			name, strings.Join(v.fn.engine.opts.Registry.RequireNames(), ", "), shellQuote(v.fn.dir()), pkg)
+			name, builtIn, shellQuote(v.fn.dir()), pkg)
 	}
 	err := v.vm.NewGoError(errors.New(msg))
 	_ = err.Set("code", "MODULE_NOT_FOUND")
