@@ -136,6 +136,12 @@ async function main() {
       'result: ' + JSON.stringify(res));
     return res;
   });
+  await step('require async', async () => {
+    const res = await Bmob.functions('interopAsync', {});
+    check(JSON.stringify(res.series) === '[1,2]' && res.waterfall === 6 && res.parallel.x === 'x' && res.parallel.y === 'y' &&
+      JSON.stringify(res.order) === '["a","b"]', 'result: ' + JSON.stringify(res));
+    return res;
+  });
   process.exit(failed ? 1 : 0);
 }
 
