@@ -69,15 +69,27 @@ func (a *API) upload(ctx context.Context, name string, req Request) (any, error)
 	if len(req.Body) == 0 {
 		return nil, store.Errorf(149, "empty file")
 	}
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, fmt.Errorf("upload %s: name: %w", name, err)
-	}
-	rel := a.store.Now().In(bjtime.Location).Format("2006/01/02") + "/" + hex.EncodeToString(raw[:]) + ext
-	if err := writeFileAtomic(filepath.Join(a.filesDir, filepath.FromSlash(rel)), req.Body); err != nil {
+	url, err := a.storeFile(req, ext, req.Body)
+	if err != nil {
 		return nil, fmt.Errorf("upload %s: %w", name, err)
 	}
-	return map[string]any{"filename": name, "url": fileURL(req, rel), "cdn": FileCDN}, nil
+	return map[string]any{"filename": name, "url": url, "cdn": FileCDN}, nil
+}
+
+// storeFile writes data under a fresh name with extension ext and returns its URL.
+func (a *API) storeFile(req Request, ext string, data []byte) (string, error) {
+	if a.filesDir == "" {
+		return "", errNoFilesDir()
+	}
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("name: %w", err)
+	}
+	rel := a.store.Now().In(bjtime.Location).Format("2006/01/02") + "/" + hex.EncodeToString(raw[:]) + ext
+	if err := writeFileAtomic(filepath.Join(a.filesDir, filepath.FromSlash(rel)), data); err != nil {
+		return "", err
+	}
+	return fileURL(req, rel), nil
 }
 
 // decodeFileName accepts a plain name or, as Bmob allows, a base64 one.

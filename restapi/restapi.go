@@ -70,6 +70,8 @@ type API struct {
 	masterKey  string
 	filesDir   string
 	sessionTTL time.Duration
+	log        func(level, line string) // WithLog (sms.go)
+	token      sandboxToken             // the WeChat access token (wechatapp.go)
 }
 
 // Option configures New.
@@ -101,6 +103,9 @@ func New(s store.Store, opts ...Option) *API {
 	a.routes = append(a.routes, a.batchRoutes()...)
 	a.routes = append(a.routes, a.cloudQueryRoutes()...)
 	a.routes = append(a.routes, a.fileRoutes()...)
+	a.routes = append(a.routes, a.smsRoutes()...)
+	a.routes = append(a.routes, a.usersV1Routes()...)
+	a.routes = append(a.routes, a.wechatAppRoutes()...)
 	return a
 }
 

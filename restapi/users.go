@@ -88,6 +88,9 @@ func (a *API) signUp(ctx context.Context, req Request) (answer, error) {
 }
 
 func (a *API) signUpData(ctx context.Context, data map[string]any) (answer, error) {
+	if ans, handled, err := a.oneStepSignUp(ctx, data); handled { // mobile + smsCode, or authData (usersv1.go)
+		return ans, err
+	}
 	name, _ := data["username"].(string)
 	pw, _ := data["password"].(string)
 	if name == "" || pw == "" {
