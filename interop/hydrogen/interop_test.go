@@ -104,9 +104,12 @@ func TestHydrogenSDK(t *testing.T) {
 	go func() { _ = emu.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
 
-	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode)
+	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode,
+		"BMOB_APP_ID="+emu.Keys.AppID, "BMOB_MASTER_KEY="+emu.Keys.MasterKey)
 	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password",
-		"statistics", "file upload", "file destroy", "require async"}
+		"statistics", "file upload", "file destroy", "require async",
+		"requestSmsCode", "verifySmsCode", "signOrLoginByMobilePhone", "resetPasswordBySmsCode", "linkWith",
+		"generateCode", "getAccessToken", "checkMsg", "notifyMsg", "refund"}
 	runCtx, stop := context.WithTimeout(context.Background(), 60*time.Second)
 	defer stop()
 	cmd := exec.CommandContext(runCtx, node, "run.js")
