@@ -148,10 +148,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
+	begin := time.Now()
+	local := r.localToolTests(ctx) // the old local debugger's tool.test calls (localtool.go)
+	if len(files) == 0 && len(local) == 0 {
 		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
 	}
-	begin := time.Now()
 	results := make([][]TestResult, len(files))
 	written := make([]int, len(files))
 	jobs := make(chan int)
@@ -172,6 +173,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	close(jobs)
 	wg.Wait()
 
+	localFiles := make([]string, 0, len(local))
+	for path := range local {
+		localFiles = append(localFiles, path)
+	}
+	sort.Strings(localFiles)
+	for _, path := range localFiles {
+		r.progress(path, local[path])
+		results = append(results, local[path])
+		written = append(written, 0)
+	}
 	res := &Result{Duration: time.Since(begin)}
 	for i, rs := range results {
 		res.SnapshotsWritten += written[i]
