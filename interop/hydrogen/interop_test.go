@@ -42,7 +42,7 @@ function onRequest(request, response, modules) {
 				x: function (cb) { setTimeout(function () { cb(null, "x"); }, 1); },
 				y: function (cb) { cb(null, "y"); }
 			}, function (err, parallel) {
-				response.send({series: series, waterfall: waterfall, parallel: parallel, order: order});
+				response.send({series: series, waterfall: waterfall, parallel: parallel, order: order, oAsync: modules.oAsync === async});
 			});
 		});
 	});

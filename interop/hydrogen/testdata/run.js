@@ -139,7 +139,7 @@ async function main() {
   await step('require async', async () => {
     const res = await Bmob.functions('interopAsync', {});
     check(JSON.stringify(res.series) === '[1,2]' && res.waterfall === 6 && res.parallel.x === 'x' && res.parallel.y === 'y' &&
-      JSON.stringify(res.order) === '["a","b"]', 'result: ' + JSON.stringify(res));
+      JSON.stringify(res.order) === '["a","b"]' && res.oAsync === true, 'result: ' + JSON.stringify(res));
     return res;
   });
   if (process.env.BMOB_MASTER_KEY) {
