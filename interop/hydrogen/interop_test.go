@@ -1,7 +1,11 @@
 // Package hydrogen runs the real Bmob JavaScript SDK (hydrogen-js-sdk from npm,
 // Node mode) against a bmobemu started on 127.0.0.1: testdata/run.js saves,
-// queries with conditions, updates, deletes, signs up, logs in and runs a cloud
-// function with the keys bmobemu makes.
+// queries with conditions, updates, deletes, runs statistics, uploads and
+// destroys files, signs up, logs in and runs cloud functions (one using the
+// npm package async from node_modules beside the functions) with the keys
+// bmobemu makes, then calls the services bmobemu emulates offline (SMS codes,
+// mobile, third-party and weapp logins, password reset by SMS, the WeChat
+// mini-program helpers, refunds), each step checked end to end.
 package hydrogen
 
 import (
@@ -107,8 +111,8 @@ func TestHydrogenSDK(t *testing.T) {
 	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode,
 		"BMOB_APP_ID="+emu.Keys.AppID, "BMOB_MASTER_KEY="+emu.Keys.MasterKey)
 	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password",
-		"statistics", "file upload", "file destroy", "require async",
-		"requestSmsCode", "verifySmsCode", "signOrLoginByMobilePhone", "resetPasswordBySmsCode", "linkWith",
+		"statistics", "file upload", "file destroy", "file destroy many", "require async",
+		"requestSmsCode", "verifySmsCode", "signOrLoginByMobilePhone", "resetPasswordBySmsCode", "linkWith", "weapp login",
 		"generateCode", "getAccessToken", "checkMsg", "notifyMsg", "refund"}
 	runCtx, stop := context.WithTimeout(context.Background(), 60*time.Second)
 	defer stop()

@@ -130,6 +130,20 @@ async function main() {
     check(status === 404, 'gone after destroy, got ' + status);
     return res;
   });
+  await step('file destroy many', async () => {
+    const urls = [];
+    for (const name of ['a.txt', 'b.txt']) {
+      const res = await Bmob.File(name, 'content of ' + name).save();
+      urls.push(res[0].url);
+    }
+    const res = await Bmob.File().destroy(urls);
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    for (const url of urls) {
+      const status = await fetch(url).then((r) => r.status);
+      check(status === 404, url + ' gone after destroy, got ' + status);
+    }
+    return res;
+  });
   await step('cloud function', async () => {
     const res = await Bmob.functions('interopHello', { name: 'ada', n: 2, flags: { a: true } });
     check(res.hello === 'ada' && res.n === '2' && res.nType === 'string' && res.flags === '{"a":true}' && res.e === 'interopHello',
@@ -210,6 +224,16 @@ async function sdkEmulatedServices() {
     } catch (err) {
       check(err.code === 208, 'incomplete authData: ' + JSON.stringify(err));
     }
+    return first.objectId;
+  });
+  await step('weapp login', async () => {
+    // loginWithWeapp without wx.login: the code's openid, then linkWith({weapp}) as the SDK does.
+    const session = await Bmob.User.requestOpenId('wx-code-' + phone);
+    check(session.openid && session.session_key, 'a session: ' + JSON.stringify(session));
+    const first = await Bmob.User.linkWith({ weapp: session });
+    const again = await Bmob.User.linkWith({ weapp: await Bmob.User.requestOpenId('wx-code-' + phone) });
+    check(first.objectId && again.objectId === first.objectId && again.authData.weapp.openid === session.openid,
+      'the same WeChat user twice: ' + JSON.stringify([first, again]));
     return first.objectId;
   });
   await step('generateCode', async () => {
