@@ -42,6 +42,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmobemu/bmobemu/store"
@@ -72,6 +73,7 @@ type API struct {
 	sessionTTL time.Duration
 	log        func(level, line string) // WithLog (sms.go)
 	token      sandboxToken             // the WeChat access token (wechatapp.go)
+	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
 }
 
 // Option configures New.

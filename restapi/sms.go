@@ -47,6 +47,13 @@ func (a *API) logf(level, format string, args ...any) {
 	}
 }
 
+// noteOnce logs a fidelity note the first time an emulated endpoint is used.
+func (a *API) noteOnce(endpoint, what string) {
+	if _, seen := a.noted.LoadOrStore(endpoint, true); !seen {
+		a.logf("note", "fidelity note: %s %s", endpoint, what)
+	}
+}
+
 func (a *API) smsRoutes() []route {
 	h := a.handlerOf
 	return []route{

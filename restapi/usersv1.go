@@ -119,6 +119,7 @@ func (a *API) authDataLogin(ctx context.Context, data map[string]any) (answer, e
 	if err != nil {
 		return answer{}, err
 	}
+	a.noteOnce("authData "+platform, "is checked by bmobemu's local stand-in (required fields present); Bmob would ask the platform whether the token is valid")
 	res, err := a.store.Find(ctx, "_User", store.Query{Where: map[string]any{"authData." + platform + "." + idField: id}, Limit: 1, Keys: []string{"objectId"}})
 	if err != nil {
 		return answer{}, err

@@ -60,15 +60,18 @@ func (a *API) wechatAppRoutes() []route {
 		})
 	}
 	openID := h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
+		a.noteOnce("/1/wechatAppv1", "answers bmobemu's stand-in of WeChat's jscode2session (the same code gives the same openid); Bmob would ask WeChat")
 		return ok(weappSession(p["code"]), nil)
 	})
 	return []route{
 		{http.MethodPost, "/1/wechatApp/qr/generatecode", body(a.generateCode)},
 		{http.MethodGet, "/1/wechatApp/getAccessToken", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
+			a.noteOnce("/1/wechatApp/getAccessToken", "answers a sandbox token; Bmob would answer the mini-program's real access_token")
 			a.token.once.Do(func() { a.token.value, a.token.err = randomHex(32) })
 			return ok(map[string]any{"access_token": "sandbox_" + a.token.value}, a.token.err)
 		})},
 		{http.MethodPost, "/1/wechatApp/checkMsg", body(func(ctx context.Context, req Request, data map[string]any) (any, error) {
+			a.noteOnce("/1/wechatApp/checkMsg", "flags only WeChat's risky-text sample; Bmob would ask WeChat's msgSecCheck")
 			content, _ := data["content"].(string)
 			if content == "" {
 				return nil, store.Errorf(107, "content is empty.")
@@ -112,6 +115,7 @@ func (a *API) record(ctx context.Context, class string, data map[string]any, wha
 }
 
 func (a *API) generateCode(ctx context.Context, req Request, data map[string]any) (any, error) {
+	a.noteOnce("/1/wechatApp/qr/generatecode", "makes a plain QR code of the path; Bmob would answer WeChat's mini-program code")
 	path, _ := data["path"].(string)
 	if path == "" {
 		return nil, store.Errorf(10001, "%s required.", "path")

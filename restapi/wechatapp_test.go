@@ -76,6 +76,11 @@ func TestWechatAppSandbox(t *testing.T) {
 	if !strings.Contains(logged, "WeChat notification (not sent, sandbox), kept in _WechatNotify") || !strings.Contains(logged, `refund (not sent`) {
 		t.Errorf("log: %s", logged)
 	}
+	for _, endpoint := range []string{"/1/wechatApp/checkMsg", "/1/wechatApp/getAccessToken", "/1/wechatApp/qr/generatecode"} {
+		if n := strings.Count(logged, "note fidelity note: "+endpoint+" "); n != 1 {
+			t.Errorf("%s noted %d times, want once:\n%s", endpoint, n, logged)
+		}
+	}
 
 	// The jscode2session stand-in: a code maps to one openid.
 	_, s1 := f.do("POST", "/1/wechatAppv1/code-a", `{"anonymous_code":""}`)
