@@ -26,6 +26,32 @@ import (
 // it there. Each function version gets its own loader, so a reload also
 // re-reads the files it requires.
 
+// requireBeyondRegistry answers a require of a name the registry lacks: the
+// local debugger's stand-in, a file or package from disk, the local
+// debugger's missing AppConfig.json, else MODULE_NOT_FOUND.
+func (v *vu) requireBeyondRegistry(name string) goja.Value {
+	if name == LocalToolPackage {
+		val := v.localTool()
+		v.required[name] = val
+		return val
+	}
+	val, found, err := v.requireFromDisk(name)
+	if err != nil {
+		var exc *goja.Exception
+		if errors.As(err, &exc) {
+			panic(exc) // the required file threw: its own error and stack
+		}
+		panic(v.vm.NewGoError(err))
+	}
+	if !found {
+		if val, ok := v.missingAllowed(name); ok {
+			return val
+		}
+		panic(v.missingModule(name))
+	}
+	return val // goja_nodejs caches it by path
+}
+
 // diskModules is the loader of this function version's files from disk.
 func (f *Function) diskModules() *require.Registry {
 	f.diskOnce.Do(func() { f.disk = require.NewRegistry() })

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -19,14 +18,17 @@ import (
 // vu is one pooled VM of a function: its globals, its require cache and the
 // script's onRequest. It implements modules.VU for the invocation it runs now.
 type vu struct {
-	fn          *Function
-	vm          *goja.Runtime
-	onRequest   goja.Callable
-	required    map[string]goja.Value
-	nodeRequire *require.RequireModule // loads from disk what the registry lacks
-	localTests  func(LocalTest)        // set by bmobemu test: where tool.test calls go (localtool.go)
-	inv         *invocation            // the invocation running now; nil between calls
-	formatter   func(args []goja.Value) string
+	fn        *Function
+	vm        *goja.Runtime
+	onRequest goja.Callable
+	required  map[string]goja.Value
+	inv       *invocation // the invocation running now; nil between calls
+	formatter func(args []goja.Value) string
+
+	// What require takes from disk, and where the local debugger's tool.test
+	// calls go when bmobemu test sets it (diskrequire.go, localtool.go).
+	nodeRequire *require.RequireModule
+	localTests  func(LocalTest)
 
 	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
@@ -337,26 +339,7 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 			v.required[name] = val
 			return val
 		}
-		if name == LocalToolPackage {
-			val := v.localTool()
-			v.required[name] = val
-			return val
-		}
-		val, found, err := v.requireFromDisk(name)
-		if err != nil {
-			var exc *goja.Exception
-			if errors.As(err, &exc) {
-				panic(exc) // the required file threw: its own error and stack
-			}
-			panic(v.vm.NewGoError(err))
-		}
-		if !found {
-			if val, ok := v.missingAllowed(name); ok {
-				return val
-			}
-			panic(v.missingModule(name))
-		}
-		return val // goja_nodejs caches it by path
+		return v.requireBeyondRegistry(name) // diskrequire.go
 	}
 	val, err := ctor(v)
 	if err != nil {
