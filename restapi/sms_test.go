@@ -139,3 +139,26 @@ func TestAuthDataLogin(t *testing.T) {
 	f.wantError("POST", "/1/usersv1", `{"authData":{"myspace":{"id":"1"}}}`, 208, "")
 	f.wantError("POST", "/1/usersv1", `{"username":"x"}`, 109, "")
 }
+
+func TestLinkAuthDataToUser(t *testing.T) {
+	f := newFixture(t)
+	id, tok := f.signUp("ann", "pw")
+	weibo := `{"authData":{"weibo":{"uid":"u1","access_token":"t","expires_in":1}}}`
+	if status, m := f.do("PUT", "/1/users/"+id, weibo, session(tok)...); status != 200 || m["updatedAt"] == nil {
+		t.Fatalf("link weibo: %d %v", status, m)
+	}
+	if status, m := f.do("PUT", "/1/users/"+id, `{"authData":{"qq":{"openid":"q1","access_token":"t","expires_in":1}}}`, session(tok)...); status != 200 {
+		t.Fatalf("link qq: %d %v", status, m)
+	}
+	// Both platforms now log ann in.
+	for _, body := range []string{weibo, `{"authData":{"qq":{"openid":"q1","access_token":"t2","expires_in":1}}}`} {
+		if status, m := f.do("POST", "/1/users", body); status != 200 || m["objectId"] != id || m["username"] != "ann" {
+			t.Errorf("login by %s: %d %v", body, status, m)
+		}
+	}
+	// Another user cannot take the same weibo account; bad data is refused; a stranger cannot link.
+	other, otherTok := f.signUp("bob", "pw")
+	f.wantError("PUT", "/1/users/"+other, weibo, 208, "authData error OR authData already linked by other user", session(otherTok)...)
+	f.wantError("PUT", "/1/users/"+other, `{"authData":{"weibo":{"uid":"u2"}}}`, 208, "", session(otherTok)...)
+	f.wantError("PUT", "/1/users/"+id, `{"authData":{"weibo":{"uid":"u3","access_token":"t","expires_in":1}}}`, 206, "", session(otherTok)...)
+}

@@ -202,6 +202,11 @@ func (a *API) updateUser(ctx context.Context, c *caller, id string, req Request)
 			return nil, store.Errorf(108, "username and password required.")
 		}
 	}
+	if _, present := data["authData"]; present {
+		if data, err = a.linkAuthData(ctx, id, data); err != nil { // usersv1.go
+			return nil, err
+		}
+	}
 	return a.update(ctx, &caller{master: true}, "_User", id, data)
 }
 

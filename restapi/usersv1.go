@@ -143,6 +143,36 @@ func (a *API) authDataLogin(ctx context.Context, data map[string]any) (answer, e
 	return a.createLoggedIn(ctx, user)
 }
 
+// linkAuthData checks the authData of a user update (PUT /1/users/<id>,
+// Bmob's "连接用户"): each platform's data must pass the stand-in, and no
+// other user may be linked to the same platform id (208). The platforms are
+// merged into the user's authData, so linking one keeps the others.
+func (a *API) linkAuthData(ctx context.Context, userID string, data map[string]any) (map[string]any, error) {
+	auth, isObject := data["authData"].(map[string]any)
+	if !isObject || len(auth) == 0 {
+		return nil, store.Errorf(208, "authData error OR authData already linked by other user")
+	}
+	out := withoutKeys(data, "authData")
+	for platform, v := range auth {
+		fields, _ := v.(map[string]any)
+		idField, pid, err := checkAuthData(platform, fields)
+		if err != nil {
+			return nil, err
+		}
+		res, err := a.store.Find(ctx, "_User", store.Query{Where: map[string]any{"authData." + platform + "." + idField: pid}, Limit: 2, Keys: []string{"objectId"}})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range res.Results {
+			if u["objectId"] != userID {
+				return nil, store.Errorf(208, "authData error OR authData already linked by other user")
+			}
+		}
+		out["authData."+platform] = fields
+	}
+	return out, nil
+}
+
 // checkAuthData is the platform stand-in: the required fields are present and
 // not empty. It returns the id field used and the user's id on the platform.
 func checkAuthData(platform string, fields map[string]any) (string, string, error) {
