@@ -16,10 +16,13 @@ func TestStatisticsShapePerCaller(t *testing.T) {
 	if r := call(a, "GET", stats, ""); string(r.Body) != `[{"_sumScore":3}]` {
 		t.Errorf("REST statistics: %s", r.Body)
 	}
-	for _, sdk := range []string{"nodejs", "wechatApp"} {
-		if r := call(a, "GET", stats, "", "X-Bmob-SDK-Type", sdk); string(r.Body) != `{"results":[{"_sumScore":3}]}` {
-			t.Errorf("%s SDK statistics: %s", sdk, r.Body)
+	for _, sdk := range [][]string{{"X-Bmob-SDK-Type", "nodejs"}, {"X-Bmob-SDK-Type", "wechatApp"}, {"User-Agent", "Dart/3.5 (dart:io)"}} {
+		if r := call(a, "GET", stats, "", sdk...); string(r.Body) != `{"results":[{"_sumScore":3}]}` {
+			t.Errorf("%v statistics: %s", sdk, r.Body)
 		}
+	}
+	if r := call(a, "GET", stats, "", "User-Agent", "curl/8.5.0"); string(r.Body) != `[{"_sumScore":3}]` {
+		t.Errorf("curl statistics: %s", r.Body)
 	}
 	if r := call(a, "GET", "/1/classes/Game?groupby=name&groupcount=true&order=name", "", "X-Bmob-SDK-Type", "nodejs"); string(r.Body) != `{"results":[{"_count":1,"name":"a"},{"_count":1,"name":"b"}]}` {
 		t.Errorf("SDK grouped statistics: %s", r.Body)
