@@ -159,7 +159,8 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Transport: transport,
 	})
 	e.Router = router
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
+		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)

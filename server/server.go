@@ -111,6 +111,7 @@ func New(opts Options) *fiber.App {
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)
 	app.Get(BackupPath, h.backup)
+	app.Get("/:year/:month/:day/:file", h.fileURL) // uploaded files, at Bmob's CDN URL shape
 	app.Get("/:secret/:name", h.direct)
 	app.Post("/:secret/:name", h.direct)
 	app.Use(func(c *fiber.Ctx) error {

@@ -147,9 +147,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
-	}
 	if len(cfg.Functions) > 0 {
 		// One project for every file; a bad fixture fails the run, as before.
 		fx, err := testkit.LoadFixtures(filepath.Join(cfg.Dir, "fixtures"), cfg.Start)
@@ -159,6 +156,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		r.projects[""] = &testProject{functions: cfg.Functions, fixtures: fx}
 	}
 	begin := time.Now()
+	local := r.localToolTests(ctx) // the old local debugger's tool.test calls (localtool.go)
+	if len(files) == 0 && len(local) == 0 {
+		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
+	}
 	results := make([][]TestResult, len(files))
 	written := make([]int, len(files))
 	jobs := make(chan int)
@@ -179,6 +180,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	close(jobs)
 	wg.Wait()
 
+	localFiles := make([]string, 0, len(local))
+	for path := range local {
+		localFiles = append(localFiles, path)
+	}
+	sort.Strings(localFiles)
+	for _, path := range localFiles {
+		r.progress(path, local[path])
+		results = append(results, local[path])
+		written = append(written, 0)
+	}
 	res := &Result{Duration: time.Since(begin)}
 	for i, rs := range results {
 		res.SnapshotsWritten += written[i]
@@ -277,6 +288,12 @@ func (r *Runner) projectOf(file string) *testProject {
 				file, strings.Join(looked, ", "), r.cfg.Dir)}
 		}
 	}
+	return r.projectAt(root)
+}
+
+// projectAt is the project rooted at root (a folder with a functions/ folder,
+// or a folder of functions), loaded once. The caller holds outMu.
+func (r *Runner) projectAt(root string) *testProject {
 	if p, ok := r.projects[root]; ok {
 		return p
 	}
