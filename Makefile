@@ -11,7 +11,7 @@ PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions e
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test vet fmt conformance bench load ci chromium
+.PHONY: build run test vet fmt conformance bench load ci chromium postgresql
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
@@ -50,3 +50,7 @@ load:
 # Debian's Chromium, for the cashier test in headless Chromium (skipped without it).
 chromium:
 	scripts/install-chromium.sh
+
+# Debian's PostgreSQL, for the store's PostgreSQL tests (skipped without it, except in CI).
+postgresql:
+	scripts/install-postgresql.sh
