@@ -8,6 +8,7 @@ package modules
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"net/http"
 	"time"
@@ -85,6 +86,19 @@ type Env struct {
 	// one a browser should open instead (the payment sandbox's cashier); ok false
 	// keeps the gateway.
 	PageGateway func(gateway string) (local string, ok bool)
+	// AlipayApp, when set, is the Alipay app that context-style functions'
+	// ctx.cloud calls are signed as (the payment sandbox's app by default).
+	AlipayApp *AlipayApp
+}
+
+// AlipayApp is an Alipay app's credentials for calls made on a script's behalf.
+type AlipayApp struct {
+	AppID string
+	// PrivateKey signs requests (RSA2); AlipayPublicKey verifies the answers.
+	PrivateKey      *rsa.PrivateKey
+	AlipayPublicKey *rsa.PublicKey
+	// Gateway is the openapi URL ("" = https://openapi.alipay.com/gateway.do).
+	Gateway string
 }
 
 // Reply is what a cloud function answered.
