@@ -101,6 +101,24 @@ type AlipayApp struct {
 	Gateway string
 }
 
+// AlipayUserHeader carries the caller's Alipay user id (2088…) to a context-style
+// function, standing in for the mini-program client's signed-in identity:
+// ctx.mpserverless.user.getInfo() answers it as oAuthUserId.
+const AlipayUserHeader = "X-Bmobemu-Alipay-User-Id"
+
+// Caller is who made the current call, as far as its request says.
+type Caller struct {
+	Header http.Header // canonical names
+	IP     string
+}
+
+// CallerVU is a VU that knows the request of the call it runs (the runtime's
+// VMs do; a VU of handler-test code does not).
+type CallerVU interface {
+	// Caller is the current call's caller; ok is false between calls.
+	Caller() (c Caller, ok bool)
+}
+
 // Reply is what a cloud function answered.
 type Reply struct {
 	Status int

@@ -89,7 +89,7 @@ func withFallback(vm *goja.Runtime, obj *goja.Object, path string) goja.Value {
 // read from it, throws an error naming it.
 func unavailable(vm *goja.Runtime, path string) goja.Value {
 	fn := vm.ToValue(func(goja.FunctionCall) goja.Value {
-		panic(vm.NewGoError(fmt.Errorf("%s is not available in bmobemu (ctx.cloud provides payment.common.create, query, refund, close and cancel)", path)))
+		panic(jsError(vm, fmt.Errorf("%s is not available in bmobemu (ctx.cloud provides payment.common.create, query, refund, close and cancel)", path)))
 	}).ToObject(vm)
 	return vm.ToValue(vm.NewProxy(fn, &goja.ProxyTrapConfig{
 		Get: func(target *goja.Object, property string, _ goja.Value) goja.Value {
@@ -109,4 +109,15 @@ func ignoredProbe(property string) bool {
 		return true
 	}
 	return strings.HasPrefix(property, "Symbol(") || strings.HasPrefix(property, "@@")
+}
+
+// jsError is a plain JavaScript Error with err's text, as the SDK's own
+// failures are (a GoError would show its Go type as errorType).
+func jsError(vm *goja.Runtime, err error) *goja.Object {
+	if ctor, ok := vm.Get("Error").(*goja.Object); ok {
+		if obj, nerr := vm.New(ctor, vm.ToValue(err.Error())); nerr == nil {
+			return obj
+		}
+	}
+	return vm.NewGoError(err)
 }

@@ -45,7 +45,7 @@ func (c *caller) call(m method, call goja.FunctionCall) goja.Value {
 	req, err := c.build(m, call)
 	if err != nil {
 		// The SDK's functions are async: bad arguments reject, they do not throw.
-		_ = reject(vm.NewGoError(err))
+		_ = reject(jsError(vm, err))
 		return vm.ToValue(promise)
 	}
 	app := c.vu.Env().AlipayApp
@@ -56,12 +56,12 @@ func (c *caller) call(m method, call goja.FunctionCall) goja.Value {
 		raw, err := roundTrip(ctx, client, app, req)
 		done(func() error {
 			if err != nil {
-				_ = reject(vm.NewGoError(fmt.Errorf("ctx.cloud.payment.common.%s: %w", m.name, err)))
+				_ = reject(jsError(vm, fmt.Errorf("ctx.cloud.payment.common.%s: %w", m.name, err)))
 				return nil
 			}
 			val, perr := c.parse(raw)
 			if perr != nil {
-				_ = reject(vm.NewGoError(fmt.Errorf("ctx.cloud.payment.common.%s: %w", m.name, perr)))
+				_ = reject(jsError(vm, fmt.Errorf("ctx.cloud.payment.common.%s: %w", m.name, perr)))
 				return nil
 			}
 			_ = resolve(val)
