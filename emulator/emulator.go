@@ -56,6 +56,9 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
+	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
+	AlipayApp *modules.AlipayApp
 }
 
 // Emulator is a running bmobemu.
@@ -128,6 +131,10 @@ func Open(cfg Config) (*Emulator, error) {
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+	}
+	env.AlipayApp = cfg.AlipayApp
+	if env.AlipayApp == nil && e.SandboxKeys != nil {
+		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
 	}
 	engine, err := runtime.New(runtime.Options{
 		Registry:   NewRegistry(api),

@@ -4,6 +4,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaycloud"
 	"github.com/bmobemu/bmobemu/modules/alipaysdk"
 	"github.com/bmobemu/bmobemu/modules/bmob"
 	"github.com/bmobemu/bmobemu/modules/cryptojs"
@@ -47,6 +48,9 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	r.AddRequire("url", nodecore.URL)
 	r.AddRequire("util", nodecore.Util)
 	r.AddRequire("events", nodecore.Events)
+	// Alipay mini-program functions (module.exports = async (ctx) => …).
+	r.AddCtx("cloud", alipaycloud.New)
+	r.AddCtx("mpserverless", alipaycloud.NewMPServerless)
 	return r
 }
 

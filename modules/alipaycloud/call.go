@@ -253,12 +253,15 @@ func verifyAnswer(app *modules.AlipayApp, answer json.RawMessage, sign string) e
 }
 
 // parse turns the answer into a JS object with the gateway's key order.
-func (c *caller) parse(raw json.RawMessage) (goja.Value, error) {
-	parse, ok := goja.AssertFunction(c.vm.Get("JSON").ToObject(c.vm).Get("parse"))
+func (c *caller) parse(raw json.RawMessage) (goja.Value, error) { return parseJSON(c.vm, string(raw)) }
+
+// parseJSON is the VM's own JSON.parse, which keeps the text's key order.
+func parseJSON(vm *goja.Runtime, text string) (goja.Value, error) {
+	parse, ok := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
 	if !ok {
 		return nil, errors.New("JSON.parse is not a function")
 	}
-	return parse(goja.Undefined(), c.vm.ToValue(string(raw)))
+	return parse(goja.Undefined(), vm.ToValue(text))
 }
 
 func isArray(o *goja.Object) bool {
