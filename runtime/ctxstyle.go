@@ -198,41 +198,54 @@ func stackOf(v *vu, reason goja.Value) string {
 	return reason.String()
 }
 
-// ctxObject builds the call's ctx: args, env and logger from the runtime, the
-// registry's members (ctx.cloud, ctx.mpserverless) made on first use, and a
-// clear "not available in bmobemu" for any other member read.
+// ctxObject builds the call's ctx: args and env are its own; the logger and the
+// registry's members (ctx.cloud, ctx.mpserverless, made on first use per call)
+// live on a prototype built once per VM, whose own prototype answers any other
+// member read with a clear "not available in bmobemu".
 func (v *vu) ctxObject(inv *invocation) goja.Value {
-	vm := v.vm
-	ctx := vm.NewObject()
+	if v.ctxProto == nil {
+		v.ctxProto = v.ctxPrototype()
+	}
+	ctx := v.vm.NewObject()
+	_ = ctx.SetPrototype(v.ctxProto)
 	_ = ctx.Set("args", v.ctxArgs(inv.req))
 	_ = ctx.Set("env", v.ctxEnv(inv.req))
-	_ = ctx.Set("logger", v.ctxLogger())
+	return ctx
+}
+
+func (v *vu) ctxPrototype() *goja.Object {
+	vm := v.vm
 	reg := v.fn.engine.opts.Registry
-	for _, name := range reg.CtxNames() {
-		name := name
-		ctor, _ := reg.Ctx(name)
-		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
-			built, err := ctor(v)
-			if err != nil {
-				panic(vm.NewGoError(fmt.Errorf("loading ctx.%s: %w", name, err)))
-			}
-			_ = ctx.DefineDataProperty(name, built, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
-			return built
-		})
-		_ = ctx.DefineAccessorProperty(name, getter, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
-	}
 	provided := append([]string{"args", "env", "logger"}, reg.CtxNames()...)
-	return vm.ToValue(vm.NewProxy(ctx, &goja.ProxyTrapConfig{
+	fallback := vm.NewProxy(vm.NewObject(), &goja.ProxyTrapConfig{
 		Get: func(target *goja.Object, property string, receiver goja.Value) goja.Value {
-			if val := target.Get(property); val != nil {
-				return val
-			}
 			if property == "then" || property == "toJSON" || property == "constructor" || strings.HasPrefix(property, "Symbol(") {
 				return goja.Undefined()
 			}
 			return v.unavailableCtxMember(property, provided)
 		},
-	}))
+	})
+	proto := vm.NewObject()
+	_ = proto.SetPrototype(vm.ToValue(fallback).ToObject(vm))
+	_ = proto.Set("logger", v.ctxLogger())
+	for _, name := range reg.CtxNames() {
+		name := name
+		ctor, _ := reg.Ctx(name)
+		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			this, ok := c.This.(*goja.Object)
+			if !ok || v.inv == nil {
+				return goja.Undefined()
+			}
+			built, err := ctor(v)
+			if err != nil {
+				panic(vm.NewGoError(fmt.Errorf("loading ctx.%s: %w", name, err)))
+			}
+			_ = this.DefineDataProperty(name, built, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			return built
+		})
+		_ = proto.DefineAccessorProperty(name, getter, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	return proto
 }
 
 // unavailableCtxMember stands in for a ctx member bmobemu does not provide:

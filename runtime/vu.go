@@ -31,8 +31,9 @@ type vu struct {
 	resProto  *goja.Object
 	reqProto  *goja.Object
 	modsProto *goja.Object
-	seq       int64 // invocations run on this VM
-	broken    bool  // a Go panic escaped a call: the VM is not reused
+	ctxProto  *goja.Object // of the ctx style's ctx
+	seq       int64        // invocations run on this VM
+	broken    bool         // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
 	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
