@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -54,24 +55,12 @@ func (ctxStyle) call(v *vu, inv *invocation) error {
 }
 
 func (ctxStyle) threw(v *vu, err error) *Response {
-	var ex *goja.Exception
-	if asException(err, &ex) {
-		return ctxErrorAnswer(v, ex.Value())
-	}
-	return ctxErrorJSON(v, "Error", err.Error(), nil)
+	return ctxErrorAnswer(v, errorValue(v, err))
 }
 
 func (ctxStyle) unanswered(function string) (string, string) {
 	return fmt.Sprintf("function %s returned a promise that never settled", function),
 		"the function's promise never settled and nothing was left to wait for"
-}
-
-func asException(err error, target **goja.Exception) bool {
-	ex, ok := err.(*goja.Exception)
-	if ok {
-		*target = ex
-	}
-	return ok
 }
 
 // answerValue sends what the function returned: a string as it is (so a notify
@@ -109,11 +98,14 @@ func (v *vu) answerRejection(inv *invocation, reason goja.Value) {
 	}
 }
 
+// errorValue is the JS value a Go error from the VM carries (what the script
+// threw), or a plain Error with its text.
 func errorValue(v *vu, err error) goja.Value {
-	if ex, ok := err.(*goja.Exception); ok {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
 		return ex.Value()
 	}
-	return v.vm.NewGoError(err)
+	return jsError(v.vm, err.Error())
 }
 
 // isString is a string primitive (a String object is sent as JSON).
