@@ -17,10 +17,10 @@ Usage:
   bmobemu serve  [--functions DIR] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]
                  [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
                  [--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE]
-                 [--sandbox=on|off] [--sandbox-retry-scale 0.01]
+                 [--sandbox=on|off] [--sandbox-retry-scale 0.01] [--alipay-app FILE]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
                  [--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]...
-                 [--sandbox=on|off] [--sandbox-retry-scale 0.01]
+                 [--sandbox=on|off] [--sandbox-retry-scale 0.01] [--alipay-app FILE]
   bmobemu sandbox keys [--db FILE]                  print the payment sandbox keys for your scripts' configs
   bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01] [--addr HOST:PORT]
   bmobemu sandbox trades|notifies [--replay ID] [--addr HOST:PORT]
