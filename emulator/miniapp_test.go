@@ -128,3 +128,31 @@ func TestMiniProgramPaymentThroughTheSimulator(t *testing.T) {
 		t.Fatalf("anonymous who: %d %s", status, body)
 	}
 }
+
+// A notify may reach a mini-program function too: the notify's form is
+// ctx.args, and the bare string it returns is the acknowledgement Alipay reads.
+func TestNotifyToACtxFunction(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "open.js", `module.exports = async (ctx) => ctx.cloud.payment.common.create(
+		{subject: 's', outTradeNo: ctx.args.no, totalAmount: '1.00'}, {notify: {url: 'https://cloud.example.com/mp/ack'}});`)
+	write(t, dir, "ack.js", `module.exports = async (ctx) => {
+		ctx.logger.info('ACK %s %s', ctx.args.out_trade_no, ctx.args.trade_status);
+		return ctx.args.trade_status === 'TRADE_SUCCESS' ? 'success' : 'fail';
+	};`)
+	emu, base := serveOnLoopback(t, Config{FunctionsDirs: []string{dir}, DBPath: filepath.Join(t.TempDir(), "ack.db"), Timeout: 5 * time.Second})
+	if status, body := postArgs(t, base+"/"+emu.Secret+"/open", `{"no":"ACK1"}`); status != 200 || !strings.Contains(body, `"code":"10000"`) {
+		t.Fatalf("open: %d %s", status, body)
+	}
+	alipay, _ := emu.Sandbox.Provider(provider.Alipay)
+	if _, err := alipay.Pay(context.Background(), provider.PayRequest{OutTradeNo: "ACK1"}); err != nil {
+		t.Fatal(err)
+	}
+	ds := emu.Sandbox.Deliveries()
+	if len(ds) != 1 {
+		t.Fatalf("deliveries %+v", ds)
+	}
+	d := waitAck(t, emu.Sandbox, ds[0].ID)
+	if len(d.Attempts) != 1 || d.Attempts[0].Body != "success" {
+		t.Fatalf("delivery %+v", d)
+	}
+}
