@@ -62,6 +62,9 @@ type Config struct {
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
+	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
+	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
+	AlipayApp *modules.AlipayApp
 }
 
 // Emulator is a running bmobemu.
@@ -164,6 +167,10 @@ func Open(cfg Config) (e *Emulator, err error) {
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+	}
+	env.AlipayApp = cfg.AlipayApp
+	if env.AlipayApp == nil && e.SandboxKeys != nil {
+		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
 	}
 	engine, err := runtime.New(runtime.Options{
 		Registry:   NewRegistry(api),

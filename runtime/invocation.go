@@ -72,13 +72,7 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
 	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
-	return inv.loop.RunUntil(inv.ctx, func() error {
-		req := v.requestObject(inv.req)
-		res := inv.res.object()
-		mods := v.modulesObject(inv)
-		_, err := v.onRequest(goja.Undefined(), req, res, mods)
-		return err
-	}, inv.answered.Load)
+	return inv.loop.RunUntil(inv.ctx, func() error { return v.style.call(v, inv) }, inv.answered.Load)
 }
 
 // conclude turns how the loop ended into the call's answer (when the script gave
@@ -93,9 +87,9 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	case err == nil && inv.answered.Load():
 		// The usual end: answered, nothing left to do.
 	case err == nil:
-		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
-			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {
-			v.Log("error", "the function finished without responding; Bmob would answer only at its 30 s timeout")
+		answer, logLine := v.style.unanswered(f.name)
+		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError, answer)) {
+			v.Log("error", logLine)
 		}
 	case inv.aborted.Load():
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
@@ -110,9 +104,9 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", fmt.Sprintf("stopped at the %s deadline with work still pending%s", timeout, whereStopped(err)))
 		}
 	default:
-		msg, stack := describeError(err)
+		_, stack := describeError(err)
 		v.Log("error", "uncaught exception: "+stack)
-		if !inv.finish(runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)) {
+		if !inv.finish(v.style.threw(v, err)) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
 		}
 	}

@@ -16,11 +16,13 @@ import (
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
-// script's onRequest. It implements modules.VU for the invocation it runs now.
+// script's entry (onRequest, or the ctx function) with its style. It implements
+// modules.VU for the invocation it runs now.
 type vu struct {
 	fn        *Function
 	vm        *goja.Runtime
-	onRequest goja.Callable
+	style     style
+	entry     goja.Callable
 	required  map[string]goja.Value
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
@@ -34,8 +36,9 @@ type vu struct {
 	resProto  *goja.Object
 	reqProto  *goja.Object
 	modsProto *goja.Object
-	seq       int64 // invocations run on this VM
-	broken    bool  // a Go panic escaped a call: the VM is not reused
+	ctxProto  *goja.Object // of the ctx style's ctx
+	seq       int64        // invocations run on this VM
+	broken    bool         // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
 	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
@@ -107,7 +110,7 @@ func (f *Function) newBareVU() (*vu, error) {
 }
 
 // runTopLevel runs the script once on this VM, as Node loads a module once, and
-// finds onRequest. Timers and callbacks the top level starts run to completion
+// finds its style and entry. Timers and callbacks the top level starts run to completion
 // under the same deadline as a call.
 func (v *vu) runTopLevel() error {
 	inv := newInvocation(v.fn, nil)
@@ -133,38 +136,15 @@ func (v *vu) runTopLevel() error {
 	if err != nil {
 		return &LoadError{Function: v.fn.name, Err: err}
 	}
-	fn, err := v.findOnRequest()
+	st, fn, err := v.findStyle()
 	if err != nil {
 		return &LoadError{Function: v.fn.name, Err: err}
 	}
-	v.onRequest = fn
+	v.style, v.entry = st, fn
 	return nil
 }
 
-// findOnRequest looks where Bmob scripts put the handler: a global function
-// (Bmob's documented shape), or an export (the local-tool style
-// `exports.<name> = onRequest`, or `module.exports = function…`).
-func (v *vu) findOnRequest() (goja.Callable, error) {
-	if fn, ok := goja.AssertFunction(v.vm.Get("onRequest")); ok {
-		return fn, nil
-	}
-	if module := v.vm.Get("module"); module != nil {
-		exports := module.ToObject(v.vm).Get("exports")
-		if fn, ok := goja.AssertFunction(exports); ok {
-			return fn, nil
-		}
-		if obj, ok := exports.(*goja.Object); ok {
-			for _, key := range []string{"onRequest", v.fn.name} {
-				if fn, ok := goja.AssertFunction(obj.Get(key)); ok {
-					return fn, nil
-				}
-			}
-		}
-	}
-	return nil, fmt.Errorf("%s defines no function onRequest(request, response, modules) (neither global nor exported)", v.fn.filename)
-}
-
-// LoadError is a function whose top level failed or that has no onRequest.
+// LoadError is a function whose top level failed or that has no entry.
 type LoadError struct {
 	Function string
 	Err      error

@@ -31,6 +31,7 @@ type common struct {
 	sandbox                        string
 	retryScale                     float64
 	deployDir                      string
+	alipayApp                      string
 }
 
 // Defaults shared by the commands.
@@ -57,6 +58,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
 	fs.StringVar(&c.deployDir, "deploy-dir", "", "where REST deploys (PUT /1/functions/<name>) write their files (default: <db>.deployed, never your functions folders; name one of them to deploy into your sources)")
+	fs.StringVar(&c.alipayApp, "alipay-app", os.Getenv("BMOBEMU_ALIPAY_APP"), "JSON file {appId, privateKey, alipayPublicKey, gateway}: the Alipay app ctx.cloud calls of mini-program functions sign as (env BMOBEMU_ALIPAY_APP; default: the sandbox's app)")
 	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
 
@@ -79,6 +81,14 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	if !(c.retryScale > 0) {
 		return emulator.Config{}, fmt.Errorf("--sandbox-retry-scale must be above 0, not %v", c.retryScale)
 	}
+	var alipayApp *modules.AlipayApp
+	if c.alipayApp != "" {
+		app, err := emulator.LoadAlipayApp(c.alipayApp)
+		if err != nil {
+			return emulator.Config{}, fmt.Errorf("--alipay-app: %w", err)
+		}
+		alipayApp = app
+	}
 	timeout := c.timeout
 	if timeout == 0 {
 		timeout = -1 // off
@@ -89,5 +99,6 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
 		Sandbox:   emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 		DeployDir: c.deployDir,
+		AlipayApp: alipayApp,
 	}, nil
 }
