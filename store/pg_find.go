@@ -130,10 +130,13 @@ func (b *sqlWhere) field(key string) (sqlField, bool) {
 			return sqlField{}, false
 		}
 	}
+	// Inlined, not a parameter: the segments are letters, digits and
+	// underscores, so they need no quoting, and a clause that turns out
+	// constant leaves no parameter unused.
 	if len(segs) == 1 {
-		return sqlField{expr: "(fields -> " + b.arg(key) + "::text)"}, true
+		return sqlField{expr: "(fields -> '" + key + "')"}, true
 	}
-	return sqlField{expr: "(fields #> " + b.arg(segs) + "::text[])"}, true
+	return sqlField{expr: "(fields #> '{" + strings.Join(segs, ",") + "}')"}, true
 }
 
 // plainIndex: digits without a leading zero (what both sides read the same).
