@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,8 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
 		}
 	}
-	if interrupted || v.broken {
+	var overflow *goja.StackOverflowError
+	if interrupted || v.broken || errors.As(err, &overflow) {
 		v.vm.ClearInterrupt()
 		return false // a VM stopped mid-script may hold half-updated state
 	}
@@ -136,6 +138,10 @@ func whereStopped(err error) string {
 // describeError gives the one-line message for the caller (with the script's
 // file:line) and the full stack for the log.
 func describeError(err error) (msg, stack string) {
+	var overflow *goja.StackOverflowError
+	if errors.As(err, &overflow) {
+		return describeStackOverflow(overflow.Stack())
+	}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		first := ex.Value().String()
@@ -159,6 +165,35 @@ func describeError(err error) (msg, stack string) {
 		return first, stack
 	}
 	return err.Error(), err.Error()
+}
+
+// stackOverflowMessage is Node's message for a call stack past its limit.
+const stackOverflowMessage = "RangeError: Maximum call stack size exceeded"
+
+// describeStackOverflow renders goja's (uncatchable) stack overflow as Node's
+// RangeError; the logged stack keeps only its innermost frames (it is as deep
+// as the limit).
+func describeStackOverflow(frames []goja.StackFrame) (msg, stack string) {
+	msg = stackOverflowMessage
+	for _, fr := range frames {
+		if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
+			p := fr.Position()
+			msg = fmt.Sprintf("%s (%s:%d:%d)", msg, p.Filename, p.Line, p.Column)
+			break
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(stackOverflowMessage)
+	const shown = 10
+	for i, fr := range frames {
+		if i == shown {
+			fmt.Fprintf(&b, "\n    ... %d more frames", len(frames)-shown)
+			break
+		}
+		b.WriteString("\n    at ")
+		fr.Write(&b)
+	}
+	return msg, b.String()
 }
 
 func runtimeAnswer(kind ResponseKind, status int, text string) *Response {

@@ -22,8 +22,10 @@ type vu struct {
 	vm        *goja.Runtime
 	onRequest goja.Callable
 	required  map[string]goja.Value
-	inv       *invocation // the invocation running now; nil between calls
-	formatter func(args []goja.Value) string
+	// nodeRequire is goja_nodejs's require (for its buffer module).
+	nodeRequire goja.Callable
+	inv         *invocation // the invocation running now; nil between calls
+	formatter   func(args []goja.Value) string
 
 	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
@@ -79,9 +81,13 @@ func (f *Function) newBareVU() (*vu, error) {
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
+	vm.SetMaxCallStackSize(e.opts.MaxCallDepth)
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	// goja_nodejs's require, kept before installGlobals replaces the global: its
+	// modules must be loaded through it, not through the global (that is ours).
+	nodeRequire, _ := goja.AssertFunction(vm.Get("require"))
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
 	v.installGlobals()
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
@@ -328,7 +334,12 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 	ctor, ok := reg.Require(name)
 	if !ok {
 		if name == "buffer" || name == "node:buffer" {
-			val := require.Require(v.vm, "buffer")
+			// Not require.Require: it calls the global require, which is this
+			// function, and recursed until Go's stack overflowed.
+			val, err := v.nodeRequire(goja.Undefined(), v.vm.ToValue("buffer"))
+			if err != nil {
+				panic(err)
+			}
 			v.required[name] = val
 			return val
 		}

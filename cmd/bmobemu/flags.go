@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 )
 
@@ -28,6 +29,7 @@ type common struct {
 	upstreams                      listFlag
 	timeout                        time.Duration
 	bodyLimit, poolSize            int
+	maxCallDepth                   int
 	sandbox                        string
 	retryScale                     float64
 }
@@ -45,6 +47,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
 	fs.IntVar(&c.bodyLimit, "body-limit", 200*1024, "request body limit in bytes (Bmob: 0.2 MB)")
 	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
+	fs.IntVar(&c.maxCallDepth, "max-call-depth", runtime.DefaultMaxCallDepth, "call stack frames a script may use; deeper throws RangeError: Maximum call stack size exceeded")
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
 	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
@@ -75,7 +78,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	return emulator.Config{
 		FunctionsDirs: strings.Split(c.functions, ","), DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
 		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
-		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
+		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, MaxCallDepth: c.maxCallDepth, LogOutput: logOut,
 		Sandbox: emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 	}, nil
 }
