@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"testing"
+	"time"
 )
 
 // Recursion through native calls used to end in Go's fatal "stack overflow";
@@ -37,5 +38,55 @@ func TestHostileRequireBufferDoesNotRecurse(t *testing.T) {
 		Script:     `function onRequest(request, response) { var b = require('buffer'); response.send(typeof b.Buffer) }`,
 		WantStatus: http.StatusOK,
 		WantBody:   "function",
+	})
+}
+
+// After the answer nothing a script does may touch what the server is sending:
+// sendStatus wrote the header map before its already-answered guard while the
+// server read it (Go's fatal "concurrent map iteration and map write").
+func TestHostileHeaderWritesAfterTheAnswer(t *testing.T) {
+	runHostile(t, hostileCase{
+		Script: `function onRequest(request, response) {
+			for (var i = 0; i < 20000; i++) response.set('h' + i, 'v');
+			setTimeout(function () {
+				var t = Date.now();
+				while (Date.now() - t < 1000) {
+					response.sendStatus(201); response.status(202); response.statusCode = 203;
+					response.set('late', 'x'); response.type('json'); response.redirect('/x');
+				}
+			}, 1);
+			response.send('x');
+		}`,
+		WantStatus: http.StatusOK,
+		WantBody:   "x",
+		Check: func(t *testing.T, h *hostileServer) {
+			for range 5 {
+				a := hostileGet(h.URL("hostile"), time.Minute)
+				if a.Err != nil || a.Status != http.StatusOK || a.Body != "x" || a.Header.Get("Late") != "" {
+					t.Fatalf("answer changed after it was sent: %d %q %v", a.Status, a.Body, a.Err)
+				}
+			}
+		},
+	})
+}
+
+// A caller's redirect target cannot split the response (issue 10, item 8).
+func TestHostileRedirectCannotSplitTheResponse(t *testing.T) {
+	runHostile(t, hostileCase{
+		Script: `function onRequest(request, response) { response.redirect(request.query.next) }`,
+		Query:  "?next=/home%0d%0aSet-Cookie:%20sid=attacker%0d%0aContent-Length:%200%0d%0a%0d%0aHTTP/1.1%20200%20OK",
+		// The client does not follow: a 302 with the encoded Location.
+		WantStatus: http.StatusFound,
+		Check: func(t *testing.T, h *hostileServer) {
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Get(h.URL("hostile") + "?next=/home%0d%0aSet-Cookie:%20sid=attacker")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Location") != "/home%0D%0ASet-Cookie:%20sid=attacker" {
+				t.Fatalf("split: %v", resp.Header)
+			}
+		},
 	})
 }

@@ -85,7 +85,8 @@ type hostileAnswer struct {
 }
 
 func hostileGet(url string, timeout time.Duration) hostileAnswer {
-	client := &http.Client{Timeout: timeout}
+	// Redirects are answers too: not followed.
+	client := &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	start := time.Now()
 	resp, err := client.Get(url)
 	if err != nil {
