@@ -90,3 +90,74 @@ func TestHostileRedirectCannotSplitTheResponse(t *testing.T) {
 		},
 	})
 }
+
+// No script code runs outside a deadline: describing a thrown value calls its
+// toString and reads its stack (and goja's errors.Is reads it too), which ran
+// after the call's interrupt was lifted and never returned.
+func TestHostileThrownValuesAreDescribedUnderABound(t *testing.T) {
+	cases := map[string]string{
+		"toString":     `throw { toString: function () { for (;;) {} } }`,
+		"stack getter": `var e = new Error('x'); Object.defineProperty(e, 'stack', {get: function () { for (;;) {} }}); throw e`,
+		"proxy": `var h = function () { for (;;) {} };
+			throw new Proxy({}, {get: h, getPrototypeOf: h, has: h, ownKeys: h, getOwnPropertyDescriptor: h})`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			runHostile(t, hostileCase{
+				Script:     `function onRequest(request, response) { ` + body + ` }`,
+				WantStatus: http.StatusInternalServerError,
+				WantBody:   "there is an error:",
+			})
+		})
+	}
+}
+
+// The same throw at a script's top level hung serve at startup (the function's
+// first VM is made at load) and froze hot reload; a getter for onRequest ran
+// after the top level's deadline.
+func TestHostileTopLevelCodeIsBounded(t *testing.T) {
+	cases := map[string]string{
+		"throw":  `throw { toString: function () { for (;;) {} } };`,
+		"getter": `Object.defineProperty(this, 'onRequest', {get: function () { for (;;) {} }});`,
+		"loop":   `for (;;) {}`,
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			runHostile(t, hostileCase{
+				Script:     src,
+				Timeout:    2 * time.Second,
+				WantStatus: http.StatusInternalServerError,
+				WantBody:   "there is an error:",
+			})
+		})
+	}
+}
+
+// Saving such a file while serving must not freeze hot reload: the next good
+// version is picked up.
+func TestHostileHotReloadSurvivesABadTopLevel(t *testing.T) {
+	runHostile(t, hostileCase{
+		Script:     `function onRequest(request, response) { response.send('v1') }`,
+		Timeout:    2 * time.Second,
+		Config:     func(c *Config) { c.Watch = true },
+		WantStatus: http.StatusOK,
+		WantBody:   "v1",
+		Check: func(t *testing.T, h *hostileServer) {
+			dir := h.Emu.Config.FunctionsDirs[0]
+			write(t, dir, "hostile.js", `throw { toString: function () { for (;;) {} } };`)
+			time.Sleep(500 * time.Millisecond)
+			write(t, dir, "hostile.js", `function onRequest(request, response) { response.send('v3') }`)
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				a := hostileGet(h.URL("hostile"), 20*time.Second)
+				if a.Status == http.StatusOK && a.Body == "v3" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("hot reload froze: still %d %q %v\n%s", a.Status, a.Body, a.Err, tail(h.Logs.String(), 3000))
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		},
+	})
+}

@@ -89,6 +89,10 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	interrupted := !inv.stopInterrupt()
 	f := inv.fn
 	timeout := f.engine.opts.Timeout
+	// A thrown value is described before any errors.Is: goja's Exception.Unwrap
+	// reads the thrown object (a Proxy trap or getter would run unbounded).
+	var thrown *goja.Exception
+	isThrow := errors.As(err, &thrown)
 
 	switch {
 	case err == nil && inv.answered.Load():
@@ -103,7 +107,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			fmt.Sprintf("there is an error:function %s was stopped: the emulator is closing", f.name))) {
 			v.Log("warn", "stopped before responding: the emulator is closing")
 		}
-	case interrupted || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+	case interrupted || !isThrow && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)):
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusGatewayTimeout,
 			fmt.Sprintf("there is an error:function %s timed out: no response within %s", f.name, timeout))) {
 			v.Log("error", fmt.Sprintf("timed out after %s without responding%s", timeout, whereStopped(err)))
@@ -111,7 +115,10 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", fmt.Sprintf("stopped at the %s deadline with work still pending%s", timeout, whereStopped(err)))
 		}
 	default:
-		msg, stack := describeError(err)
+		msg, stack, ok := v.describeBounded(err)
+		if !ok {
+			v.broken = true // the VM was interrupted in the middle of the script's toString
+		}
 		v.Log("error", "uncaught exception: "+stack)
 		if !inv.finish(runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
@@ -166,6 +173,61 @@ func describeError(err error) (msg, stack string) {
 	}
 	return err.Error(), err.Error()
 }
+
+// errorFormatBudget bounds the script code that describing a thrown value may
+// run (its toString, a stack getter, Proxy traps) once the call's own deadline
+// is no longer armed: honest values take microseconds.
+const errorFormatBudget = 500 * time.Millisecond
+
+// errFormatting interrupts a VM whose thrown value took too long to describe.
+var errFormatting = errors.New("describing the thrown value took too long")
+
+// describeBounded is describeError with the script code it may run bounded by
+// errorFormatBudget; when cut short (ok false) it describes the value without
+// running any script code and the VM must not be reused.
+func (v *vu) describeBounded(err error) (msg, stack string, ok bool) {
+	ok = v.bounded(errorFormatBudget, func() { msg, stack = describeError(err) })
+	if !ok {
+		msg = "Uncaught exception (a thrown value whose toString or stack did not return within " + errorFormatBudget.String() + ")"
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			for _, fr := range ex.Stack() {
+				if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
+					p := fr.Position()
+					msg = fmt.Sprintf("%s (%s:%d:%d)", msg, p.Filename, p.Line, p.Column)
+					break
+				}
+			}
+		}
+		stack = msg
+	}
+	return msg, stack, ok
+}
+
+// bounded runs fn, which may call script code, with the VM interrupted after
+// budget; it reports false when fn was interrupted or panicked (a throw from
+// the script's code surfaces as a Go panic outside a VM call).
+func (v *vu) bounded(budget time.Duration, fn func()) (ok bool) {
+	timer := time.AfterFunc(budget, func() { v.vm.Interrupt(errFormatting) })
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+		if !timer.Stop() { // fired: clear it whether or not fn noticed
+			v.vm.ClearInterrupt()
+			ok = false
+		}
+	}()
+	fn()
+	return true
+}
+
+// safeError is a script error described once, under a bound, so that printing
+// it later runs no script code (goja's Exception.Error calls the thrown
+// value's toString).
+type safeError struct{ msg string }
+
+func (e *safeError) Error() string { return e.msg }
 
 // stackOverflowMessage is Node's message for a call stack past its limit.
 const stackOverflowMessage = "RangeError: Maximum call stack size exceeded"

@@ -122,22 +122,42 @@ func (v *vu) runTopLevel() error {
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	var fn goja.Callable
 	err := inv.loop.Run(ctx, func() error {
 		_, err := v.vm.RunProgram(v.fn.program)
 		return err
 	})
+	if err == nil {
+		// Still under the deadline: onRequest or module.exports may be a
+		// getter or a Proxy, which is script code.
+		fn, err = v.findOnRequestGuarded()
+	}
 	if !stop() {
+		v.vm.ClearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
 	}
 	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
-	}
-	fn, err := v.findOnRequest()
-	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
+		// Described now, bounded: the error is printed later, outside any deadline.
+		msg, _, _ := v.describeBounded(err)
+		return &LoadError{Function: v.fn.name, Err: &safeError{msg: msg}}
 	}
 	v.onRequest = fn
 	return nil
+}
+
+// findOnRequestGuarded is findOnRequest with a throw from a getter returned
+// as an error (goja panics with it outside a VM call).
+func (v *vu) findOnRequestGuarded() (fn goja.Callable, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			panic(r)
+		}
+	}()
+	return v.findOnRequest()
 }
 
 // findOnRequest looks where Bmob scripts put the handler: a global function
