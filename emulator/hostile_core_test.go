@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // Recursion through native calls used to end in Go's fatal "stack overflow";
@@ -159,5 +161,19 @@ func TestHostileHotReloadSurvivesABadTopLevel(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		},
+	})
+}
+
+// A backtracking regexp (regexp2: lookarounds, backreferences) is beyond the
+// VM's interrupt; each match is bounded by the call timeout, as serve sets it.
+func TestHostileBacktrackingRegexpIsBounded(t *testing.T) {
+	runHostile(t, hostileCase{
+		Script: `function onRequest(request, response) {
+			var s = new Array(41).join('a') + '!';
+			response.send(String(/^(a+)+$(?=)/.test(s)));
+		}`,
+		Timeout:     2 * time.Second,
+		BeforeServe: func() { runtime.LimitRegexpMatches(2 * time.Second) },
+		WantStatus:  http.StatusGatewayTimeout,
 	})
 }

@@ -42,6 +42,9 @@ type hostileCase struct {
 	WantStatus int
 	// WantBody must appear in every hostile call's answer ("" : anything).
 	WantBody string
+	// BeforeServe runs in the child before the server starts (process-wide
+	// settings the CLI makes before serving, e.g. runtime.LimitRegexpMatches).
+	BeforeServe func()
 	// Check runs in the child after the hostile calls answered, with the
 	// emulator still serving (e.g. to look at the logs or at memory).
 	Check func(t *testing.T, h *hostileServer)
@@ -104,6 +107,9 @@ func runHostile(t *testing.T, c hostileCase) {
 	if os.Getenv(hostileChildEnv) != t.Name() {
 		runTestInChild(t)
 		return
+	}
+	if c.BeforeServe != nil {
+		c.BeforeServe()
 	}
 	h := startHostile(t, c)
 	timeout := c.Timeout

@@ -35,6 +35,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/runtime"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,6 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
 	emu, err := emulator.Open(cfg)
 	if err != nil {
