@@ -38,6 +38,7 @@ type Config struct {
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
 	MaxCallDepth  int               // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
+	MemoryLimit   int64             // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
 	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
@@ -136,6 +137,7 @@ func Open(cfg Config) (*Emulator, error) {
 		Timeout:      cfg.Timeout,
 		PoolSize:     cfg.PoolSize,
 		MaxCallDepth: cfg.MaxCallDepth,
+		MemoryLimit:  cfg.MemoryLimit,
 		Log:          logs,
 		Formatter:    consoleFormatter,
 		Clock:        cfg.Clock,

@@ -1,7 +1,11 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
+	"os"
+	rgoruntime "runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +180,60 @@ func TestHostileBacktrackingRegexpIsBounded(t *testing.T) {
 		BeforeServe: func() { runtime.LimitRegexpMatches(2 * time.Second) },
 		WantStatus:  http.StatusGatewayTimeout,
 	})
+}
+
+// Several runaway allocators at once: the server stays alive with its RSS
+// bounded near the budget, every caller gets an error naming the limit (long
+// before the timeout), and the memory is returned afterwards.
+func TestHostileMemoryBudget(t *testing.T) {
+	const budget = 256 << 20
+	runHostile(t, hostileCase{
+		Script:     `function onRequest(request, response) { var a = []; while (true) a.push(new Array(1e6).fill(1)) }`,
+		Calls:      4,
+		Timeout:    60 * time.Second,
+		Config:     func(c *Config) { c.MemoryLimit = budget },
+		WantStatus: http.StatusServiceUnavailable,
+		WantBody:   "more memory than the limit of 256 MB (--memory-limit)",
+		Check: func(t *testing.T, h *hostileServer) {
+			peak, _ := procStatusKB("VmHWM")
+			// Returned: the heap is back under a fraction of the budget soon after.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				rgoruntime.GC()
+				var ms rgoruntime.MemStats
+				rgoruntime.ReadMemStats(&ms)
+				rss, _ := procStatusKB("VmRSS")
+				if ms.HeapAlloc < budget/4 {
+					t.Logf("measured: peak RSS %d MB, heap after %d MB, RSS after %d MB (budget %d MB, 4 runaway calls)",
+						peak>>10, ms.HeapAlloc>>20, rss>>10, budget>>20)
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("memory not returned: heap %d MB", ms.HeapAlloc>>20)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			// Generous: the heap limit plus what the calls allocate between two
+			// samples, the GC's headroom and the process itself.
+			if peak > 3*budget>>10 {
+				t.Fatalf("peak RSS %d MB, budget %d MB", peak>>10, budget>>20)
+			}
+		},
+	})
+}
+
+// procStatusKB reads a kB field of /proc/self/status (Linux).
+func procStatusKB(field string) (int64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb, true
+		}
+	}
+	return 0, false
 }

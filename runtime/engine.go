@@ -54,6 +54,9 @@ type Options struct {
 	// MaxCallDepth bounds every VM's call stack (frames); a deeper call throws
 	// RangeError: Maximum call stack size exceeded. 0 means DefaultMaxCallDepth.
 	MaxCallDepth int
+	// MemoryLimit is the heap, in bytes, that running scripts may fill
+	// together (see memoryWatch); 0 means DefaultMemoryLimit, negative none.
+	MemoryLimit int64
 	// PoolSize bounds the VMs of one function; callers beyond it wait for a free VM
 	// until their deadline. 0 means 16.
 	PoolSize int
@@ -84,6 +87,7 @@ type Options struct {
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
 type Engine struct {
 	opts Options
+	mem  *memoryWatch // nil: no memory limit
 }
 
 // New makes an Engine. Registry and Env are required.
@@ -112,7 +116,14 @@ func New(opts Options) (*Engine, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
-	return &Engine{opts: opts}, nil
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	e := &Engine{opts: opts}
+	if opts.MemoryLimit > 0 {
+		e.mem = newMemoryWatch(uint64(opts.MemoryLimit))
+	}
+	return e, nil
 }
 
 // Profile is the engine's profile.

@@ -73,6 +73,7 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
 	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
+	v.fn.engine.mem.enter(v)
 	return inv.loop.RunUntil(inv.ctx, func() error {
 		req := v.requestObject(inv.req)
 		res := inv.res.object()
@@ -87,6 +88,7 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	defer func() { v.inv = nil }()
 	interrupted := !inv.stopInterrupt()
+	overMemory := v.fn.engine.mem.leave(v)
 	f := inv.fn
 	timeout := f.engine.opts.Timeout
 	// A thrown value is described before any errors.Is: goja's Exception.Unwrap
@@ -101,6 +103,14 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
 			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {
 			v.Log("error", "the function finished without responding; Bmob would answer only at its 30 s timeout")
+		}
+	case overMemory:
+		limit := f.engine.mem.text()
+		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
+			fmt.Sprintf("there is an error:function %s was stopped: scripts used more memory than the limit of %s", f.name, limit))) {
+			v.Log("error", "stopped: scripts used more memory than the limit of "+limit+whereStopped(err))
+		} else {
+			v.Log("warn", "stopped after responding: scripts used more memory than the limit of "+limit+whereStopped(err))
 		}
 	case inv.aborted.Load():
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
@@ -125,7 +135,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 		}
 	}
 	var overflow *goja.StackOverflowError
-	if interrupted || v.broken || errors.As(err, &overflow) {
+	if interrupted || overMemory || v.broken || errors.As(err, &overflow) {
 		v.vm.ClearInterrupt()
 		return false // a VM stopped mid-script may hold half-updated state
 	}

@@ -123,6 +123,7 @@ func (v *vu) runTopLevel() error {
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
 	var fn goja.Callable
+	v.fn.engine.mem.enter(v)
 	err := inv.loop.Run(ctx, func() error {
 		_, err := v.vm.RunProgram(v.fn.program)
 		return err
@@ -131,6 +132,11 @@ func (v *vu) runTopLevel() error {
 		// Still under the deadline: onRequest or module.exports may be a
 		// getter or a Proxy, which is script code.
 		fn, err = v.findOnRequestGuarded()
+	}
+	if v.fn.engine.mem.leave(v) {
+		stop()
+		v.vm.ClearInterrupt()
+		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level stopped: scripts used more memory than the limit of %s", v.fn.engine.mem.text())}
 	}
 	if !stop() {
 		v.vm.ClearInterrupt()

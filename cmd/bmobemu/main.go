@@ -16,6 +16,7 @@ const usage = `bmobemu runs Bmob cloud functions (function onRequest(request, re
 Usage:
   bmobemu serve  [--functions DIR] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]
                  [--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]
+                 [--memory-limit MB] [--max-call-depth N]
                  [--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE]
                  [--sandbox=on|off] [--sandbox-retry-scale 0.01]
   bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]
