@@ -54,7 +54,7 @@ func (ctxStyle) call(v *vu, inv *invocation) error {
 	return err
 }
 
-func (ctxStyle) threw(v *vu, err error) *Response {
+func (ctxStyle) threw(v *vu, err error, _ string) *Response {
 	return ctxErrorAnswer(v, errorValue(v, err))
 }
 

@@ -22,8 +22,9 @@ type style interface {
 	// call starts one invocation of the entry on the JS thread; the answer comes
 	// through inv.finish. An error is an uncaught exception.
 	call(v *vu, inv *invocation) error
-	// threw is the answer to an uncaught exception of the entry's call.
-	threw(v *vu, err error) *Response
+	// threw is the answer to an uncaught exception of the entry's call;
+	// described is the exception's text, already formatted under a bound.
+	threw(v *vu, err error, described string) *Response
 	// unanswered is the answer, and the log line, when the call ended with
 	// nothing left to run and no answer.
 	unanswered(function string) (answer, logLine string)
@@ -99,9 +100,8 @@ func (bmobStyle) call(v *vu, inv *invocation) error {
 	return err
 }
 
-func (bmobStyle) threw(_ *vu, err error) *Response {
-	msg, _ := describeError(err)
-	return runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)
+func (bmobStyle) threw(_ *vu, _ error, described string) *Response {
+	return runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+described)
 }
 
 func (bmobStyle) unanswered(function string) (string, string) {

@@ -87,8 +87,10 @@ func (f *Function) newBareVU() (*vu, error) {
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
+	vm.SetMaxCallStackSize(e.opts.MaxCallDepth)
 	// goja_nodejs's require loads Buffer and the files and packages scripts
-	// require from disk (diskrequire.go).
+	// require from disk (diskrequire.go). Its modules are loaded through this
+	// RequireModule, never through the global require (that is ours).
 	nodeRequire := f.diskModules().Enable(vm)
 	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
@@ -126,22 +128,51 @@ func (v *vu) runTopLevel() error {
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	var (
+		st style
+		fn goja.Callable
+	)
+	v.fn.engine.mem.enter(v)
 	err := inv.loop.Run(ctx, func() error {
 		_, err := v.vm.RunProgram(v.fn.program)
 		return err
 	})
+	if err == nil {
+		// Still under the deadline: onRequest or module.exports may be a
+		// getter or a Proxy, which is script code.
+		st, fn, err = v.findStyleGuarded()
+	}
+	if v.fn.engine.mem.leave(v) {
+		stop()
+		v.vm.ClearInterrupt()
+		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level stopped: scripts used more memory than the limit of %s", v.fn.engine.mem.text())}
+	}
 	if !stop() {
+		v.vm.ClearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
 	}
 	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
-	}
-	st, fn, err := v.findStyle()
-	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
+		// Described now, bounded: the error is printed later, outside any deadline.
+		msg, _, _ := v.describeBounded(err)
+		return &LoadError{Function: v.fn.name, Err: &safeError{msg: msg}}
 	}
 	v.style, v.entry = st, fn
 	return nil
+}
+
+// findStyleGuarded is findStyle with a throw from a getter returned as an
+// error (goja panics with it outside a VM call).
+func (v *vu) findStyleGuarded() (st style, fn goja.Callable, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			panic(r)
+		}
+	}()
+	return v.findStyle()
 }
 
 // LoadError is a function whose top level failed or that has no entry.
@@ -315,7 +346,12 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 	ctor, ok := reg.Require(name)
 	if !ok {
 		if name == "buffer" || name == "node:buffer" {
-			val := require.Require(v.vm, "buffer")
+			// Not require.Require: it calls the global require, which is this
+			// function, and recursed until Go's stack overflowed.
+			val, err := v.nodeRequire.Require("buffer")
+			if err != nil {
+				panic(err)
+			}
 			v.required[name] = val
 			return val
 		}
