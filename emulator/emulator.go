@@ -29,10 +29,14 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
+// DefaultPostgresState is where the files kept beside a bbolt db go when the
+// db is PostgreSQL: processes sharing a database share this folder.
+const DefaultPostgresState = ".bmobemu/postgres"
+
 // Config is everything `bmobemu serve` can set.
 type Config struct {
 	FunctionsDirs []string          // every DIR/<name>.js of each folder is a function
-	DBPath        string            // the bbolt file
+	DBPath        string            // the bbolt file, or a postgres:// URL
 	Secret        string            // secret key of direct URLs; "" uses Keys.SecretKey or the one kept beside the db
 	Keys          Keys              // non-empty fields override the keys kept beside the db
 	Profile       modules.Profile   // compat (default) or bmob
@@ -67,6 +71,12 @@ type Config struct {
 	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
 	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
 	AlipayApp *modules.AlipayApp
+	// StateBase is the path prefix of the files kept beside the db (keys,
+	// sandbox keys, uploaded files, deploys): "" is DBPath for a bbolt file,
+	// DefaultPostgresState for PostgreSQL.
+	StateBase string
+	// Postgres sizes the pool and bounds statements of a PostgreSQL db.
+	Postgres store.PostgresOptions
 }
 
 // Emulator is a running bmobemu.
@@ -108,8 +118,14 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if cfg.Secret != "" {
 		cfg.Keys.SecretKey = cfg.Secret
 	}
+	if cfg.StateBase == "" {
+		cfg.StateBase = cfg.DBPath
+		if store.IsPostgresURL(cfg.DBPath) {
+			cfg.StateBase = DefaultPostgresState
+		}
+	}
 	if cfg.DeployDir == "" {
-		cfg.DeployDir = cfg.DBPath + ".deployed"
+		cfg.DeployDir = cfg.StateBase + ".deployed"
 	}
 	// Checked before anything is made: a missing folder is the commonest
 	// failed start.
@@ -126,23 +142,25 @@ func Open(cfg Config) (e *Emulator, err error) {
 			made.remove()
 		}
 	}()
-	if err := made.mkdirAll(filepath.Dir(cfg.DBPath)); err != nil {
+	if err := made.mkdirAll(filepath.Dir(cfg.StateBase)); err != nil {
 		return nil, err
 	}
-	made.ifMissing(cfg.DBPath)
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
+	if !store.IsPostgresURL(cfg.DBPath) {
+		made.ifMissing(cfg.DBPath)
+	}
+	st, err := store.OpenDB(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync}, cfg.Postgres)
 	if err != nil {
 		return nil, err
 	}
-	made.ifMissing(keysFile(cfg.DBPath))
-	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
+	made.ifMissing(keysFile(cfg.StateBase))
+	keys, err := LoadOrCreateKeys(cfg.StateBase, cfg.Random, cfg.Keys)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	secret := keys.SecretKey
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
-		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
+		made.ifMissing(sandbox.KeysFile(cfg.StateBase))
 	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
 	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
@@ -164,7 +182,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Transport: transport,
 	})
 	e.Router = router
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {

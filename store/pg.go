@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,6 +70,18 @@ type pgStore struct {
 // (postgres:// or postgresql://) rather than a bbolt file.
 func IsPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// Redact is a --db value fit for logs: a URL's password is hidden.
+func Redact(db string) string {
+	if !IsPostgresURL(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
 
 // OpenDB opens the store a --db value names: a postgres:// URL (missing parts

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -72,7 +73,7 @@ func Available() bool {
 	return err == nil
 }
 
-// DSN returns the connection string of a new, empty database on the shared
+// DSN returns the postgres:// URL of a new, empty database on the shared
 // server (started on first use). Without the binaries the test is skipped,
 // or fails when CI=true.
 func DSN(t testing.TB) string {
@@ -222,11 +223,12 @@ func Start() (*Server, error) {
 	}
 }
 
+// dsn is a postgres:// URL (what --db takes) reaching db over the socket.
 func (s *Server) dsn(db string) string {
-	return fmt.Sprintf("host=%s user=postgres dbname=%s sslmode=disable", s.sockDir, db)
+	return "postgres://postgres@/" + db + "?host=" + url.QueryEscape(s.sockDir) + "&sslmode=disable"
 }
 
-// NewDatabase creates an empty database and returns its connection string.
+// NewDatabase creates an empty database and returns its postgres:// URL.
 func (s *Server) NewDatabase(ctx context.Context) (string, error) {
 	name := fmt.Sprintf("t%d", s.dbSeq.Add(1))
 	conn, err := pgx.Connect(ctx, s.dsn("postgres"))
