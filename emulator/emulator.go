@@ -17,6 +17,7 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -56,6 +57,10 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// ListenAddr is the address the server listens on ("" = loopback: tests and
+	// invoke never listen). Off loopback the sandbox and admin routes need the
+	// master key (see internal/webguard).
+	ListenAddr string
 }
 
 // Emulator is a running bmobemu.
@@ -73,6 +78,9 @@ type Emulator struct {
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
 	SandboxKeys *sandbox.Keys
+	// Guard protects the sandbox's and other admin web routes; a console
+	// mounted later should sit behind it too.
+	Guard *webguard.Guard
 
 	cancelWatch context.CancelFunc
 }
@@ -105,7 +113,11 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	listen := cfg.ListenAddr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey)}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {

@@ -84,6 +84,7 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *s
 		RetryScale: cfg.Sandbox.RetryScale,
 		Deliver:    sandbox.LocalDeliver(e.invokeNotify, nil),
 		Log:        func(level, line string) { e.Logs.FunctionLog("sandbox", level, line) },
+		Guard:      e.Guard,
 	})
 	factories := cfg.Sandbox.Providers
 	if factories == nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
@@ -46,6 +47,10 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Log receives one line per attempt and per problem (nil: nowhere).
 	Log func(level, line string)
+	// Guard protects the triggers, listings and the providers' buyer pages from
+	// cross-site requests (and, off loopback, from callers without the master
+	// key); nil leaves them open (in-process tests only).
+	Guard *webguard.Guard
 }
 
 // AppOrderSubmitter is implemented by providers that accept a client-side signed

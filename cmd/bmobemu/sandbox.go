@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -16,7 +18,8 @@ const sandboxUsage = `Usage:
                  [--notify-url URL] [--subject S] [--addr 127.0.0.1:8080]
   bmobemu sandbox trades [--addr HOST:PORT]
   bmobemu sandbox notifies [--replay ID] [--addr HOST:PORT]
-pay, close, refund, trades and notifies talk to a running bmobemu serve.
+pay, close, refund, trades and notifies talk to a running bmobemu serve; one
+listening off loopback also wants --master-key (or BMOBEMU_MASTER_KEY).
 `
 
 // sandboxCmd is `bmobemu sandbox …`.
@@ -42,11 +45,11 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return sandboxTrigger(ctx, args[0], args[1:], stdout, stderr)
 	case "trades":
 		fs := newFlagSet("sandbox trades", stderr)
-		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+		newClient := clientFlags(fs)
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		trades, err := client(*addr).Trades(ctx)
+		trades, err := newClient().Trades(ctx)
 		if err != nil {
 			return err
 		}
@@ -60,12 +63,12 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nil
 	case "notifies":
 		fs := newFlagSet("sandbox notifies", stderr)
-		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+		newClient := clientFlags(fs)
 		replay := fs.String("replay", "", "deliver notify ID again (a new delivery of the same bytes)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		c := client(*addr)
+		c := newClient()
 		if *replay != "" {
 			d, err := c.Replay(ctx, *replay)
 			if err != nil {
@@ -93,17 +96,23 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return fmt.Errorf("unknown sandbox subcommand %q", args[0])
 }
 
-func client(addr string) *sandbox.Client {
-	base := addr
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
+// clientFlags registers --addr and --master-key and returns the client they
+// describe, to call after parsing.
+func clientFlags(fs *flag.FlagSet) func() *sandbox.Client {
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+	key := fs.String("master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "the server's master key: needed when it listens off loopback (env BMOBEMU_MASTER_KEY)")
+	return func() *sandbox.Client {
+		base := *addr
+		if !strings.Contains(base, "://") {
+			base = "http://" + base
+		}
+		return &sandbox.Client{Base: base, MasterKey: *key}
 	}
-	return &sandbox.Client{Base: base}
 }
 
 func sandboxTrigger(ctx context.Context, action string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sandbox "+action, stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+	newClient := clientFlags(fs)
 	var req sandbox.TriggerRequest
 	fs.StringVar(&req.Provider, "provider", "", "alipay or wechat")
 	fs.StringVar(&req.OutTradeNo, "out-trade-no", "", "the merchant's order number (out_trade_no)")
@@ -116,7 +125,7 @@ func sandboxTrigger(ctx context.Context, action string, args []string, stdout, s
 	if req.OutTradeNo == "" {
 		return fmt.Errorf("sandbox %s: --out-trade-no is required", action)
 	}
-	c := client(*addr)
+	c := newClient()
 	var res sandbox.TriggerResult
 	var err error
 	switch action {

@@ -114,3 +114,14 @@ type Provider interface {
 	// Trades lists every trade, oldest first.
 	Trades() []Trade
 }
+
+// SignedAPI is implemented by providers whose handler serves, besides the
+// buyer's pages, API paths that authenticate every request by the merchant's
+// signature (Alipay's /gateway.do, WeChat's /v3/…). The sandbox leaves those
+// paths open to any caller, as the real gateways are; every other path (the
+// cashier pages and their buttons) is behind bmobemu's web guard.
+type SignedAPI interface {
+	// SignedAPIPath reports whether path (with the /_sandbox/<name> prefix
+	// stripped) is such an API path.
+	SignedAPIPath(path string) bool
+}
