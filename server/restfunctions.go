@@ -21,16 +21,17 @@ import (
 
 // restFunction serves /1/functions/<name> (bmob-api.md §3.3, §5.3): POST runs
 // the function, PUT deploys it, DELETE removes it. Deploying and removing change
-// the server's code, so they need the REST or master key, not only a public
-// client's safe-sign.
+// the server's code, so they need the master key: the REST API key ships inside
+// every client app, and with it any user could replace payNotify.
 func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, level access) error {
 	name, err := url.PathUnescape(escaped)
 	if err != nil || name == "" || strings.Contains(name, "/") {
 		return bmobError(c, 311, "invalid cloudcode name: %s.", escaped)
 	}
-	if req.method != http.MethodPost && level < appKeys {
-		h.opts.Log("warn", fmt.Sprintf("401 %s %s: deploying needs the REST API key or the master key", req.method, req.path))
-		c.Set("X-Bmobemu-Unauthorized", "deploying and removing functions needs the REST API key or the master key")
+	if req.method != http.MethodPost && level < master {
+		const why = "deploying and removing functions needs the master key (X-Bmob-Master-Key): the REST API key ships inside client apps"
+		h.opts.Log("warn", fmt.Sprintf("401 %s %s: %s", req.method, req.path, why))
+		c.Set("X-Bmobemu-Unauthorized", why)
 		c.Status(http.StatusUnauthorized).Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(unauthorized)
 	}
