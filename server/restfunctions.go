@@ -16,6 +16,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
@@ -56,11 +57,11 @@ func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, l
 // turned into a string, `_e` added, the answer {"result":"<the body as text>"}.
 func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) error {
 	if ct := req.header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return bmobError(c, 107, "This endpoint only supports Content-Type: application/json requests, not %s.", ct)
+		return bmobError(c, 107, "This endpoint only supports Content-Type: application/json requests, not %s.", restapi.Echo(ct))
 	}
 	form, err := stringFields(req.body)
 	if err != nil {
-		return bmobError(c, 107, "invalid json: %s.", req.body)
+		return bmobError(c, 107, "invalid json: %s.", restapi.Echo(req.body))
 	}
 	if _, ok := h.opts.Functions.Get(name); !ok {
 		return bmobError(c, 311, "invalid cloudcode name: %s.", name)
@@ -93,7 +94,7 @@ func (h *handler) deployFunction(c *fiber.Ctx, req *restRequest, name string) er
 	}
 	var d deployRequest
 	if err := json.Unmarshal(req.body, &d); err != nil {
-		return bmobError(c, 107, "invalid json: %s.", req.body)
+		return bmobError(c, 107, "invalid json: %s.", restapi.Echo(req.body))
 	}
 	if d.Code == nil || *d.Code == "" {
 		return bmobError(c, 312, "请传入云代码")
