@@ -108,11 +108,12 @@ func Open(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	secret := keys.SecretKey
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
+		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }})
 	if err != nil {
 		return nil, err
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
 	listen := cfg.ListenAddr
 	if listen == "" {
 		listen = "127.0.0.1:0"

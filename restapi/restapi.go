@@ -240,6 +240,10 @@ func errorResponse(err error) Response {
 		return jsonResponse(be.HTTPStatus(), map[string]any{"code": be.Code, "error": be.Message})
 	case errors.As(err, &re):
 		return jsonResponse(http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": re.msg})
+	case errors.Is(err, store.ErrDamaged):
+		// The message leads with what is wrong; the rest says where.
+		msg := store.ErrDamaged.Error() + ": " + strings.Replace(err.Error(), store.ErrDamaged.Error()+": ", "", 1)
+		return jsonResponse(http.StatusInternalServerError, map[string]any{"code": http.StatusInternalServerError, "error": msg})
 	}
 	return jsonResponse(http.StatusInternalServerError, map[string]any{"code": http.StatusInternalServerError, "error": err.Error()})
 }

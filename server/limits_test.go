@@ -163,3 +163,29 @@ func TestInvalidJSONEchoIsShort(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepObjectRefusedOverREST is issue 10 item 4 over HTTP: a 10,000-level
+// object gets Bmob's 107 instead of a 201 for a record that cannot be read back.
+func TestDeepObjectRefusedOverREST(t *testing.T) {
+	addr := startDefaults(t)
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/1/classes/Deep", strings.NewReader(body))
+		for i := 0; i+1 < len(appHeaders); i += 2 {
+			req.Header.Set(appHeaders[i], appHeaders[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	deep := `{"v":` + strings.Repeat(`{"a":`, 10_000) + "1" + strings.Repeat("}", 10_000) + "}"
+	if status, body := post(deep); status != 400 || !strings.HasPrefix(body, `{"code":107,"error":"invalid json: the value of v nests objects and arrays deeper than 100 levels."}`) {
+		t.Fatalf("10,000 levels: %d %.300s", status, body)
+	}
+	if status, body := post(`{"v":[[{"ok":1}]]}`); status != 201 {
+		t.Fatalf("3 levels: %d %s", status, body)
+	}
+}

@@ -27,6 +27,8 @@ Usage:
   bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
                  run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
+  bmobemu data check [--db FILE]                    read every object; say in plain words what is damaged
+  bmobemu data salvage [--db FILE] --out NEW.db     copy every readable object of a damaged db to a new file
   bmobemu data import [--db FILE] --in FILE|DIR... [--class NAME] [--merge]
                  import a bmobemu export or Bmob REST JSON ({"results":[…]}, class from the file name)
   bmobemu data pull --url URL --app-id ID --rest-key KEY [--master-key KEY] [--classes A,B] [--db FILE]
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "invoke":
 		err = invoke(ctx, args[1:], stdout, stderr)
 	case "data":
-		err = data(ctx, args[1:], stdout)
+		err = data(ctx, args[1:], stdout, stderr)
 	case "test":
 		err = test(ctx, args[1:], stdout, stderr)
 	case "sandbox":
