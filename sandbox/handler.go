@@ -74,12 +74,26 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("/_sandbox/", s.serveProvider)
 	guarded := s.guard(mux)
 	return detached(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isListing(r) {
+			// bmobemu's server sends the answer once this returns, so the
+			// state is kept before the caller hears of it.
+			defer s.persist()
+		}
 		if s.isSignedAPI(r.URL.Path) {
 			mux.ServeHTTP(w, r) // authenticated by the merchant's signature, as on the real gateway
 			return
 		}
 		guarded.ServeHTTP(w, r)
 	}))
+}
+
+// isListing is a read of the sandbox's own pages, which changes nothing.
+func isListing(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return p == MountPath || strings.HasPrefix(p, MountPath+"trades") || strings.HasPrefix(p, MountPath+"notifies")
 }
 
 // guard puts h behind Options.Guard, when there is one.

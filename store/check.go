@@ -73,7 +73,7 @@ func Check(path string) (CheckReport, error) {
 		h.Unreadable = why
 		rep.Classes = append(rep.Classes, h)
 	}
-	for _, b := range [][]byte{schemaBucket, passwordsBucket, sessionsBucket, uniqueBucket} {
+	for _, b := range [][]byte{schemaBucket, passwordsBucket, sessionsBucket, uniqueBucket, stateBucket} {
 		if _, why := readBucket(db, func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(b) }); why != "" {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("bucket %s: %s", b, why))
 		}
@@ -143,7 +143,7 @@ func Salvage(src, dst string) (SalvageReport, error) {
 				rep.Copied[name]++
 			}
 		}
-		for _, name := range [][]byte{schemaBucket, passwordsBucket, sessionsBucket} {
+		for _, name := range [][]byte{schemaBucket, passwordsBucket, sessionsBucket, stateBucket} {
 			rows, _ := readBucket(in, func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(name) })
 			b, err := tx.CreateBucketIfNotExists(name)
 			if err != nil {

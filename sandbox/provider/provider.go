@@ -125,3 +125,15 @@ type SignedAPI interface {
 	// stripped) is such an API path.
 	SignedAPIPath(path string) bool
 }
+
+// Persistent is implemented by providers that can save their trades and
+// restore them after a restart (bmobemu keeps them in its db).
+type Persistent interface {
+	// Snapshot is the provider's whole state (trades, refunds, sequences) as
+	// JSON. The sandbox saves it after every call that may have changed it.
+	Snapshot() ([]byte, error)
+	// Restore replaces the state with that of a Snapshot. It is called once,
+	// before any other call; timers (expiry, the end of the refund period) are
+	// armed again from the restored times.
+	Restore(snapshot []byte) error
+}
