@@ -55,9 +55,10 @@ type Options struct {
 	BodyLimit int
 	// FileBodyLimit bounds file uploads; 0 means DefaultFileBodyLimit.
 	FileBodyLimit int
-	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree.
-	// nil answers text/xml bodies as empty ({}).
-	ParseXML func([]byte) (map[string]any, error)
+	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree,
+	// as JSON text with the keys in document order. nil answers text/xml
+	// bodies as empty ({}).
+	ParseXML func([]byte) ([]byte, error)
 	// Log receives server-level lines (not the functions' own logs).
 	Log func(level, line string)
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
