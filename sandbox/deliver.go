@@ -136,7 +136,6 @@ func (s *Sandbox) enqueue(n provider.Notification, replayOf string) Delivery {
 	n.Header = n.Header.Clone()
 	n.Body = bytes.Clone(n.Body)
 	pol := policyFor(n.Provider)
-	defer s.persist() // after the unlock below: the notify is kept before it is answered for
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++

@@ -1,11 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
@@ -16,67 +16,85 @@ import (
 type StateStore interface {
 	// LoadState returns the value kept under key (nil when there is none).
 	LoadState(key string) ([]byte, error)
-	// SaveState keeps value under key, durably.
-	SaveState(key string, value []byte) error
+	// StateKeys lists the keys that start with prefix, in byte order.
+	StateKeys(prefix string) ([]string, error)
+	// SaveStates keeps each value under its key (nil removes the key),
+	// durably, in one transaction.
+	SaveStates(values map[string][]byte) error
 }
 
-// State keys.
+// State keys: one per provider, one per delivery (its sequence number padded,
+// so the keys sort in delivery order), and the sequence itself.
 const (
-	deliveriesKey  = "deliveries"
 	providerPrefix = "provider/"
+	deliveryPrefix = "delivery/"
+	seqKey         = "seq"
 )
 
-// savedDeliveries is the delivery record as persist writes it.
-type savedDeliveries struct {
-	Seq        int64           `json:"seq"`
-	Deliveries []savedDelivery `json:"deliveries"` // oldest first
-}
+func deliveryKey(seq int64) string { return fmt.Sprintf("%s%012d", deliveryPrefix, seq) }
 
+// savedDelivery is one delivery as persist writes it.
 type savedDelivery struct {
 	Seq int64 `json:"seq"`
 	Delivery
 }
 
-// persist saves every persistent provider's state and the delivery record to
-// Options.State. It runs after each call that may change them, never under
-// s.mu; nothing is saved once the sandbox is closing (deliveries stopped by a
-// shutdown are kept as they were, to be resumed). Errors are logged.
+// persist saves what changed since the last save (each persistent provider's
+// state, each delivery, dropped deliveries removed) to Options.State, in one
+// durable transaction. It runs after each call that may change them, never
+// under s.mu; nothing is saved once the sandbox is closing (deliveries stopped
+// by a shutdown are kept as they were, to be resumed). Errors are logged.
 func (s *Sandbox) persist() {
 	if s.opts.State == nil {
 		return
 	}
 	s.persistMu.Lock()
 	defer s.persistMu.Unlock()
+	current := map[string][]byte{}
 	s.mu.Lock()
 	closed := s.closed
-	saved := savedDeliveries{Seq: s.seq, Deliveries: make([]savedDelivery, len(s.records))}
-	for i, r := range s.records {
-		saved.Deliveries[i] = savedDelivery{Seq: r.seq, Delivery: r.snapshot()}
+	current[seqKey] = []byte(strconv.FormatInt(s.seq, 10))
+	for _, r := range s.records {
+		b, err := json.Marshal(savedDelivery{Seq: r.seq, Delivery: r.snapshot()})
+		if err != nil {
+			s.opts.Log("error", fmt.Sprintf("sandbox: saving notify %s: %v", r.d.ID, err))
+			continue
+		}
+		current[deliveryKey(r.seq)] = b
 	}
 	s.mu.Unlock()
 	if closed {
 		return
 	}
 	for _, p := range s.Providers() {
-		pp, ok := p.(provider.Persistent)
-		if !ok {
-			continue
-		}
-		b, err := pp.Snapshot()
-		if err == nil {
-			err = s.opts.State.SaveState(providerPrefix+p.Name(), b)
-		}
-		if err != nil {
-			s.opts.Log("error", fmt.Sprintf("sandbox: saving %s's trades: %v", p.Name(), err))
+		if pp, ok := p.(provider.Persistent); ok {
+			b, err := pp.Snapshot()
+			if err != nil {
+				s.opts.Log("error", fmt.Sprintf("sandbox: saving %s's trades: %v", p.Name(), err))
+				continue
+			}
+			current[providerPrefix+p.Name()] = b
 		}
 	}
-	b, err := json.Marshal(saved)
-	if err == nil {
-		err = s.opts.State.SaveState(deliveriesKey, b)
+	changed := map[string][]byte{}
+	for k, v := range current {
+		if old, ok := s.saved[k]; !ok || !bytes.Equal(old, v) {
+			changed[k] = v
+		}
 	}
-	if err != nil {
-		s.opts.Log("error", "sandbox: saving the notify record: "+err.Error())
+	for k := range s.saved {
+		if _, ok := current[k]; !ok {
+			changed[k] = nil // a delivery trimmed from the record
+		}
 	}
+	if len(changed) == 0 {
+		return
+	}
+	if err := s.opts.State.SaveStates(changed); err != nil {
+		s.opts.Log("error", "sandbox: saving trades and notifies: "+err.Error())
+		return
+	}
+	s.saved = current
 }
 
 // Restore loads what an earlier run saved in Options.State: each provider's
@@ -87,6 +105,7 @@ func (s *Sandbox) Restore() error {
 	if s.opts.State == nil {
 		return nil
 	}
+	saved := map[string][]byte{}
 	for _, p := range s.Providers() {
 		pp, ok := p.(provider.Persistent)
 		if !ok {
@@ -100,31 +119,50 @@ func (s *Sandbox) Restore() error {
 			if err := pp.Restore(b); err != nil {
 				return fmt.Errorf("sandbox: restoring %s's trades: %w", p.Name(), err)
 			}
+			saved[providerPrefix+p.Name()] = b
 		}
 	}
-	b, err := s.opts.State.LoadState(deliveriesKey)
-	if err != nil || b == nil {
-		return err
-	}
-	var saved savedDeliveries
-	if err := json.Unmarshal(b, &saved); err != nil {
+	seqText, err := s.opts.State.LoadState(seqKey)
+	if err != nil {
 		return fmt.Errorf("sandbox: restoring the notify record: %w", err)
+	}
+	keys, err := s.opts.State.StateKeys(deliveryPrefix)
+	if err != nil {
+		return fmt.Errorf("sandbox: restoring the notify record: %w", err)
+	}
+	var restored []savedDelivery
+	for _, k := range keys {
+		b, err := s.opts.State.LoadState(k)
+		if err != nil {
+			return fmt.Errorf("sandbox: restoring notify %s: %w", k, err)
+		}
+		var sd savedDelivery
+		if err := json.Unmarshal(b, &sd); err != nil {
+			s.opts.Log("error", fmt.Sprintf("sandbox: notify record %s cannot be read, left out: %v", k, err))
+			continue
+		}
+		restored = append(restored, sd)
+		saved[k] = b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seq = max(s.seq, saved.Seq)
+	if seqText != nil {
+		saved[seqKey] = seqText
+		if n, err := strconv.ParseInt(string(seqText), 10, 64); err == nil {
+			s.seq = max(s.seq, n)
+		}
+	}
+	s.saved = saved
 	now := s.opts.Clock.Now()
-	for _, sd := range saved.Deliveries {
+	for _, sd := range restored {
 		d := sd.Delivery
 		if d.Header == nil {
 			d.Header = http.Header{}
 		}
+		s.seq = max(s.seq, sd.Seq)
 		r := &record{seq: sd.Seq, d: d, pol: policyFor(d.Provider), n: provider.Notification{
 			Provider: d.Provider, Event: d.Event, OutTradeNo: d.OutTradeNo, URL: d.URL, Header: d.Header.Clone(), Body: []byte(d.Body),
 		}}
-		if r.seq == 0 { // older records: the id is "n<seq>"
-			r.seq, _ = strconv.ParseInt(strings.TrimPrefix(d.ID, "n"), 10, 64)
-		}
 		s.records = append(s.records, r)
 		switch d.State {
 		case StateRetrying:

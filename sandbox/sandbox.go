@@ -77,7 +77,8 @@ type Sandbox struct {
 	seq       int64
 	records   []*record // oldest first
 
-	persistMu sync.Mutex // one save at a time, in order
+	persistMu sync.Mutex        // one save at a time, in order
+	saved     map[string][]byte // what the last save wrote, to write only changes (under persistMu)
 }
 
 // New makes a Sandbox without providers; add them with Add.

@@ -17,8 +17,11 @@ var stateBucket = []byte("sandbox")
 type StateKeeper interface {
 	// LoadState returns the value kept under key (nil when there is none).
 	LoadState(key string) ([]byte, error)
-	// SaveState keeps value under key, durably, replacing what was there.
-	SaveState(key string, value []byte) error
+	// StateKeys lists the keys that start with prefix, in byte order.
+	StateKeys(prefix string) ([]string, error)
+	// SaveStates keeps each value under its key (a nil value removes the
+	// key), durably, in one transaction.
+	SaveStates(values map[string][]byte) error
 }
 
 // LoadState implements StateKeeper.
@@ -36,17 +39,47 @@ func (s *boltStore) LoadState(key string) ([]byte, error) {
 	return out, nil
 }
 
-// SaveState implements StateKeeper.
-func (s *boltStore) SaveState(key string, value []byte) error {
+// SaveStates implements StateKeeper.
+func (s *boltStore) SaveStates(values map[string][]byte) error {
 	err := updateDB(s.db, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(stateBucket)
 		if err != nil {
 			return err
 		}
-		return b.Put([]byte(key), value)
+		for k, v := range values {
+			if v == nil {
+				err = b.Delete([]byte(k))
+			} else {
+				err = b.Put([]byte(k), v)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("save %s: %w", key, err)
+		return fmt.Errorf("save sandbox state: %w", err)
 	}
 	return nil
+}
+
+// StateKeys lists the keys kept under prefix, in order.
+func (s *boltStore) StateKeys(prefix string) ([]string, error) {
+	var keys []string
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(stateBucket)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, _ := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, _ = c.Next() {
+			keys = append(keys, string(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	return keys, nil
 }
