@@ -15,15 +15,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/datahook"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
+	"github.com/bmobemu/bmobemu/tasks"
 )
 
 // Config is everything `bmobemu serve` can set.
@@ -56,6 +59,9 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// ManualTasks arms no timers for the timed tasks: they run only when a test
+	// steps the clock (Tasks.RunDue) or runs them by hand.
+	ManualTasks bool
 }
 
 // Emulator is a running bmobemu.
@@ -73,6 +79,10 @@ type Emulator struct {
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
 	SandboxKeys *sandbox.Keys
+	// Project is the project file (data hook, timed tasks), reloaded with the
+	// functions; Tasks runs its timed tasks.
+	Project *project.Holder
+	Tasks   *tasks.Scheduler
 
 	cancelWatch context.CancelFunc
 }
@@ -124,7 +134,9 @@ func Open(cfg Config) (*Emulator, error) {
 		Transport: transport,
 	})
 	e.Router = router
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
+	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
+		restapi.WithDataHook(hook))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
@@ -158,9 +170,17 @@ func Open(cfg Config) (*Emulator, error) {
 	}
 	env.Functions = set
 	e.Functions, e.Engine = set, engine
+	if err := e.openProject(); err != nil {
+		e.closeEarly()
+		return nil, err
+	}
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
-		if err := set.Watch(ctx); err != nil {
+		err := set.Watch(ctx)
+		if err == nil {
+			err = e.Project.Watch(ctx)
+		}
+		if err != nil {
 			cancel()
 			e.closeEarly()
 			return nil, err
@@ -191,6 +211,9 @@ func (e *Emulator) mounts() map[string]http.Handler {
 
 // closeEarly releases what Open made before failing.
 func (e *Emulator) closeEarly() {
+	if e.Tasks != nil {
+		e.Tasks.Close()
+	}
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
@@ -212,6 +235,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops watching and notify deliveries, stops the server and the
 // scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
+	e.Tasks.Close()
 	if e.cancelWatch != nil {
 		e.cancelWatch()
 	}
@@ -222,6 +246,7 @@ func (e *Emulator) Close() error {
 		return fmt.Errorf("stopping server: %w", err)
 	}
 	e.Functions.Abort()
+	e.Tasks.Wait()
 	return e.Store.Close()
 }
 

@@ -70,6 +70,7 @@ type API struct {
 	masterKey  string
 	filesDir   string
 	sessionTTL time.Duration
+	hook       DataHook // the app's data hook (hook.go); nil: none
 }
 
 // Option configures New.
@@ -151,6 +152,10 @@ func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, er
 			continue
 		}
 		if params, ok := matchPattern(r.pattern, segs); ok {
+			req, err := a.passRouteHook(ctx, r, req, params)
+			if err != nil {
+				return nil, 0, nil, err
+			}
 			return r.handle(ctx, req, params)
 		}
 	}

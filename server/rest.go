@@ -67,7 +67,9 @@ func (h *handler) rest(c *fiber.Ctx) error {
 	if h.opts.API == nil {
 		return sendJSON(c, http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": "no REST API configured"})
 	}
-	resp := h.opts.API.Serve(context.Background(), restapi.Request{
+	// Marked as a client's request: data requests pass through the data hook.
+	ctx := restapi.WithClient(context.Background(), restapi.Client{IP: c.IP()})
+	resp := h.opts.API.Serve(ctx, restapi.Request{
 		Method: req.method, Path: req.path, Query: req.query, Header: req.header, Body: req.body,
 	})
 	setAnswer(c.Response(), resp.Status, resp.Header, resp.Body)
