@@ -59,6 +59,8 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// TrustForwardedFor takes REST clients' IPs from X-Forwarded-For (tests).
+	TrustForwardedFor bool
 	// ManualTasks arms no timers for the timed tasks: they run only when a test
 	// steps the clock (Tasks.RunDue) or runs them by hand.
 	ManualTasks bool
@@ -197,16 +199,19 @@ func Open(cfg Config) (*Emulator, error) {
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
+
+		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the sandbox's, when on.
+// mounts are the extra handlers on the server: the task routes, and the sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	if e.Sandbox == nil {
-		return nil
+	m := map[string]http.Handler{tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
+	if e.Sandbox != nil {
+		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
-	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+	return m
 }
 
 // closeEarly releases what Open made before failing.

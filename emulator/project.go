@@ -40,7 +40,7 @@ func (e *Emulator) openProject() error {
 // folder (the file, not whether it compiled: a function being edited may be
 // broken for a moment, and its calls then explain the error).
 func (e *Emulator) functionFileExists(name string) bool {
-	if _, ok := runtimeNameOK(name); !ok {
+	if name == "" || filepath.Base(name) != name {
 		return false
 	}
 	for _, dir := range e.Config.FunctionsDirs {
@@ -49,10 +49,6 @@ func (e *Emulator) functionFileExists(name string) bool {
 		}
 	}
 	return false
-}
-
-func runtimeNameOK(name string) (string, bool) {
-	return name, name != "" && filepath.Base(name) == name
 }
 
 // currentHook is the data hook of the current project file, nil if none (or

@@ -147,3 +147,13 @@ func (h *Holder) Watch(ctx context.Context) error {
 	}()
 	return nil
 }
+
+// UseHook replaces the data hook of the current project in memory (nil: no
+// hook) until the next reload: tests try several hooks on one set of functions.
+func (h *Holder) UseHook(hook *Hook) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := *h.Current()
+	p.Hook = hook
+	h.cur.Store(&p)
+}
