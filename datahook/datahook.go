@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -79,12 +80,29 @@ func (h *Hook) call(ctx context.Context, hook *project.Hook, in restapi.HookInpu
 		Method: http.MethodPost, URL: "/", Path: "/", Header: hdr, IP: in.IP, Hostname: "127.0.0.1", Protocol: "http",
 		Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyJSON, Raw: body}, EndTakesObjects: true,
 	}
-	ctx, cancel := context.WithTimeout(ctx, hook.Timeout)
-	defer cancel()
-	resp, err := h.functions.Invoke(ctx, hook.Function, req)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	// The call runs on its own: a hook past its timeout is answered for at
+	// once, and the runtime ends the call at its own deadline.
+	type result struct {
+		resp *runtime.Response
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := h.functions.Invoke(ctx, hook.Function, req)
+		done <- result{resp, err}
+	}()
+	timer := time.NewTimer(hook.Timeout)
+	defer timer.Stop()
+	var resp *runtime.Response
+	select {
+	case r := <-done:
+		resp, err = r.resp, r.err
+	case <-timer.C:
 		return restapi.HookVerdict{}, fmt.Errorf("no answer within %v", hook.Timeout)
+	case <-ctx.Done():
+		return restapi.HookVerdict{}, fmt.Errorf("waiting for it: %w", ctx.Err())
+	}
+	switch {
 	case err != nil:
 		return restapi.HookVerdict{}, err
 	case resp.Kind == runtime.TimedOut:

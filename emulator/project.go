@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/runtime"
@@ -63,5 +66,11 @@ func (e *Emulator) currentHook() *project.Hook {
 // Invoke runs a function of the set: the data hook and the timed tasks call
 // their functions through it.
 func (e *Emulator) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
-	return e.Functions.Invoke(ctx, name, req)
+	resp, err := e.Functions.Invoke(ctx, name, req)
+	if errors.Is(err, functions.ErrNotFound) {
+		if loadErr, broken := e.Functions.Errors()[name]; broken {
+			return nil, fmt.Errorf("function %s did not load: %w", name, loadErr)
+		}
+	}
+	return resp, err
 }

@@ -142,6 +142,7 @@ type hookDoc struct {
 	Operations []string `yaml:"operations"`
 	Timeout    string   `yaml:"timeout"`
 	line       int
+	lines      map[string]int // field -> line
 }
 
 type taskDoc struct {
@@ -159,6 +160,7 @@ func (h *hookDoc) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	h.line = n.Line
+	h.lines = fieldLines(n)
 	return nil
 }
 
@@ -281,23 +283,29 @@ func (p *Project) add(path string, src []byte, opts Options) []error {
 
 func (p *Project) hook(path string, h *hookDoc, has func(string) bool, at func(int, string, ...any) error) (*Hook, []error) {
 	var errs []error
+	line := func(field string) int {
+		if l, ok := h.lines[field]; ok {
+			return l
+		}
+		return h.line
+	}
 	hook := &Hook{Function: h.Function, Tables: h.Tables, Operations: h.Operations, Timeout: DefaultHookTimeout,
 		Where: fmt.Sprintf("%s:%d", path, h.line)}
 	switch {
 	case h.Function == "":
 		errs = append(errs, at(h.line, "the data hook needs a function"))
 	case !has(h.Function):
-		errs = append(errs, at(h.line, "data hook: unknown function %q (no %s.js in the functions folders)", h.Function, h.Function))
+		errs = append(errs, at(line("function"), "data hook: unknown function %q (no %s.js in the functions folders)", h.Function, h.Function))
 	}
 	for _, op := range h.Operations {
 		if !slices.Contains(Operations, op) {
-			errs = append(errs, at(h.line, "data hook: unknown operation %q (one of %s)", op, strings.Join(Operations, ", ")))
+			errs = append(errs, at(line("operations"), "data hook: unknown operation %q (one of %s)", op, strings.Join(Operations, ", ")))
 		}
 	}
 	if h.Timeout != "" {
 		d, err := time.ParseDuration(h.Timeout)
 		if err != nil || d <= 0 {
-			errs = append(errs, at(h.line, "data hook: timeout %q is not a positive duration like 5s", h.Timeout))
+			errs = append(errs, at(line("timeout"), "data hook: timeout %q is not a positive duration like 5s", h.Timeout))
 		}
 		hook.Timeout = d
 	}
