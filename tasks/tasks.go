@@ -49,11 +49,11 @@ type Run struct {
 	Task      string    `json:"task"`
 	Function  string    `json:"function"`
 	Scheduled time.Time `json:"scheduled,omitzero"` // the tick; zero for a run by hand
-	Started   time.Time `json:"started"`           // on the emulator's clock
-	Duration  Millis    `json:"durationMs"`        // real time the call took
-	Outcome   string    `json:"outcome"`           // ok, failed or skipped
-	Status    int       `json:"status,omitempty"`  // the function's HTTP status
-	Error     string    `json:"error,omitempty"`   // why it failed or was skipped
+	Started   time.Time `json:"started"`            // on the emulator's clock
+	Duration  Millis    `json:"durationMs"`         // real time the call took
+	Outcome   string    `json:"outcome"`            // ok, failed or skipped
+	Status    int       `json:"status,omitempty"`   // the function's HTTP status
+	Error     string    `json:"error,omitempty"`    // why it failed or was skipped
 	ByHand    bool      `json:"byHand,omitempty"`
 }
 
@@ -388,4 +388,3 @@ func (s *Scheduler) Names() []string {
 	defer s.mu.Unlock()
 	return append([]string(nil), s.order...)
 }
-

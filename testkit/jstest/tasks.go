@@ -121,4 +121,3 @@ func (f *fileRun) api(c goja.FunctionCall) goja.Value {
 	}
 	return f.replyObject(r)
 }
-
