@@ -24,6 +24,7 @@ Usage:
   bmobemu sandbox keys [--db FILE]                  print the payment sandbox keys for your scripts' configs
   bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01] [--addr HOST:PORT]
   bmobemu sandbox trades|notifies [--replay ID] [--addr HOST:PORT]
+  bmobemu tasks list|run NAME [--addr HOST:PORT] [--db FILE]   the timed tasks of a running serve (bmobemu.yaml)
   bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]
                  run the *.test.js handler tests under DIR (functions in DIR/functions, fixtures in DIR/fixtures)
   bmobemu data export [--db FILE] [--out FILE]      write every class and object as JSON
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = test(ctx, args[1:], stdout, stderr)
 	case "sandbox":
 		err = sandboxCmd(ctx, args[1:], stdout, stderr)
+	case "tasks":
+		err = tasksCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "bmobemu", version)
 		return 0
