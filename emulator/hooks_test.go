@@ -129,7 +129,7 @@ func TestDocsHooksOverHTTP(t *testing.T) {
 }
 
 // TestBrokenHooksFailClosedNamingTheLine: the docs' two broken examples' defects
-// (a syntax error, an undefined variable) refuse every request with 500/324
+// (a syntax error, an undefined variable) refuse every request with 400/324
 // and an error naming the file and line, and log it.
 func TestBrokenHooksFailClosedNamingTheLine(t *testing.T) {
 	for _, tt := range []struct{ fn, want string }{
@@ -140,8 +140,8 @@ func TestBrokenHooksFailClosedNamingTheLine(t *testing.T) {
 			emu, base, logs := hookApp(t, "hook:\n  function: "+tt.fn+"\n", nil)
 			st, m := api(t, emu, base, "PUT", "/1/classes/Person/abc", `{"sexText":"男"}`)
 			msg, _ := m["error"].(string)
-			if st != 500 || m["code"] != 324.0 || !regexp.MustCompile(tt.want).MatchString(msg) {
-				t.Fatalf("answer = %d %v, want 500 324 matching %s", st, m, tt.want)
+			if st != 400 || m["code"] != 324.0 || !strings.HasPrefix(msg, "data hook error: ") || !regexp.MustCompile(tt.want).MatchString(msg) {
+				t.Fatalf("answer = %d %v, want 400 324 data hook error matching %s", st, m, tt.want)
 			}
 			if !strings.Contains(logs.String(), "[hook] error: data hook "+tt.fn+": ") || !strings.Contains(logs.String(), "refused (fail closed, code 324)") {
 				t.Fatalf("log:\n%s", logs)
@@ -151,7 +151,7 @@ func TestBrokenHooksFailClosedNamingTheLine(t *testing.T) {
 }
 
 // TestHookFailsClosed: a hook that times out or answers garbage refuses the
-// request with 500/324 and a clear error; nothing is written.
+// request with 400/324 and a clear error; nothing is written.
 func TestHookFailsClosed(t *testing.T) {
 	extra := map[string]string{
 		"silentHook.js":  `function onRequest(request, response, modules) { setTimeout(function () {}, 60000); }`,
@@ -171,8 +171,8 @@ func TestHookFailsClosed(t *testing.T) {
 		h.Timeout = 300 * time.Millisecond
 		emu.Project.UseHook(h)
 		st, m := api(t, emu, base, "POST", "/1/classes/Item", `{"n":1}`)
-		if msg, _ := m["error"].(string); st != 500 || m["code"] != 324.0 || !strings.Contains(msg, c.want) {
-			t.Errorf("%s: answer = %d %v, want 500 324 containing %q", c.fn, st, m, c.want)
+		if msg, _ := m["error"].(string); st != 400 || m["code"] != 324.0 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: answer = %d %v, want 400 324 containing %q", c.fn, st, m, c.want)
 		}
 	}
 	emu.Project.UseHook(nil)

@@ -206,10 +206,14 @@ func (a *API) passHook(ctx context.Context, req Request, table, op string, data 
 	return out, nil
 }
 
-// hookFailed is a broken hook's answer: 500 with code 324, so the client can
-// tell it from a refusal (400).
+// HookFailurePrefix starts the error text of a broken hook's answer.
+const HookFailurePrefix = "data hook error: "
+
+// hookFailed is a broken hook's answer: 400 with code 324 like a refusal (the
+// SDKs surface Bmob's {"code","error"} only below 500: hydrogen-js-sdk rejects
+// a 500 with a bare transport error), told apart by its "data hook error: " text.
 func hookFailed(err error) error {
-	return &store.Error{Code: CodeDataHook, Status: http.StatusInternalServerError, Message: "data hook error: " + err.Error()}
+	return &store.Error{Code: CodeDataHook, Message: HookFailurePrefix + err.Error()}
 }
 
 // callerPlatform is Bmob's caller field: Android or IOS from the SDK's

@@ -11,6 +11,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/testkit"
 )
 
@@ -116,7 +117,7 @@ func (f *fileRun) api(c goja.FunctionCall) goja.Value {
 		Code  int    `json:"code"`
 		Error string `json:"error"`
 	}
-	if r.Status == http.StatusInternalServerError && json.Unmarshal(r.Body, &ans) == nil && ans.Code == 324 {
+	if json.Unmarshal(r.Body, &ans) == nil && ans.Code == restapi.CodeDataHook && strings.HasPrefix(ans.Error, restapi.HookFailurePrefix) {
 		f.throw("%s %s: the data hook failed: %s\nlog:\n%s", req.Method, req.Path, ans.Error, strings.Join(r.Log, "\n"))
 	}
 	return f.replyObject(r)
