@@ -5,7 +5,7 @@
 // other msg to refuse it. It implements restapi.DataHook.
 //
 // The hook fails closed: a hook that throws, times out, is missing or answers
-// anything else refuses the request (restapi answers 500 with code 324) and a
+// anything else refuses the request (restapi answers 400, code 324, "data hook error: …") and a
 // log line says why.
 package datahook
 
