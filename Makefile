@@ -3,7 +3,7 @@
 #   make test   vet and every Go test
 GO        ?= go
 BIN       := bin/bmobemu
-EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions
+EXAMPLES  := examples/guestbook/functions,examples/shop/functions,examples/alipay-app/functions,examples/wechat-notify/functions
 # The payment examples are served from copies with their key placeholders filled from the sandbox keys.
 PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions
 RUN_DB    ?= .bmobemu/examples.db
@@ -16,7 +16,7 @@ build:
 
 run: build
 	@mkdir -p $(dir $(RUN_DB))
-	$(BIN) serve --functions examples/guestbook/functions,$$($(GO) run ./examples/internal/fillkeys -db $(RUN_DB) -out $(dir $(RUN_DB))functions $(PAY_EXAMPLES)) --db $(RUN_DB) --addr $(ADDR)
+	$(BIN) serve --functions examples/guestbook/functions,examples/shop/functions,$$($(GO) run ./examples/internal/fillkeys -db $(RUN_DB) -out $(dir $(RUN_DB))functions $(PAY_EXAMPLES)) --db $(RUN_DB) --addr $(ADDR)
 
 test: vet
 	$(GO) test ./...

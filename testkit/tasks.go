@@ -3,12 +3,14 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/bmobemu/bmobemu/project"
+	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/tasks"
 )
 
@@ -124,4 +126,32 @@ func (s *Session) API(ctx context.Context, req APIRequest) (*Reply, error) {
 		hreq.Header.Set("X-Bmob-REST-API-Key", Keys.RESTKey)
 	}
 	return s.do(hreq, "api "+method+" "+req.Path)
+}
+
+// RunTask runs a timed task now; a failed run fails the test with its log.
+func (k *T) RunTask(name string) tasks.Run {
+	k.t.Helper()
+	r, err := k.Session.RunTask(context.Background(), name)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return r
+}
+
+// API sends a client's REST call through the data hook; a hook that fails
+// (answers "data hook error: …") fails the test with the call's log.
+func (k *T) API(req APIRequest) *Reply {
+	k.t.Helper()
+	r, err := k.Session.API(context.Background(), req)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	var ans struct {
+		Code  int    `json:"code"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(r.Body, &ans) == nil && ans.Code == restapi.CodeDataHook && strings.HasPrefix(ans.Error, restapi.HookFailurePrefix) {
+		k.t.Fatalf("%s %s: the data hook failed: %s\nlog:\n%s", req.Method, req.Path, ans.Error, strings.Join(r.Log, "\n"))
+	}
+	return r
 }

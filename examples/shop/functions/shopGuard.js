@@ -17,13 +17,19 @@ function onRequest(request, response, modules) {
   // 3. Clients send the payment channel as text; the table keeps a number.
   var data = JSON.parse(body.data);
   var fields = body.operation == "update" ? data["$set"] : data;
-  if (fields.payWith === undefined) {
-    return response.end({ msg: "ok" });
+  var rewritten = fields.payWith !== undefined;
+  if (rewritten) {
+    fields.channel = fields.payWith == "支付宝" ? 1 : 2;
+    delete fields.payWith;
   }
-  fields.channel = fields.payWith == "支付宝" ? 1 : 2;
-  delete fields.payWith;
-  if (body.operation == "update" || !fields.orderNo) {
-    return response.send({ success: "ok", data: JSON.stringify(data) });
+  var goOn = function () {
+    if (rewritten) {
+      return response.send({ success: "ok", data: JSON.stringify(data) });
+    }
+    response.end({ msg: "ok" });
+  };
+  if (body.operation != "create" || !fields.orderNo) {
+    return goOn();
   }
   // 4. One order per order number: the hook reads its own table (cloud
   // functions' reads do not pass through the hook again).
@@ -34,6 +40,6 @@ function onRequest(request, response, modules) {
     if (JSON.parse(res).count > 0) {
       return response.end({ msg: "order " + fields.orderNo + " exists already" });
     }
-    response.send({ success: "ok", data: JSON.stringify(data) });
+    goOn();
   });
 }
