@@ -109,18 +109,18 @@ type Scheduler struct {
 	opts Options
 	wg   sync.WaitGroup
 
-	mu     sync.Mutex
-	order  []string
-	tasks  map[string]*state
-	runs   map[string][]Run // kept across reloads, by task name
-	closed bool
+	mu      sync.Mutex
+	order   []string
+	tasks   map[string]*state
+	runs    map[string][]Run // kept across reloads, by task name
+	running map[string]bool  // by task name, so a run in flight across a reload still counts
+	closed  bool
 }
 
 type state struct {
-	task    project.Task
-	next    time.Time
-	stop    func() bool
-	running bool
+	task project.Task
+	next time.Time
+	stop func() bool
 }
 
 // New returns a scheduler with no tasks; Set gives it the project's.
@@ -134,7 +134,7 @@ func New(opts Options) *Scheduler {
 	if opts.Keep <= 0 {
 		opts.Keep = 20
 	}
-	return &Scheduler{opts: opts, tasks: map[string]*state{}, runs: map[string][]Run{}}
+	return &Scheduler{opts: opts, tasks: map[string]*state{}, runs: map[string][]Run{}, running: map[string]bool{}}
 }
 
 // Set replaces the tasks with p's (a reloaded project file): timers of the old
@@ -158,9 +158,6 @@ func (s *Scheduler) Set(p *project.Project) {
 	now := s.opts.Clock.Now()
 	for _, t := range p.Tasks {
 		st := &state{task: t}
-		if prev, ok := old[t.Name]; ok {
-			st.running = prev.running
-		}
 		s.tasks[t.Name] = st
 		s.order = append(s.order, t.Name)
 		if t.Enabled {
@@ -186,9 +183,9 @@ func (s *Scheduler) tick(st *state, at time.Time) {
 		s.mu.Unlock()
 		return // stopped or replaced meanwhile
 	}
-	start := !st.running
+	start := !s.running[st.task.Name]
 	if start {
-		st.running = true
+		s.running[st.task.Name] = true
 		s.wg.Add(1)
 	} else {
 		s.skippedLocked(st, at)
@@ -224,7 +221,7 @@ func (s *Scheduler) keepLocked(r Run) {
 	s.runs[r.Task] = runs
 }
 
-// run calls the task's function once (st.running is already set) and records
+// run calls the task's function once (running is already set) and records
 // the run.
 func (s *Scheduler) run(ctx context.Context, st *state, scheduled time.Time, byHand bool) Run {
 	t := st.task
@@ -253,7 +250,7 @@ func (s *Scheduler) run(ctx context.Context, st *state, scheduled time.Time, byH
 		r.Outcome, r.Status = OK, resp.Status
 	}
 	s.mu.Lock()
-	st.running = false
+	s.running[t.Name] = false
 	s.keepLocked(r)
 	s.mu.Unlock()
 	how := "tick " + bjtime.Format(scheduled)
@@ -280,11 +277,11 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (Run, error) {
 	case !ok:
 		s.mu.Unlock()
 		return Run{}, fmt.Errorf("%w %q (tasks: %s)", ErrUnknownTask, name, strings.Join(s.order, ", "))
-	case st.running:
+	case s.running[name]:
 		s.mu.Unlock()
 		return Run{}, fmt.Errorf("%w: %s", ErrRunning, name)
 	}
-	st.running = true
+	s.running[name] = true
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
@@ -325,11 +322,11 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, set func(time.T
 		set(at)
 		for _, st := range due {
 			s.mu.Lock()
-			busy := st.running
+			busy := s.running[st.task.Name]
 			if busy {
 				s.skippedLocked(st, at)
 			} else {
-				st.running = true
+				s.running[st.task.Name] = true
 			}
 			s.mu.Unlock()
 			if !busy {
@@ -346,7 +343,7 @@ func (s *Scheduler) List() []Status {
 	out := make([]Status, 0, len(s.order))
 	for _, name := range s.order {
 		st := s.tasks[name]
-		ts := Status{Name: name, Rule: st.task.Rule.Text, Function: st.task.Function, Enabled: st.task.Enabled, Running: st.running}
+		ts := Status{Name: name, Rule: st.task.Rule.Text, Function: st.task.Function, Enabled: st.task.Enabled, Running: s.running[name]}
 		if st.task.Enabled {
 			ts.Next = st.next
 		}

@@ -218,3 +218,35 @@ type invokerFunc func(ctx context.Context, name string, req *runtime.Request) (*
 func (f invokerFunc) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
 	return f(ctx, name, req)
 }
+
+// TestReloadDuringARun: a project reload while a task runs keeps it counted as
+// running (its next tick is skipped), and once it ends the task runs again.
+func TestReloadDuringARun(t *testing.T) {
+	fc := clock.NewFake(start)
+	fns := newBlocking()
+	s := New(Options{Clock: fc, Functions: fns})
+	defer s.Close()
+	yaml := "tasks:\n  - {name: tick, rule: '* * * * * *', function: f}\n"
+	s.Set(mustProject(t, yaml))
+	fc.Advance(time.Second)
+	<-fns.started
+	s.Set(mustProject(t, yaml)) // the file was saved again
+	if !s.List()[0].Running {
+		t.Fatal("the run in flight is no longer counted after the reload")
+	}
+	fc.Advance(time.Second)
+	waitFor(t, "the skipped tick", func() bool { return len(s.Runs("tick")) == 1 })
+	fns.release <- struct{}{}
+	waitFor(t, "the run to end", func() bool { return len(s.Runs("tick")) == 2 })
+	fc.Advance(time.Second)
+	select {
+	case <-fns.started:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the task never ran again after the reload: %+v", s.Runs("tick"))
+	}
+	fns.release <- struct{}{}
+	waitFor(t, "the next run", func() bool { return len(s.Runs("tick")) == 3 })
+	if r := s.Runs("tick"); r[0].Outcome != Skipped || r[1].Outcome != OK || r[2].Outcome != OK {
+		t.Fatalf("runs: %+v", r)
+	}
+}

@@ -35,6 +35,7 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	cfg.ManualTasks = true // one call: the timed tasks do not fire meanwhile
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		return err
