@@ -86,10 +86,13 @@ func TestTaskEverySecondOnTheRealClock(t *testing.T) {
 func TestTaskAdminRoutes(t *testing.T) {
 	extra := map[string]string{"count.js": `function onRequest(request, response, modules) { response.end("counted " + request.body._e); }`}
 	emu, base, logs := hookApp(t, "tasks:\n  - name: count\n    rule: \"0 0 3 * * *\"\n    function: count\n", extra)
-	get := func(method, path, key string) (int, map[string]any) {
+	send := func(method, path, key string, header ...string) (int, []byte) {
 		req, _ := http.NewRequest(method, base+path, nil)
 		if key != "" {
 			req.Header.Set("X-Bmob-Master-Key", key)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -97,17 +100,33 @@ func TestTaskAdminRoutes(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	get := func(method, path, key string) (int, map[string]any) {
+		st, b := send(method, path, key)
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s %s: %s", method, path, b)
+			t.Fatalf("%s %s: %d %s", method, path, st, b)
 		}
-		return resp.StatusCode, m
+		return st, m
 	}
-	if st, _ := get("GET", "/_admin/tasks/", ""); st != 401 {
-		t.Fatalf("no key: %d", st)
+	// Through internal/webguard: the master key always (loopback too), and no
+	// cross-site POST even with it.
+	if st, b := send("GET", "/_admin/tasks/", ""); st != 401 || !strings.Contains(string(b), "the task routes need the master key") {
+		t.Fatalf("no key: %d %s", st, b)
 	}
-	if st, _ := get("GET", "/_admin/tasks/", emu.Keys.RESTKey); st != 401 {
+	if st, _ := send("GET", "/_admin/tasks/", emu.Keys.RESTKey); st != 401 {
 		t.Fatalf("REST key: %d", st)
+	}
+	if st, b := send("POST", "/_admin/tasks/count/run", emu.Keys.MasterKey, "Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"); st != 403 {
+		t.Fatalf("cross-site POST: %d %s", st, b)
+	}
+	req, _ := http.NewRequest("GET", base+"/_admin/tasks/", nil)
+	req.SetBasicAuth("admin", emu.Keys.MasterKey)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Basic auth with the master key: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	st, m := get("GET", "/_admin/tasks/", emu.Keys.MasterKey)
 	list, _ := m["tasks"].([]any)

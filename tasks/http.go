@@ -8,13 +8,17 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/bmobemu/bmobemu/internal/webguard"
 )
 
 // AdminPath is where Handler is mounted: the admin pages' task routes.
 const AdminPath = "/_admin/tasks/"
 
-// Handler serves the task routes for a running server, behind the app's
-// master key (header X-Bmob-Master-Key):
+// Handler serves the task routes for a running server, behind
+// internal/webguard with the master key always required (header
+// X-Bmob-Master-Key, or as the Basic-auth password a browser asks for), on
+// loopback too, plus webguard's same-origin checks on the POST:
 //
 //	GET  /_admin/tasks/            every task: rule, next run, last run
 //	GET  /_admin/tasks/NAME        that task's kept runs, oldest first
@@ -26,10 +30,17 @@ func (s *Scheduler) Handler(masterKey string, runTimeout time.Duration) http.Han
 	if runTimeout <= 0 {
 		runTimeout = 5 * time.Minute
 	}
+	// With the master key checked here first, the guard's listen address does
+	// not matter: what it adds is the same-origin checks.
+	guard := webguard.New("", masterKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("X-Bmob-Master-Key")
-		if masterKey == "" || subtle.ConstantTimeCompare([]byte(key), []byte(masterKey)) != 1 {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthorized: the task routes need X-Bmob-Master-Key"})
+		if !hasMasterKey(r, masterKey) {
+			webguard.Refuse(w, &webguard.Refusal{Status: http.StatusUnauthorized,
+				Reason: "the task routes need the master key (header " + webguard.MasterKeyHeader + ", or as the password when the browser asks)"})
+			return
+		}
+		if ref := guard.Check(r); ref != nil {
+			webguard.Refuse(w, ref)
 			return
 		}
 		rest := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(AdminPath, "/")), "/")
@@ -61,6 +72,16 @@ func (s *Scheduler) Handler(masterKey string, runTimeout time.Duration) http.Han
 			writeJSON(w, http.StatusNotFound, map[string]any{"error": "no route for " + r.Method + " " + r.URL.Path})
 		}
 	})
+}
+
+// hasMasterKey reports whether r carries the master key, in the header or as
+// the Basic-auth password.
+func hasMasterKey(r *http.Request, masterKey string) bool {
+	got := r.Header.Get(webguard.MasterKeyHeader)
+	if got == "" {
+		_, got, _ = r.BasicAuth()
+	}
+	return masterKey != "" && subtle.ConstantTimeCompare([]byte(got), []byte(masterKey)) == 1
 }
 
 func (s *Scheduler) has(name string) bool {
