@@ -288,9 +288,15 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (Run, error) {
 	return s.run(ctx, st, time.Time{}, true), nil
 }
 
+// MaxRunsPerStep bounds the runs one RunDue may make: a day of a task due
+// every second would be 86,400 calls, which a test almost never means.
+const MaxRunsPerStep = 10000
+
 // RunDue steps a manual scheduler's clock to until: at each tick on the way it
 // sets the clock to the tick (with set), then runs every task due then, in
-// declaration order, each to completion. It returns the runs.
+// declaration order, each to completion. It returns the runs. A step that would
+// run more than MaxRunsPerStep tasks stops at the tick where it would, with an
+// error.
 func (s *Scheduler) RunDue(ctx context.Context, until time.Time, set func(time.Time)) ([]Run, error) {
 	var runs []Run
 	for {
@@ -318,6 +324,10 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, set func(time.T
 		if at.IsZero() {
 			set(until)
 			return runs, nil
+		}
+		if len(runs)+len(due) > MaxRunsPerStep {
+			return runs, fmt.Errorf("tasks: this clock step would run more than %d timed tasks (stopped before the tick at %s); step the clock in smaller steps, or run a task with tasks.run",
+				MaxRunsPerStep, bjtime.Format(at))
 		}
 		set(at)
 		for _, st := range due {

@@ -250,3 +250,24 @@ func TestReloadDuringARun(t *testing.T) {
 		t.Fatalf("runs: %+v", r)
 	}
 }
+
+// TestRunDueStopsAtTheCap: a step that would run more than MaxRunsPerStep
+// tasks (a day of a task due every second) stops with an error instead of
+// running for minutes.
+func TestRunDueStopsAtTheCap(t *testing.T) {
+	fc := clock.NewFake(start)
+	var n int
+	fns := invokerFunc(func(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+		n++
+		return &runtime.Response{Status: 200, Kind: runtime.Sent}, nil
+	})
+	s := New(Options{Clock: fc, Functions: fns, Manual: true})
+	s.Set(mustProject(t, "tasks:\n  - {name: tick, rule: '* * * * * *', function: f}\n"))
+	runs, err := s.RunDue(context.Background(), start.Add(24*time.Hour), fc.Set)
+	if err == nil || !strings.Contains(err.Error(), "would run more than 10000 timed tasks (stopped before the tick at 2026-01-01 12:46:41)") {
+		t.Fatalf("err = %v", err)
+	}
+	if n != MaxRunsPerStep || len(runs) != MaxRunsPerStep || !fc.Now().Equal(start.Add(MaxRunsPerStep*time.Second)) {
+		t.Fatalf("%d calls, %d runs, clock at %v", n, len(runs), fc.Now())
+	}
+}
