@@ -81,7 +81,7 @@ func WithoutClient(ctx context.Context) context.Context {
 	return context.WithValue(ctx, clientKey{}, (*Client)(nil))
 }
 
-func clientOf(ctx context.Context) *Client {
+func hookClientOf(ctx context.Context) *Client {
 	c, _ := ctx.Value(clientKey{}).(*Client)
 	return c
 }
@@ -119,7 +119,7 @@ func hookTarget(method, pattern string, params map[string]string) (table, op str
 // passRouteHook is the seam in the router: a client's data request is shown to
 // the hook and goes on as the hook says (possibly with the hook's data).
 func (a *API) passRouteHook(ctx context.Context, r route, req Request, params map[string]string) (Request, error) {
-	if a.hook == nil || clientOf(ctx) == nil {
+	if a.hook == nil || hookClientOf(ctx) == nil {
 		return req, nil
 	}
 	table, op, ok := hookTarget(r.method, r.pattern, params)
@@ -177,7 +177,7 @@ func (a *API) passRouteHook(ctx context.Context, r route, req Request, params ma
 // data (nil: keep the request's), or the error that ends the request. A
 // delete's replacement data is not used: the hook may only allow or refuse it.
 func (a *API) passHook(ctx context.Context, req Request, table, op string, data map[string]any) (map[string]any, error) {
-	c := clientOf(ctx)
+	c := hookClientOf(ctx)
 	if a.hook == nil || c == nil || !a.hook.Covers(table, op) {
 		return nil, nil
 	}

@@ -20,7 +20,7 @@ type recordingHook struct {
 func (h *recordingHook) Covers(table, op string) bool { return table != "Open" }
 
 func (h *recordingHook) Decide(ctx context.Context, in HookInput) (HookVerdict, error) {
-	if clientOf(ctx) != nil {
+	if hookClientOf(ctx) != nil {
 		panic("the hook's own context still carries the client mark")
 	}
 	h.mu.Lock()

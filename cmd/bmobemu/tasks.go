@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,83 +18,84 @@ import (
 	"github.com/bmobemu/bmobemu/tasks"
 )
 
-const tasksUsage = `Usage:
-  bmobemu tasks list [--addr HOST:PORT] [--db FILE] [--master-key KEY]
-                 the timed tasks of a running bmobemu serve: rule, next run, last outcome
-  bmobemu tasks run NAME [--addr HOST:PORT] [--db FILE] [--master-key KEY]
-                 run a task now on the running server and print the run
-The routes need the master key: --master-key, BMOBEMU_MASTER_KEY or the one kept in <db>.keys.json.
-`
-
-// tasksCmd is `bmobemu tasks list|run`, talking to a running server's admin
-// routes (/_admin/tasks/).
-func tasksCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "run") {
-		fmt.Fprint(stderr, tasksUsage)
-		return fmt.Errorf("bmobemu tasks needs list or run")
-	}
-	sub, rest := args[0], args[1:]
-	var name string
-	if sub == "run" {
-		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			fmt.Fprint(stderr, tasksUsage)
-			return fmt.Errorf("bmobemu tasks run needs a task name")
+// tasksFlags are the flags of `tasks list` and `tasks run`: where the server
+// is and how to find its master key.
+func tasksFlags(path string) (fs *flag.FlagSet, connect func() (*tasksClient, error)) {
+	fs = newFlagSet(path)
+	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	db := fs.String("db", defaultDB, "the served db: its master key is read from <db>.keys.json")
+	master := fs.String("master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "the server's master key (env BMOBEMU_MASTER_KEY; default: from <db>.keys.json)")
+	return fs, func() (*tasksClient, error) {
+		key := *master
+		if key == "" {
+			k, err := emulator.ReadKeys(*db)
+			if err != nil {
+				return nil, fmt.Errorf("tasks: no --master-key, and %w", err)
+			}
+			key = k.MasterKey
 		}
-		name, rest = rest[0], rest[1:]
+		base := *addr
+		if !strings.Contains(base, "://") {
+			base = "http://" + base
+		}
+		return &tasksClient{base: base + strings.TrimSuffix(tasks.AdminPath, "/"), key: key}, nil
 	}
-	fs := newFlagSet("tasks "+sub, stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
-	db := fs.String("db", "./bmobemu.db", "the server's db file (its master key is read from <db>.keys.json)")
-	master := fs.String("master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "master key (env BMOBEMU_MASTER_KEY; default: from <db>.keys.json)")
-	if err := fs.Parse(rest); err != nil {
+}
+
+// tasksList is `bmobemu tasks list`: the timed tasks of a running server
+// (its admin route /_admin/tasks/).
+func tasksList(ctx context.Context, inv invocation) error {
+	fs, connect := tasksFlags("tasks list")
+	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	key := *master
-	if key == "" {
-		k, err := readKeys(*db)
-		if err != nil {
-			return err
-		}
-		key = k.MasterKey
+	c, err := connect()
+	if err != nil {
+		return err
 	}
-	c := &tasksClient{base: "http://" + *addr + strings.TrimSuffix(tasks.AdminPath, "/"), key: key}
-	if sub == "list" {
-		var out struct{ Tasks []tasks.Status }
-		if err := c.do(ctx, http.MethodGet, "/", &out); err != nil {
-			return err
-		}
-		printTasks(stdout, out.Tasks)
-		return nil
+	var out struct{ Tasks []tasks.Status }
+	if err := c.do(ctx, http.MethodGet, "/", &out); err != nil {
+		return err
+	}
+	printTasks(inv.stdout, out.Tasks)
+	return nil
+}
+
+// tasksRun is `bmobemu tasks run NAME`: run a task now on a running server
+// and print the run; a failed run is a failed command.
+func tasksRun(ctx context.Context, inv invocation) error {
+	fs, connect := tasksFlags("tasks run")
+	args := inv.args
+	if wantsHelp(args) {
+		return &helpRequest{fs: fs}
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New("tasks run: name the task first: bmobemu tasks run NAME [flags] (see bmobemu tasks run --help)")
+	}
+	name := args[0]
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	c, err := connect()
+	if err != nil {
+		return err
 	}
 	var run tasks.Run
 	if err := c.do(ctx, http.MethodPost, "/"+url.PathEscape(name)+"/run", &run); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s (%s): %s", run.Task, run.Function, run.Outcome)
+	fmt.Fprintf(inv.stdout, "%s (%s): %s", run.Task, run.Function, run.Outcome)
 	if run.Status != 0 {
-		fmt.Fprintf(stdout, " %d", run.Status)
+		fmt.Fprintf(inv.stdout, " %d", run.Status)
 	}
-	fmt.Fprintf(stdout, " in %v at %s\n", time.Duration(run.Duration).Round(time.Microsecond), bjtime.Format(run.Started))
+	fmt.Fprintf(inv.stdout, " in %v at %s\n", time.Duration(run.Duration).Round(time.Microsecond), bjtime.Format(run.Started))
 	if run.Error != "" {
-		fmt.Fprintf(stdout, "  %s\n", run.Error)
+		fmt.Fprintf(inv.stdout, "  %s\n", run.Error)
 	}
 	if run.Outcome != tasks.OK {
 		return fmt.Errorf("task %s %s", run.Task, run.Outcome)
 	}
 	return nil
-}
-
-// readKeys reads the keys kept beside a db without making any.
-func readKeys(db string) (emulator.Keys, error) {
-	var k emulator.Keys
-	data, err := os.ReadFile(db + ".keys.json")
-	if err != nil {
-		return k, fmt.Errorf("reading the master key (give --master-key or --db): %w", err)
-	}
-	if err := json.Unmarshal(data, &k); err != nil {
-		return k, fmt.Errorf("reading %s.keys.json: %w", db, err)
-	}
-	return k, nil
 }
 
 type tasksClient struct{ base, key string }
@@ -105,7 +108,7 @@ func (c *tasksClient) do(ctx context.Context, method, path string, v any) error 
 	req.Header.Set("X-Bmob-Master-Key", c.key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("is bmobemu serve running? %w", err)
+		return fmt.Errorf("tasks: is bmobemu serve running at %s? %w", c.base, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
