@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,5 +186,32 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestInvalidProjectFileStopsOpen: a project file that does not validate
+// stops the start with every error at its line, and the failed start leaves
+// nothing behind; in compat a too-frequent rule only warns.
+func TestInvalidProjectFileStopsOpen(t *testing.T) {
+	dir, data := t.TempDir(), t.TempDir()
+	write(t, dir, "a.js", `function onRequest(request, response) { response.end("a"); }`)
+	write(t, dir, "bmobemu.yaml", "tasks:\n  - name: fast\n    rule: \"*/5 * * * * *\"\n    function: a\n  - name: b\n    rule: \"0 0 * * * *\"\n    function: nope\n")
+	db := filepath.Join(data, "d.db")
+	_, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Profile: "bmob", Sandbox: SandboxConfig{Off: true}})
+	if err == nil || !strings.Contains(err.Error(), "bmobemu.yaml:3: task \"fast\"") || !strings.Contains(err.Error(), "bmobemu.yaml:7: task \"b\": unknown function \"nope\"") {
+		t.Fatalf("bmob profile: %v", err)
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 0 {
+		t.Fatalf("the failed start left %d files behind", len(entries))
+	}
+	write(t, dir, "bmobemu.yaml", "tasks:\n  - name: fast\n    rule: \"*/5 * * * * *\"\n    function: a\n")
+	logs := &syncBuffer{}
+	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, LogOutput: logs, Sandbox: SandboxConfig{Off: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	if !strings.Contains(logs.String(), "[project] warn: "+filepath.Join(dir, "bmobemu.yaml")+":3: task \"fast\": rule \"*/5 * * * * *\" fires every 5s at the shortest") {
+		t.Fatalf("log:\n%s", logs)
 	}
 }
