@@ -18,16 +18,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/datahook"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
+	"github.com/bmobemu/bmobemu/tasks"
 )
 
 // Config is everything `bmobemu serve` can set.
@@ -72,6 +75,11 @@ type Config struct {
 	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
 	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
 	AlipayApp *modules.AlipayApp
+	// TrustForwardedFor takes REST clients' IPs from X-Forwarded-For (tests).
+	TrustForwardedFor bool
+	// ManualTasks arms no timers for the timed tasks: they run only when a test
+	// steps the clock (Tasks.RunDue) or runs them by hand.
+	ManualTasks bool
 }
 
 // Emulator is a running bmobemu.
@@ -92,6 +100,10 @@ type Emulator struct {
 	// Guard protects the sandbox's and other admin web routes; a console
 	// mounted later should sit behind it too.
 	Guard *webguard.Guard
+	// Project is the project file (data hook, timed tasks), reloaded with the
+	// functions; Tasks runs its timed tasks.
+	Project *project.Holder
+	Tasks   *tasks.Scheduler
 
 	cancelWatch context.CancelFunc
 }
@@ -177,8 +189,10 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Transport: transport,
 	})
 	e.Router = router
+	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
-		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
+		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
+		restapi.WithDataHook(hook))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
@@ -219,9 +233,17 @@ func Open(cfg Config) (e *Emulator, err error) {
 	}
 	env.Functions = set
 	e.Functions, e.Engine = set, engine
+	if err := e.openProject(); err != nil {
+		e.closeEarly()
+		return nil, err
+	}
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
-		if err := set.Watch(ctx); err != nil {
+		err := set.Watch(ctx)
+		if err == nil {
+			err = e.Project.Watch(ctx)
+		}
+		if err != nil {
 			cancel()
 			e.closeEarly()
 			return nil, err
@@ -239,16 +261,19 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
 		Backup:    e.backup,
+
+		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the sandbox's, when on.
+// mounts are the extra handlers on the server: the task routes, and the sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	if e.Sandbox == nil {
-		return nil
+	m := map[string]http.Handler{tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
+	if e.Sandbox != nil {
+		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
-	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+	return m
 }
 
 // leftovers are the files and folders a starting emulator made, removed when
@@ -299,6 +324,9 @@ func (e *Emulator) backup(ctx context.Context, w io.Writer, export bool) error {
 
 // closeEarly releases what Open made before failing.
 func (e *Emulator) closeEarly() {
+	if e.Tasks != nil {
+		e.Tasks.Close()
+	}
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
@@ -320,6 +348,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops watching and notify deliveries, stops the server and the
 // scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
+	e.Tasks.Close()
 	if e.cancelWatch != nil {
 		e.cancelWatch()
 	}
@@ -330,6 +359,7 @@ func (e *Emulator) Close() error {
 		return fmt.Errorf("stopping server: %w", err)
 	}
 	e.Functions.Abort()
+	e.Tasks.Wait()
 	return e.Store.Close()
 }
 

@@ -74,6 +74,7 @@ type API struct {
 	log        func(level, line string) // WithLog (sms.go)
 	token      sandboxToken             // the WeChat access token (wechatapp.go)
 	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
+	hook       DataHook                 // the app's data hook (hook.go); nil: none
 }
 
 // Option configures New.
@@ -159,6 +160,10 @@ func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, er
 			continue
 		}
 		if params, ok := matchPattern(r.pattern, segs); ok {
+			req, err := a.passRouteHook(ctx, r, req, params)
+			if err != nil {
+				return nil, 0, nil, err
+			}
 			return r.handle(ctx, req, params)
 		}
 	}

@@ -225,6 +225,10 @@ type Request struct {
 	Hostname string
 	Protocol string            // http or https
 	Params   map[string]string // route params, e.g. {"functions": "pay"}
+	// EndTakesObjects lets response.end(object) send the object as JSON, as
+	// Bmob's data hooks are written (response.end({"msg":"ok"})); elsewhere
+	// end(object) throws as in Node.
+	EndTakesObjects bool
 }
 
 // Pair is one key and value of a query string or form body, in order.

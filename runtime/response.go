@@ -492,6 +492,14 @@ func (s *responseState) chunkBytes(method string, data goja.Value) []byte {
 	if b, ok := bufferBytes(data); ok {
 		return b
 	}
+	if obj, isObj := data.(*goja.Object); isObj && method == "end" && s.inv.req.EndTakesObjects {
+		stringify, _ := goja.AssertFunction(s.v.vm.Get("JSON").ToObject(s.v.vm).Get("stringify"))
+		text, err := stringify(goja.Undefined(), obj)
+		if ex, threw := err.(*goja.Exception); threw {
+			panic(ex.Value()) // a cycle: JSON.stringify's own TypeError
+		}
+		return []byte(text.String())
+	}
 	panic(nodeTypeError(s.v.vm, "ERR_INVALID_ARG_TYPE",
 		`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received `+describe(data)))
 }

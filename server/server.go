@@ -61,6 +61,10 @@ type Options struct {
 	ParseXML func([]byte) ([]byte, error)
 	// Log receives server-level lines (not the functions' own logs).
 	Log func(level, line string)
+	// TrustForwardedFor takes a REST client's IP (the data hook's ip) from the
+	// first X-Forwarded-For entry: for tests that play clients from several
+	// addresses, or a server behind a proxy that sets it.
+	TrustForwardedFor bool
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
 	// the whole path; they are tried before the function routes.
 	Mounts map[string]http.Handler

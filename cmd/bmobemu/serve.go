@@ -85,6 +85,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	} else {
 		fmt.Fprintln(w, "  WARNING:        payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
 	}
+	projectBanner(w, emu)
 	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
