@@ -18,15 +18,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/datahook"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
+	"github.com/bmobemu/bmobemu/tasks"
 )
 
 // DefaultPostgresState is where the files kept beside a bbolt db go when the
@@ -65,6 +69,10 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// ListenAddr is the address the server listens on ("" = loopback: tests and
+	// invoke never listen). Off loopback the sandbox and admin routes need the
+	// master key (see internal/webguard).
+	ListenAddr string
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
@@ -77,6 +85,11 @@ type Config struct {
 	StateBase string
 	// Postgres sizes the pool and bounds statements of a PostgreSQL db.
 	Postgres store.PostgresOptions
+	// TrustForwardedFor takes REST clients' IPs from X-Forwarded-For (tests).
+	TrustForwardedFor bool
+	// ManualTasks arms no timers for the timed tasks: they run only when a test
+	// steps the clock (Tasks.RunDue) or runs them by hand.
+	ManualTasks bool
 }
 
 // Emulator is a running bmobemu.
@@ -94,6 +107,13 @@ type Emulator struct {
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
 	SandboxKeys *sandbox.Keys
+	// Guard protects the sandbox's and other admin web routes; a console
+	// mounted later should sit behind it too.
+	Guard *webguard.Guard
+	// Project is the project file (data hook, timed tasks), reloaded with the
+	// functions; Tasks runs its timed tasks.
+	Project *project.Holder
+	Tasks   *tasks.Scheduler
 
 	cancelWatch context.CancelFunc
 }
@@ -148,7 +168,9 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if !store.IsPostgresURL(cfg.DBPath) {
 		made.ifMissing(cfg.DBPath)
 	}
-	st, err := store.OpenDB(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync}, cfg.Postgres)
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	st, err := store.OpenDB(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
+		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }}, cfg.Postgres)
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +184,11 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
 		made.ifMissing(sandbox.KeysFile(cfg.StateBase))
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	listen := cfg.ListenAddr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey)}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
@@ -182,8 +207,10 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Transport: transport,
 	})
 	e.Router = router
+	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
-		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
+		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
+		restapi.WithDataHook(hook))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
@@ -224,9 +251,17 @@ func Open(cfg Config) (e *Emulator, err error) {
 	}
 	env.Functions = set
 	e.Functions, e.Engine = set, engine
+	if err := e.openProject(); err != nil {
+		e.closeEarly()
+		return nil, err
+	}
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
-		if err := set.Watch(ctx); err != nil {
+		err := set.Watch(ctx)
+		if err == nil {
+			err = e.Project.Watch(ctx)
+		}
+		if err != nil {
 			cancel()
 			e.closeEarly()
 			return nil, err
@@ -244,16 +279,19 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
 		Backup:    e.backup,
+
+		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the sandbox's, when on.
+// mounts are the extra handlers on the server: the task routes, and the sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	if e.Sandbox == nil {
-		return nil
+	m := map[string]http.Handler{tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
+	if e.Sandbox != nil {
+		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
-	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+	return m
 }
 
 // leftovers are the files and folders a starting emulator made, removed when
@@ -304,6 +342,9 @@ func (e *Emulator) backup(ctx context.Context, w io.Writer, export bool) error {
 
 // closeEarly releases what Open made before failing.
 func (e *Emulator) closeEarly() {
+	if e.Tasks != nil {
+		e.Tasks.Close()
+	}
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
@@ -325,6 +366,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops watching and notify deliveries, stops the server and the
 // scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
+	e.Tasks.Close()
 	if e.cancelWatch != nil {
 		e.cancelWatch()
 	}
@@ -335,6 +377,7 @@ func (e *Emulator) Close() error {
 		return fmt.Errorf("stopping server: %w", err)
 	}
 	e.Functions.Abort()
+	e.Tasks.Wait()
 	return e.Store.Close()
 }
 

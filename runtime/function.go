@@ -225,6 +225,10 @@ type Request struct {
 	Hostname string
 	Protocol string            // http or https
 	Params   map[string]string // route params, e.g. {"functions": "pay"}
+	// EndTakesObjects lets response.end(object) send the object as JSON, as
+	// Bmob's data hooks are written (response.end({"msg":"ok"})); elsewhere
+	// end(object) throws as in Node.
+	EndTakesObjects bool
 }
 
 // Pair is one key and value of a query string or form body, in order.
@@ -238,7 +242,7 @@ const (
 	BodyNone BodyKind = iota // request.body is {}
 	BodyJSON                 // Raw is JSON text; the script gets JSON.parse(Raw)
 	BodyForm                 // Form pairs; values are strings, repeated keys make arrays
-	BodyXML                  // Value is the xml2js-style tree ({xml:{…}})
+	BodyXML                  // Raw is the xml2js-style tree ({xml:{…}}) as JSON in document order, or Value the tree
 )
 
 // Body is a decoded request body.
