@@ -29,7 +29,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 1
+const PostgresSchemaVersion = 2
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -50,6 +50,8 @@ var pgMigrations = []string{
 	CREATE TABLE bmob_passwords (user_id text PRIMARY KEY, hash text NOT NULL);
 	CREATE TABLE bmob_sessions (token text PRIMARY KEY, user_id text NOT NULL, expires bigint NOT NULL);
 	CREATE INDEX bmob_sessions_user ON bmob_sessions (user_id);`,
+	// 2: bmobemu's own state (the payment sandbox's trades and notifies).
+	`CREATE TABLE bmob_state (key text COLLATE "C" PRIMARY KEY, value bytea NOT NULL);`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.

@@ -197,3 +197,71 @@ func TestExportMovesBetweenEngines(t *testing.T) {
 		t.Fatalf("password after import: %v %v", ok, err)
 	}
 }
+
+// TestStateKeeperOnBothEngines: the sandbox's records (opaque values under
+// keys) are kept, listed by prefix in byte order, and removed alike.
+func TestStateKeeperOnBothEngines(t *testing.T) {
+	forEngines(t, func(t *testing.T, engine string) {
+		s, _ := openEngine(t, engine, Options{})
+		k, ok := s.(StateKeeper)
+		if !ok {
+			t.Fatalf("%s store keeps no state", engine)
+		}
+		if err := k.SaveStates(map[string][]byte{"trade/b": []byte("2"), "trade/a": {0, 1}, "trade_x": []byte("x"), "notify/1": []byte("n")}); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := k.StateKeys("trade/")
+		if err != nil || strings.Join(keys, ",") != "trade/a,trade/b" {
+			t.Fatalf("keys %v %v", keys, err)
+		}
+		if v, err := k.LoadState("trade/a"); err != nil || !bytes.Equal(v, []byte{0, 1}) {
+			t.Fatalf("load %v %v", v, err)
+		}
+		if err := k.SaveStates(map[string][]byte{"trade/a": nil, "trade/b": []byte("3")}); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := k.LoadState("trade/a"); err != nil || v != nil {
+			t.Fatalf("removed key: %v %v", v, err)
+		}
+		if v, _ := k.LoadState("trade/b"); string(v) != "3" {
+			t.Fatalf("replaced value: %q", v)
+		}
+		if keys, _ := k.StateKeys("trade_"); strings.Join(keys, ",") != "trade_x" {
+			t.Fatalf("prefix with _: %v", keys)
+		}
+	})
+}
+
+// TestPostgresUpgradesAnOldSchema: a database at schema version 1 is
+// upgraded at open and keeps its objects.
+func TestPostgresUpgradesAnOldSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		`CREATE TABLE bmob_schema_version (id int PRIMARY KEY, version int NOT NULL)`,
+		`INSERT INTO bmob_schema_version VALUES (1, 1)`,
+		pgMigrations[0],
+		`INSERT INTO bmob_classes VALUES ('Old', '{"a":"Number"}')`,
+		`INSERT INTO bmob_objects VALUES ('Old', 'abcdef0123', 1700000000000000, 1700000000000000, '{"a":1}')`,
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	s := openPG(t, dsn)
+	if got := mustGet(t, s, "Old", "abcdef0123"); got["a"] != 1.0 || got["createdAt"] != "2023-11-15 06:13:20" {
+		t.Fatalf("old object: %v", got)
+	}
+	if err := s.(StateKeeper).SaveStates(map[string][]byte{"k": []byte("v")}); err != nil {
+		t.Fatalf("the table of version 2: %v", err)
+	}
+	var v int
+	if err := conn.QueryRow(ctx, `SELECT version FROM bmob_schema_version`).Scan(&v); err != nil || v != 2 {
+		t.Fatalf("version %d %v", v, err)
+	}
+}
