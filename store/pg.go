@@ -275,7 +275,8 @@ func classSchema(ctx context.Context, q querier, class string, lock bool) (map[s
 // applyPlan applies a write to fields and enforces the class schema as the
 // bbolt engine does. The schema row is only locked when a field is new, so
 // writes of known fields never wait on each other.
-func (s *pgStore) applyPlan(ctx context.Context, tx pgx.Tx, class string, fields map[string]any, plan []action) error {
+// schema is the class's field types when the caller has read them (nil: read here).
+func (s *pgStore) applyPlan(ctx context.Context, tx pgx.Tx, class string, fields map[string]any, plan []action, schema map[string]string) error {
 	for _, a := range plan {
 		if a.op == "AddRelation" || a.op == "RemoveRelation" {
 			if _, ok, err := classSchema(ctx, tx, a.rel.className, false); err != nil {
@@ -288,9 +289,11 @@ func (s *pgStore) applyPlan(ctx context.Context, tx pgx.Tx, class string, fields
 	if err := apply(fields, plan); err != nil {
 		return err
 	}
-	schema, _, err := classSchema(ctx, tx, class, false)
-	if err != nil {
-		return err
+	if schema == nil {
+		var err error
+		if schema, _, err = classSchema(ctx, tx, class, false); err != nil {
+			return err
+		}
 	}
 	changed, err := mergeSchema(schema, fields, plan)
 	if err != nil || !changed {
@@ -328,15 +331,18 @@ func (s *pgStore) Create(ctx context.Context, class string, data map[string]any)
 	now := s.now().Truncate(time.Microsecond)
 	var id string
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, ok, err := classSchema(ctx, tx, class, false); err != nil {
+		schema, ok, err := classSchema(ctx, tx, class, false)
+		if err != nil {
 			return err
-		} else if !ok {
+		}
+		if !ok {
 			if _, err := tx.Exec(ctx, `INSERT INTO bmob_classes (class, fields) VALUES ($1, '{}') ON CONFLICT (class) DO NOTHING`, class); err != nil {
 				return fmt.Errorf("create class %s: %w", class, err)
 			}
+			schema = nil // another writer may have made it meanwhile: read it again
 		}
 		r := &record{created: now, updated: now, fields: map[string]any{}}
-		if err := s.applyPlan(ctx, tx, class, r.fields, plan); err != nil {
+		if err := s.applyPlan(ctx, tx, class, r.fields, plan, schema); err != nil {
 			return err
 		}
 		doc, err := encodeFields(r.id, r.fields)
@@ -393,7 +399,7 @@ func (s *pgStore) Update(ctx context.Context, class, objectID string, data map[s
 			return err
 		}
 		old := uniqueValues(class, r.fields)
-		if err := s.applyPlan(ctx, tx, class, r.fields, plan); err != nil {
+		if err := s.applyPlan(ctx, tx, class, r.fields, plan, nil); err != nil {
 			return err
 		}
 		if err := pgAfterPut(ctx, tx, class, objectID, old, r.fields, uw); err != nil {
