@@ -22,6 +22,10 @@ import (
 // DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
 const DefaultTimeout = 30 * time.Second
 
+// DefaultRunDepth bounds chains of oFunctions.run: a call made by a call made
+// by … a request, this many functions deep at most.
+const DefaultRunDepth = 8
+
 // LogSink receives every line a function logs (console.*, outbound calls, fidelity
 // notes, errors). It must be safe for concurrent use.
 type LogSink interface {
@@ -65,6 +69,9 @@ type Options struct {
 	// MathRandom, when set, is every VM's Math.random (it must be safe for
 	// concurrent use); tests seed it for reproducible runs.
 	MathRandom func() float64
+	// RunDepth bounds how many functions deep a chain of oFunctions.run calls
+	// may go (--run-depth); 0 means DefaultRunDepth.
+	RunDepth int
 	// Programs, when set, shares compiled programs between engines (the test
 	// runner compiles each function once for all its test files).
 	Programs *ProgramCache
@@ -88,6 +95,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.RunDepth <= 0 {
+		opts.RunDepth = DefaultRunDepth
 	}
 	if opts.PoolSize <= 0 {
 		opts.PoolSize = 16

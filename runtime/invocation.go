@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/dop251/goja"
 
@@ -22,7 +21,6 @@ type invocation struct {
 	fn       *Function
 	req      *Request
 	ctx      context.Context
-	deadline time.Time
 	loop     *eventloop.Loop
 	done     chan *Response // receives exactly one Response
 	res      *responseState
