@@ -37,11 +37,19 @@ type Config struct {
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
-	Watch         bool              // reload functions when their files change
-	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
-	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
-	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
+	// RunDepth bounds chains of oFunctions.run (0: runtime.DefaultRunDepth).
+	RunDepth int
+	// DecompressLimit caps one decompression's output in bytes (0:
+	// modules.DefaultDecompressLimit).
+	DecompressLimit int64
+	// OutboundBodyLimit caps one outbound response body in bytes (0:
+	// outbound.DefaultMaxResponseBody).
+	OutboundBodyLimit int64
+	Watch             bool           // reload functions when their files change
+	LogOutput         io.Writer      // where function logs go (nil: nowhere)
+	Clock             clock.Clock    // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
+	Random            io.Reader      // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
+	MathRandom        func() float64 // Math.random of every VM (nil: goja's own); must be safe for concurrent use
 	// Transport finally sends every outbound call, after --upstream rewriting
 	// (nil: the network); handler tests plug in fake HTTP here.
 	Transport http.RoundTripper
@@ -120,12 +128,14 @@ func Open(cfg Config) (*Emulator, error) {
 		}
 	}
 	router := outbound.New(outbound.Options{
-		Upstreams: cfg.Upstreams,
-		Transport: transport,
+		Upstreams:       cfg.Upstreams,
+		Transport:       transport,
+		MaxResponseBody: cfg.OutboundBodyLimit,
 	})
 	e.Router = router
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
+	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+		DecompressLimit: cfg.DecompressLimit}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
@@ -134,6 +144,7 @@ func Open(cfg Config) (*Emulator, error) {
 		Env:        env,
 		Timeout:    cfg.Timeout,
 		PoolSize:   cfg.PoolSize,
+		RunDepth:   cfg.RunDepth,
 		Log:        logs,
 		Formatter:  consoleFormatter,
 		Clock:      cfg.Clock,
