@@ -266,13 +266,13 @@ func (v *vu) installGlobals() {
 // callback ends the call like any uncaught exception, instead of becoming an
 // invisible rejection. The file name keeps these frames out of error positions.
 var microtaskProgram = goja.MustCompile("eventloop-microtask.js", `(function (invalidCallback, report) {
-	var resolved = Promise.resolve(), then = Promise.prototype.then, apply = Reflect.apply;
+	var resolved = Promise.resolve(), thenOf = Function.prototype.call.bind(Promise.prototype.then);
 	return {
 		queueMicrotask: function queueMicrotask(callback) {
 			if (typeof callback !== 'function') throw invalidCallback(callback);
-			apply(then, resolved, [function () {
+			thenOf(resolved, function () {
 				try { callback(); } catch (e) { report(e); }
-			}]);
+			});
 		},
 		rethrow: function (e) { throw e; }
 	};
