@@ -219,19 +219,26 @@ func TestHostileDecompressionBombs(t *testing.T) {
 	}
 }
 
-// Item 8: a function that runs itself ends with a clear error at --run-depth
-// instead of recursing until someone stops watching.
+// Item 8: a function that runs itself, or two that run each other, end with a
+// clear error at --run-depth instead of recursing until someone stops watching.
 func TestHostileFunctionsRunRecursionIsBounded(t *testing.T) {
-	c := startLoopCase(t, 20*time.Second, map[string]string{"rec.js": `function onRequest(request, response, modules) {
-		var depth = Number(request.body.depth || 1);
-		modules.oFunctions.run({name: 'rec', data: {depth: depth + 1}}, function (err, data) {
-			if (err) response.status(500).send('depth ' + depth + ': ' + err.message);
-			else response.status(500).send(String(data));
-		});
-	}`}, func(cfg *Config) { cfg.RunDepth = 4 })
-	status, body := c.hostile(t, "rec")
-	if status != http.StatusInternalServerError || body != "depth 4: oFunctions.run rec refused: the chain of calls is already 4 functions deep, the limit set by --run-depth" {
-		t.Fatalf("got %d %q", status, body)
+	relay := func(next string) string {
+		return `function onRequest(request, response, modules) {
+			var depth = Number(request.body.depth || 1);
+			modules.oFunctions.run({name: '` + next + `', data: {depth: depth + 1}}, function (err, data) {
+				if (err) response.status(500).send('depth ' + depth + ': ' + err.message);
+				else response.status(500).send(String(data));
+			});
+		}`
+	}
+	c := startLoopCase(t, 20*time.Second, map[string]string{"rec.js": relay("rec"), "ping.js": relay("pong"), "pong.js": relay("ping")},
+		func(cfg *Config) { cfg.RunDepth = 4 })
+	for name, callee := range map[string]string{"rec": "rec", "ping": "ping"} {
+		status, body := c.hostile(t, name)
+		want := "depth 4: oFunctions.run " + callee + " refused: the chain of calls is already 4 functions deep, the limit set by --run-depth"
+		if status != http.StatusInternalServerError || body != want {
+			t.Fatalf("%s: got %d %q, want %q", name, status, body, want)
+		}
 	}
 }
 
