@@ -73,12 +73,14 @@ func BenchmarkClearTimeouts(b *testing.B) {
 				response.send('cleared ' + n);
 			}`))
 			b.ReportAllocs()
+			peak := watchHeap()
 			for i := 0; i < b.N; i++ {
 				r, err := f.Invoke(context.Background(), get(Pair{"n", fmt.Sprint(n)}))
 				if err != nil || r.Status != 200 {
 					b.Fatal(err, r)
 				}
 			}
+			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 		})
 	}
 }
