@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"fmt"
+
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/modules"
@@ -47,7 +49,22 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	r.AddRequire("url", nodecore.URL)
 	r.AddRequire("util", nodecore.Util)
 	r.AddRequire("events", nodecore.Events)
+	// oAsync is the npm package async in Bmob's module set: like
+	// require("async"), it is loaded from node_modules beside the functions.
+	r.AddBmob("oAsync", requireAs("async"))
 	return r
+}
+
+// requireAs makes a `modules` property that is what the script's own
+// require(name) gives.
+func requireAs(name string) modules.Constructor {
+	return func(vu modules.VU) (goja.Value, error) {
+		req, ok := goja.AssertFunction(vu.Runtime().Get("require"))
+		if !ok {
+			return nil, fmt.Errorf("modules: require is not defined")
+		}
+		return req(goja.Undefined(), vu.Runtime().ToValue(name))
+	}
 }
 
 // consoleModule is modules.oLog, which Bmob's 2018 module set made the console.

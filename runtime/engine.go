@@ -117,14 +117,31 @@ func (e *Engine) Profile() modules.Profile { return e.opts.Env.Profile }
 // Timeout is the engine's per-invocation limit (negative: none).
 func (e *Engine) Timeout() time.Duration { return e.opts.Timeout }
 
-// CompileError is a script that does not compile; Error() reads like Bmob's
-// `SyntaxError: file:line …`.
+// CompileError is a script that does not compile: every error the parser
+// found, each with its place. Error() reads like Node's, one line per error:
+// `SyntaxError: file:line:col message`.
 type CompileError struct {
-	File string
-	Err  error
+	File   string
+	Errors []SyntaxError
+	Err    error // the parser's or compiler's own error
 }
 
-func (e *CompileError) Error() string { return fmt.Sprintf("SyntaxError: %v", e.Err) }
+// SyntaxError is one compile error and where it is.
+type SyntaxError struct {
+	Line, Column int
+	Message      string
+}
+
+func (e *CompileError) Error() string {
+	if len(e.Errors) == 0 {
+		return "SyntaxError: " + strings.TrimPrefix(e.Err.Error(), "SyntaxError: ")
+	}
+	lines := make([]string, len(e.Errors))
+	for i, se := range e.Errors {
+		lines[i] = fmt.Sprintf("SyntaxError: %s:%d:%d %s", e.File, se.Line, se.Column, se.Message)
+	}
+	return strings.Join(lines, "\n")
+}
 
 func (e *CompileError) Unwrap() error { return e.Err }
 
@@ -144,13 +161,28 @@ func compileScript(filename string, src []byte) (*goja.Program, error) {
 	if strings.HasPrefix(text, "#!") { // a shebang line would not parse; keep line numbers
 		text = "//" + text[2:]
 	}
-	ast, err := goja.Parse(filename, text, parser.WithDisableSourceMaps)
+	// parser.ParseFile rather than goja.Parse: goja.Parse flattens the list of
+	// errors into one "SyntaxError: …" text.
+	ast, err := parser.ParseFile(nil, filename, text, 0, parser.WithDisableSourceMaps)
 	if err != nil {
-		return nil, &CompileError{File: filename, Err: err}
+		ce := &CompileError{File: filename, Err: err}
+		var list parser.ErrorList
+		if errors.As(err, &list) {
+			for _, pe := range list {
+				ce.Errors = append(ce.Errors, SyntaxError{Line: pe.Position.Line, Column: pe.Position.Column, Message: pe.Message})
+			}
+		}
+		return nil, ce
 	}
 	prg, err := goja.CompileAST(ast, false)
 	if err != nil {
-		return nil, &CompileError{File: filename, Err: err}
+		ce := &CompileError{File: filename, Err: err}
+		var se *goja.CompilerSyntaxError
+		if errors.As(err, &se) && se.File != nil {
+			pos := se.File.Position(se.Offset)
+			ce.Errors = []SyntaxError{{Line: pos.Line, Column: pos.Column, Message: se.Message}}
+		}
+		return nil, ce
 	}
 	return prg, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
 )
 
 // ErrBusy is returned when no VM of a function became free before the caller's deadline.
@@ -33,6 +34,9 @@ type Function struct {
 
 	notesMu sync.Mutex
 	notes   map[string]bool // fidelity notes already logged, by call site
+
+	diskOnce sync.Once
+	disk     *require.Registry // files and npm packages required from disk (diskrequire.go)
 }
 
 func newFunction(e *Engine, name, filename string, prg *goja.Program) *Function {

@@ -25,6 +25,11 @@ type vu struct {
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
 
+	// What require takes from disk, and where the local debugger's tool.test
+	// calls go when bmobemu test sets it (diskrequire.go, localtool.go).
+	nodeRequire *require.RequireModule
+	localTests  func(LocalTest)
+
 	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
 	reqProto  *goja.Object
@@ -79,9 +84,11 @@ func (f *Function) newBareVU() (*vu, error) {
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
-	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
+	// goja_nodejs's require loads Buffer and the files and packages scripts
+	// require from disk (diskrequire.go).
+	nodeRequire := f.diskModules().Enable(vm)
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
 	v.installGlobals()
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
@@ -368,9 +375,7 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 			v.required[name] = val
 			return val
 		}
-		err := v.vm.NewGoError(reg.NotAvailableError("require", name))
-		_ = err.Set("code", "MODULE_NOT_FOUND")
-		panic(err)
+		return v.requireBeyondRegistry(name) // diskrequire.go
 	}
 	val, err := ctor(v)
 	if err != nil {

@@ -33,11 +33,21 @@ type common struct {
 	decompressLimit, outboundLimit int64
 	sandbox                        string
 	retryScale                     float64
+	deployDir                      string
 }
+
+// Defaults shared by the commands.
+const (
+	// defaultDB keeps everything bmobemu makes (the db, <db>.keys.json,
+	// <db>.sandbox.json, <db>.files/, <db>.deployed/) in one folder a project
+	// git-ignores with one line.
+	defaultDB   = ".bmobemu/bmobemu.db"
+	defaultAddr = "127.0.0.1:8080"
+)
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>; several folders: a,b")
-	fs.StringVar(&c.db, "db", "./bmobemu.db", "bbolt database file (created if missing)")
+	fs.StringVar(&c.db, "db", defaultDB, "bbolt database file (created if missing, with its folder)")
 	fs.StringVar(&c.secret, "secret", os.Getenv("BMOBEMU_SECRET"), "secret key of the direct URL /<secret>/<name> and of signed SDK requests (env BMOBEMU_SECRET; default: made once, kept in <db>.keys.json)")
 	fs.StringVar(&c.appID, "app-id", os.Getenv("BMOBEMU_APP_ID"), "application id, X-Bmob-Application-Id (env BMOBEMU_APP_ID; default: kept in <db>.keys.json)")
 	fs.StringVar(&c.restKey, "rest-key", os.Getenv("BMOBEMU_REST_KEY"), "REST API key, X-Bmob-REST-API-Key (env BMOBEMU_REST_KEY; default: kept in <db>.keys.json)")
@@ -52,6 +62,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.decompressLimit, "decompress-limit", modules.DefaultDecompressLimit, "largest output in bytes of one decompression a script asks for (zlib, oGzip, oHttp gzip: true)")
 	fs.Int64Var(&c.outboundLimit, "outbound-body-limit", outbound.DefaultMaxResponseBody, "largest outbound response body in bytes a script may read (oHttp, alipay-sdk exec, ...)")
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
+	fs.StringVar(&c.deployDir, "deploy-dir", "", "where REST deploys (PUT /1/functions/<name>) write their files (default: <db>.deployed, never your functions folders; name one of them to deploy into your sources)")
 	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
 
@@ -91,12 +102,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
 		RunDepth: c.runDepth, DecompressLimit: c.decompressLimit, OutboundBodyLimit: c.outboundLimit,
-		Sandbox: emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
+		Sandbox:   emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
+		DeployDir: c.deployDir,
 	}, nil
-}
-
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("bmobemu "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
 }

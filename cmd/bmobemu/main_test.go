@@ -55,3 +55,38 @@ func TestInvokeAndData(t *testing.T) {
 		t.Fatalf("bad profile: %s", errOut.String())
 	}
 }
+
+// With the default db, invoke and serve keep what they make in .bmobemu/ (one
+// line in .gitignore), and a failed start makes nothing at all.
+func TestDefaultDBKeepsTheWorkingTreeClean(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"serve", "--functions", "missing", "--addr", "127.0.0.1:0"}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "functions folder") {
+		t.Fatalf("serve without a functions folder: %d %s", code, errOut.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a failed start made %v", entries)
+	}
+	_ = os.Mkdir("functions", 0o755)
+	_ = os.WriteFile(filepath.Join("functions", "ok.js"), []byte(`function onRequest(q, r) { r.send("ok") }`), 0o644)
+	if code := run(context.Background(), []string{"invoke", "ok"}, &out, &errOut); code != 0 {
+		t.Fatalf("invoke: %s", errOut.String())
+	}
+	var made []string
+	_ = filepath.Walk(".", func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			made = append(made, p)
+		}
+		return nil
+	})
+	for _, p := range made {
+		if p != filepath.Join("functions", "ok.js") && !strings.HasPrefix(p, ".bmobemu"+string(filepath.Separator)) {
+			t.Errorf("%s was made outside .bmobemu/", p)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(".bmobemu", "bmobemu.db.keys.json")); err != nil {
+		t.Errorf("the keys are not in .bmobemu/: %v", err)
+	}
+}
