@@ -48,13 +48,21 @@ type Config struct {
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
-	MaxCallDepth  int               // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
-	MemoryLimit   int64             // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
-	Watch         bool              // reload functions when their files change
-	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
-	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
-	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
+	// RunDepth bounds chains of oFunctions.run (0: runtime.DefaultRunDepth).
+	RunDepth int
+	// DecompressLimit caps one decompression's output in bytes (0:
+	// modules.DefaultDecompressLimit).
+	DecompressLimit int64
+	// OutboundBodyLimit caps one outbound response body in bytes (0:
+	// outbound.DefaultMaxResponseBody).
+	OutboundBodyLimit int64
+	MaxCallDepth      int            // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
+	MemoryLimit       int64          // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
+	Watch             bool           // reload functions when their files change
+	LogOutput         io.Writer      // where function logs go (nil: nowhere)
+	Clock             clock.Clock    // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
+	Random            io.Reader      // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
+	MathRandom        func() float64 // Math.random of every VM (nil: goja's own); must be safe for concurrent use
 	// Transport finally sends every outbound call, after --upstream rewriting
 	// (nil: the network); handler tests plug in fake HTTP here.
 	Transport http.RoundTripper
@@ -203,15 +211,17 @@ func Open(cfg Config) (e *Emulator, err error) {
 		}
 	}
 	router := outbound.New(outbound.Options{
-		Upstreams: cfg.Upstreams,
-		Transport: transport,
+		Upstreams:       cfg.Upstreams,
+		Transport:       transport,
+		MaxResponseBody: cfg.OutboundBodyLimit,
 	})
 	e.Router = router
 	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
 		restapi.WithDataHook(hook))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
+	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+		DecompressLimit: cfg.DecompressLimit}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
@@ -224,6 +234,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Env:          env,
 		Timeout:      cfg.Timeout,
 		PoolSize:     cfg.PoolSize,
+		RunDepth:     cfg.RunDepth,
 		MaxCallDepth: cfg.MaxCallDepth,
 		MemoryLimit:  cfg.MemoryLimit,
 		Log:          logs,

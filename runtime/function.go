@@ -83,9 +83,19 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 	inv := newInvocation(f, req)
 	var cancel context.CancelFunc
 	invCtx := baseContext(ctx)
+	depth, nested := callDepth(ctx)
+	if nested {
+		// A call made by a running script (oFunctions.run) is part of that call:
+		// it ends with its caller's deadline and cancellation, so a chain that
+		// calls itself cannot outlive the request that started it.
+		if depth >= f.engine.opts.RunDepth {
+			return nil, &RunDepthError{Function: f.name, Limit: f.engine.opts.RunDepth}
+		}
+		invCtx = ctx
+	}
+	invCtx = context.WithValue(invCtx, callDepthKey{}, depth+1)
 	if t := f.engine.opts.Timeout; t > 0 {
-		inv.deadline = time.Now().Add(t)
-		invCtx, cancel = context.WithDeadline(invCtx, inv.deadline)
+		invCtx, cancel = context.WithDeadline(invCtx, time.Now().Add(t))
 	} else {
 		invCtx, cancel = context.WithCancel(invCtx)
 	}
@@ -129,6 +139,28 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		// The caller gave up (server shutting down); the script runs on to its deadline.
 		return nil, fmt.Errorf("invoke %s: %w", f.name, ctx.Err())
 	}
+}
+
+// callDepthKey carries, in every invocation's context, how many functions deep
+// its oFunctions.run chain is (1 for a call from outside).
+type callDepthKey struct{}
+
+// callDepth is the depth of the invocation whose context ctx is, if any.
+func callDepth(ctx context.Context) (depth int, nested bool) {
+	depth, nested = ctx.Value(callDepthKey{}).(int)
+	return depth, nested
+}
+
+// RunDepthError is a call refused because the chain of oFunctions.run calls that
+// leads to it is already as deep as Options.RunDepth allows.
+type RunDepthError struct {
+	Function string
+	Limit    int
+}
+
+func (e *RunDepthError) Error() string {
+	return fmt.Sprintf("oFunctions.run %s refused: the chain of calls is already %d functions deep, the limit set by --run-depth",
+		e.Function, e.Limit)
 }
 
 func (f *Function) acquire(callerCtx, invCtx context.Context) (*vu, error) {

@@ -41,6 +41,7 @@ func commands() []command {
 		{path: "serve", args: []string{
 			"[--functions DIR[,DIR…]] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]",
 			"[--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]",
+			"[--run-depth 8] [--decompress-limit BYTES] [--outbound-body-limit BYTES]",
 			"[--memory-limit MB] [--max-call-depth N]",
 			"[--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE] [--deploy-dir DIR]",
 			"[--sandbox=on|off] [--sandbox-retry-scale 0.01] [--alipay-app FILE] [--try PATH]"},
