@@ -292,6 +292,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Backup:    e.backup,
 
 		TrustForwardedFor: cfg.TrustForwardedFor,
+		Nonces:            sharedNonces(st),
 	})
 	return e, nil
 }
@@ -397,3 +398,12 @@ func (e *Emulator) Close() error {
 // on the first Open raced with goroutines already calling time.Now (seen under
 // -race with the test runner opening sessions in parallel).
 func init() { bjtime.UseAsLocal() }
+
+// sharedNonces is the store's nonce record when it has one (PostgreSQL:
+// shared by every process on the database), else nil (this process's memory).
+func sharedNonces(st store.Store) server.NonceRecorder {
+	if k, ok := st.(store.NonceKeeper); ok {
+		return k
+	}
+	return nil
+}

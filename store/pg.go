@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,7 +30,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 2
+const PostgresSchemaVersion = 3
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -52,6 +53,9 @@ var pgMigrations = []string{
 	CREATE INDEX bmob_sessions_user ON bmob_sessions (user_id);`,
 	// 2: bmobemu's own state (the payment sandbox's trades and notifies).
 	`CREATE TABLE bmob_state (key text COLLATE "C" PRIMARY KEY, value bytea NOT NULL);`,
+	// 3: the safe-sign nonces every process refuses once used.
+	`CREATE TABLE bmob_nonces (nonce text PRIMARY KEY, expires bigint NOT NULL);
+	CREATE INDEX bmob_nonces_expires ON bmob_nonces (expires);`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.
@@ -66,6 +70,8 @@ type PostgresOptions struct {
 type pgStore struct {
 	base
 	pool *pgxpool.Pool
+
+	nonceCalls atomic.Int64 // UseNonce prunes expired nonces every 1000th call
 }
 
 // IsPostgresURL reports whether a --db value names a PostgreSQL database

@@ -261,7 +261,7 @@ func TestPostgresUpgradesAnOldSchema(t *testing.T) {
 		t.Fatalf("the table of version 2: %v", err)
 	}
 	var v int
-	if err := conn.QueryRow(ctx, `SELECT version FROM bmob_schema_version`).Scan(&v); err != nil || v != 2 {
+	if err := conn.QueryRow(ctx, `SELECT version FROM bmob_schema_version`).Scan(&v); err != nil || v != PostgresSchemaVersion {
 		t.Fatalf("version %d %v", v, err)
 	}
 }

@@ -4,6 +4,8 @@ package multiproc
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,7 +48,7 @@ func start(t *testing.T, bin, db, state, fns string) *server {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
-		"--app-id", "mpapp", "--rest-key", "mprest", "--sandbox=off", "--pg-max-conns", "16")
+		"--app-id", "mpapp", "--rest-key", "mprest", "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16")
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +87,34 @@ func start(t *testing.T, bin, db, state, fns string) *server {
 }
 
 var client = &http.Client{Timeout: 20 * time.Second}
+
+const (
+	mpSecret = "0123456789abcdef"
+	mpCode   = "mpcode"
+)
+
+// signedGet is a GET signed as the JS SDK signs it, with nonce.
+func signedGet(t *testing.T, base, path, nonce string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := fmt.Sprint(time.Now().Unix())
+	sum := md5.Sum([]byte(path + ts + mpCode + nonce + "" + "v1"))
+	req.Header.Set("X-Bmob-Secret-Key", mpSecret)
+	req.Header.Set("X-Bmob-Safe-Timestamp", ts)
+	req.Header.Set("X-Bmob-Noncestr-Key", nonce)
+	req.Header.Set("X-Bmob-SDK-Version", "v1")
+	req.Header.Set("X-Bmob-Safe-Sign", hex.EncodeToString(sum[:]))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
 
 func call(ctx context.Context, method, url, body string) (int, map[string]any, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
@@ -134,6 +164,19 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	code, got, err := call(ctx, "GET", b.base+"/1/classes/Note/"+id, "")
 	if err != nil || code != http.StatusOK || got["text"] != "through a" {
 		t.Fatalf("read through b: %d %v %v", code, got, err)
+	}
+
+	// A safe-sign nonce used through a is refused through b (and through a).
+	if code, body := signedGet(t, a.base, "/1/classes/Note", "nonce-one"); code != http.StatusOK {
+		t.Fatalf("signed GET through a: %d %s", code, body)
+	}
+	for _, s := range []*server{b, a} {
+		if code, body := signedGet(t, s.base, "/1/classes/Note", "nonce-one"); code == http.StatusOK {
+			t.Fatalf("replayed nonce accepted by %s: %s", s.base, body)
+		}
+	}
+	if code, body := signedGet(t, b.base, "/1/classes/Note", "nonce-two"); code != http.StatusOK {
+		t.Fatalf("fresh nonce through b: %d %s", code, body)
 	}
 
 	// The load: 64 callers, each sending its inserts to a and b in turn.
