@@ -13,6 +13,7 @@ require (
 	github.com/valyala/fasthttp v1.51.0
 	github.com/wechatpay-apiv3/wechatpay-go v0.2.21
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/net v0.27.0
 	golang.org/x/text v0.16.0
 )
 
@@ -38,6 +39,5 @@ require (
 	github.com/smartwalle/ngx v1.1.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
-	golang.org/x/net v0.27.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 )

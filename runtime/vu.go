@@ -3,16 +3,19 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+	"golang.org/x/net/idna"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/nodebuffer"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
@@ -81,6 +84,9 @@ func (f *Function) newBareVU() (*vu, error) {
 	}
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
+	if err := nodeglobals.Enable(vm, nodeglobals.Options{Now: e.opts.Env.Now, DomainToASCII: domainToASCII}); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
 	v.installGlobals()
 	if e.opts.Setup != nil {
@@ -177,6 +183,13 @@ func (v *vu) installGlobals() {
 	_ = global.Set("module", module)
 	_ = global.Set("exports", exports)
 	_ = global.Set("require", v.require)
+	// Node's module wrapper variables: the function file's absolute path and folder.
+	filename, err := filepath.Abs(v.fn.filename)
+	if err != nil {
+		filename = v.fn.filename
+	}
+	_ = global.Set("__filename", filename)
+	_ = global.Set("__dirname", filepath.Dir(filename))
 
 	timer := func(repeat bool) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
@@ -268,6 +281,16 @@ func (v *vu) installGlobals() {
 		return goja.Undefined()
 	})
 	_ = global.Set("process", process)
+}
+
+// domainToASCII is url.domainToASCII for URL's host parser: "" for a name that
+// is not a valid host.
+func domainToASCII(host string) string {
+	s, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return ""
+	}
+	return s
 }
 
 // processStart anchors process.uptime and process.hrtime; it is set once and never
