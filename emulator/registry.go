@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules/moment"
 	"github.com/bmobemu/bmobemu/modules/nodecore"
 	"github.com/bmobemu/bmobemu/modules/nodecrypto"
+	"github.com/bmobemu/bmobemu/modules/nodeextra"
 	"github.com/bmobemu/bmobemu/modules/noderequest"
 	"github.com/bmobemu/bmobemu/modules/nodersa"
 	"github.com/bmobemu/bmobemu/modules/xml2js"
@@ -47,6 +48,7 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	r.AddRequire("url", nodecore.URL)
 	r.AddRequire("util", nodecore.Util)
 	r.AddRequire("events", nodecore.Events)
+	nodeextra.Register(r)
 	return r
 }
 

@@ -112,7 +112,7 @@ func runNode(t *testing.T, node, dir, name, src, probeURL string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, file)
-	cmd.Dir = dir
+	cmd.Dir = "/" // bmobemu's process.cwd()
 	cmd.Env = []string{"TZ=Asia/Shanghai", "LANG=en_US.UTF-8", "PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PROBE_URL=" + probeURL}
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
