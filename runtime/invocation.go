@@ -110,6 +110,12 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", fmt.Sprintf("stopped at the %s deadline with work still pending%s", timeout, whereStopped(err)))
 		}
 	default:
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			if obj, ok := ex.Value().(*goja.Object); ok {
+				v.normalizeError(obj)
+			}
+		}
 		msg, stack := describeError(err)
 		v.Log("error", "uncaught exception: "+stack)
 		if !inv.finish(runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)) {
@@ -126,7 +132,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 func whereStopped(err error) string {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
-		if s := strings.TrimSpace(ie.String()); s != "" {
+		if s := strings.TrimSpace(cleanStack(ie.String())); s != "" {
 			return "; the script was running:\n" + s
 		}
 	}
@@ -147,6 +153,7 @@ func describeError(err error) (msg, stack string) {
 		if stack == "" {
 			stack = ex.String()
 		}
+		stack = cleanStack(stack)
 		if frames := ex.Stack(); len(frames) > 0 {
 			for _, fr := range frames {
 				if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {

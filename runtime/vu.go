@@ -89,6 +89,9 @@ func (f *Function) newBareVU() (*vu, error) {
 	}
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
 	v.installGlobals()
+	if err := v.installNodeErrors(); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
 			return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
