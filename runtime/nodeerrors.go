@@ -213,6 +213,12 @@ func (v *vu) v8Message(obj *goja.Object, msg, stack string) string {
 	if m := reReadProp.FindStringSubmatch(msg); m != nil {
 		return "Cannot read properties of undefined (reading '" + m[1] + "')"
 	}
+	if msg == "No initial value" {
+		return "Reduce of empty array with no initial value"
+	}
+	if strings.HasPrefix(msg, "Expecting a function in instanceof check") {
+		return "Right-hand side of 'instanceof' is not callable"
+	}
 	file, line, col, ok := firstFrame(stack)
 	if !ok {
 		return msg
@@ -229,6 +235,9 @@ func (v *vu) v8Message(obj *goja.Object, msg, stack string) string {
 		return msg
 	}
 	if reNotObject.MatchString(msg) {
+		if ctor := constructedAt(text, col); ctor != "" {
+			return ctor + " is not a constructor"
+		}
 		if callee := calleeBefore(text, col); callee != "" {
 			return callee + " is not a function"
 		}
@@ -298,6 +307,21 @@ func calleeBefore(line []rune, col int) string {
 		start--
 	}
 	return string(line[start:end])
+}
+
+// constructedAt is the constructor expression of `new X(…)` starting at column
+// col, or "".
+func constructedAt(line []rune, col int) string {
+	i := col - 1
+	if i < 0 || i+4 > len(line) || string(line[i:i+4]) != "new " {
+		return ""
+	}
+	j := i + 4
+	k := j
+	for k < len(line) && (line[k] == '.' || line[k] == '_' || line[k] == '$' || unicode.IsLetter(line[k]) || unicode.IsDigit(line[k])) {
+		k++
+	}
+	return string(line[j:k])
 }
 
 // assignedProperty is the name of the property assigned at column col in

@@ -79,6 +79,9 @@ func (f *Function) newBareVU() (*vu, error) {
 	e := f.engine
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
+	// Runaway recursion ends in V8's RangeError "Maximum call stack size exceeded"
+	// at about the depth Node allows, instead of growing until the deadline.
+	vm.SetMaxCallStackSize(maxCallStack)
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
@@ -296,6 +299,9 @@ func domainToASCII(host string) string {
 	return s
 }
 
+// maxCallStack is about Node's default depth for small frames (--stack-size 984 KB).
+const maxCallStack = 10000
+
 // processStart anchors process.uptime and process.hrtime; it is set once and never
 // changed.
 var processStart = time.Now()
@@ -358,7 +364,12 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 			v.required[name] = val
 			return val
 		}
-		err := v.vm.NewGoError(reg.NotAvailableError("require", name))
+		// A plain Error with Node's opening words and code, as scripts test for them.
+		ctor, _ := goja.AssertConstructor(v.vm.Get("Error"))
+		err, cerr := ctor(nil, v.vm.ToValue(fmt.Sprintf("Cannot find module '%s' (%v)", name, reg.NotAvailableError("require", name))))
+		if cerr != nil {
+			panic(cerr)
+		}
 		_ = err.Set("code", "MODULE_NOT_FOUND")
 		panic(err)
 	}

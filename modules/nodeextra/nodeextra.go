@@ -58,7 +58,7 @@ func Register(r *modules.Registry) {
 	r.AddRequire("https", HTTPS)
 	r.AddRequire("process", func(vu modules.VU) (goja.Value, error) { return vu.Runtime().Get("process"), nil })
 	for _, name := range unavailable {
-		r.AddRequire(name, notAvailable(name))
+		r.AddUnavailable(name, notAvailable(name))
 	}
 }
 
@@ -71,7 +71,11 @@ var unavailable = []string{"fs", "fs/promises", "child_process", "cluster", "dgr
 func notAvailable(name string) modules.Constructor {
 	return func(vu modules.VU) (goja.Value, error) {
 		vm := vu.Runtime()
-		err := vm.NewGoError(fmt.Errorf("module %q is a Node core module that is not available in bmobemu (a Bmob function has no file system, processes or sockets of its own)", name))
+		ctor, _ := goja.AssertConstructor(vm.Get("Error"))
+		err, cerr := ctor(nil, vm.ToValue(fmt.Sprintf("Cannot find module '%s': it is a Node core module that is not available in bmobemu (a Bmob function has no file system, processes or sockets of its own)", name)))
+		if cerr != nil {
+			return nil, cerr
+		}
 		_ = err.Set("code", "MODULE_NOT_FOUND")
 		panic(err)
 	}

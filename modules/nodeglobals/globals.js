@@ -335,6 +335,30 @@
   });
   Object.defineProperty(JSON.parse, 'name', { value: 'parse' });
 
+  // ---- V8's texts for the range errors of built-ins (goja words them differently) ----
+  function rethrowing(obj, name, kind, text) {
+    var orig = obj[name];
+    if (typeof orig !== 'function') return;
+    var wrapped = {
+      [name]: function () {
+        try {
+          return orig.apply(this, arguments);
+        } catch (e) {
+          if (e instanceof kind) throw new kind(typeof text === 'function' ? text.apply(this, arguments) : text);
+          throw e;
+        }
+      },
+    }[name];
+    Object.defineProperty(obj, name, { value: wrapped, writable: true, configurable: true });
+  }
+  rethrowing(Number.prototype, 'toFixed', RangeError, 'toFixed() digits argument must be between 0 and 100');
+  rethrowing(Number.prototype, 'toPrecision', RangeError, 'toPrecision() argument must be between 1 and 100');
+  rethrowing(Number.prototype, 'toExponential', RangeError, 'toExponential() argument must be between 0 and 100');
+  rethrowing(String.prototype, 'repeat', RangeError, function (n) { return 'Invalid count value: ' + Number(n); });
+  ['decodeURIComponent', 'decodeURI', 'encodeURIComponent', 'encodeURI'].forEach(function (name) {
+    rethrowing(global, name, URIError, 'URI malformed');
+  });
+
   define('URL', urlClasses.URL);
   define('URLSearchParams', urlClasses.URLSearchParams);
   define('Event', Event);
