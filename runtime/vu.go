@@ -87,11 +87,11 @@ func (f *Function) newBareVU() (*vu, error) {
 	}
 	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
 	nodebuffer.Enable(vm)
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v.installGlobals()
 	if err := nodeglobals.Enable(vm, nodeglobals.Options{Now: e.opts.Env.Now, DomainToASCII: domainToASCII}); err != nil {
 		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
 	}
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
-	v.installGlobals()
 	if err := v.installNodeErrors(); err != nil {
 		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
 	}
@@ -442,7 +442,10 @@ func describe(v goja.Value) string {
 	}
 	switch x := v.Export().(type) {
 	case string:
-		return fmt.Sprintf("type string (%q)", x)
+		if len([]rune(x)) > 28 { // util.inspect's cut, as Node's message shows it
+			x = string([]rune(x)[:25]) + "..."
+		}
+		return "type string ('" + x + "')"
 	case int64, float64:
 		return "type number (" + v.String() + ")"
 	case bool:

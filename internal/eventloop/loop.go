@@ -234,6 +234,22 @@ func (l *Loop) turn(fn func() error) (err error) {
 	if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(runner)); jsErr != nil && err == nil {
 		err = jsErr
 	}
+	// Promise jobs may queue ticks; Node runs those (and the promise jobs they
+	// queue) before the next macrotask, so drain them in further passes.
+	for err == nil && len(l.ticks) > 0 {
+		if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(func(goja.FunctionCall) goja.Value {
+			for len(l.ticks) > 0 {
+				tick := l.ticks[0]
+				l.ticks = l.ticks[1:]
+				if err = tick(); err != nil {
+					return goja.Undefined()
+				}
+			}
+			return goja.Undefined()
+		})); jsErr != nil && err == nil {
+			err = jsErr
+		}
+	}
 	return err
 }
 

@@ -335,6 +335,46 @@
   });
   Object.defineProperty(JSON.parse, 'name', { value: 'parse' });
 
+  // ---- Timers return Timeout objects, as in Node (ref, unref, hasRef, refresh,
+  // and a number when coerced); clearTimeout takes either. unref does not let a
+  // call end earlier: an invocation always runs its timers. ----
+  if (typeof global.setTimeout === 'function') {
+    var rawSet = { setTimeout: global.setTimeout, setInterval: global.setInterval };
+    var rawClear = global.clearTimeout;
+    var kId = Symbol('timerId');
+    var Timeout = function Timeout(id, kind, args) {
+      this[kId] = id;
+      this._kind = kind;
+      this._args = args;
+      this._ref = true;
+    };
+    Timeout.prototype.ref = function () { this._ref = true; return this; };
+    Timeout.prototype.unref = function () { this._ref = false; return this; };
+    Timeout.prototype.hasRef = function () { return this._ref; };
+    Timeout.prototype.refresh = function () {
+      rawClear(this[kId]);
+      this[kId] = rawSet[this._kind].apply(global, this._args);
+      return this;
+    };
+    Timeout.prototype.close = function () { rawClear(this[kId]); return this; };
+    Timeout.prototype[Symbol.toPrimitive] = function () { return this[kId]; };
+    ['setTimeout', 'setInterval'].forEach(function (kind) {
+      var wrapped = {
+        [kind]: function () {
+          var args = Array.prototype.slice.call(arguments);
+          return new Timeout(rawSet[kind].apply(global, args), kind, args);
+        },
+      }[kind];
+      define(kind, wrapped);
+    });
+    var clear = function (t) {
+      if (t instanceof Timeout) t = t[kId];
+      return rawClear(t);
+    };
+    define('clearTimeout', { clearTimeout: function (t) { return clear(t); } }.clearTimeout);
+    define('clearInterval', { clearInterval: function (t) { return clear(t); } }.clearInterval);
+  }
+
   // ---- V8's texts for the range errors of built-ins (goja words them differently) ----
   function rethrowing(obj, name, kind, text) {
     var orig = obj[name];
