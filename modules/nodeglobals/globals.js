@@ -133,7 +133,11 @@
   // ---- AbortController and AbortSignal ----
   var kInternal = Symbol('internal');
   function AbortSignal(key) {
-    if (key !== kInternal) throw new TypeError('Illegal constructor');
+    if (key !== kInternal) {
+      var e = new TypeError('Illegal constructor');
+      e.code = 'ERR_ILLEGAL_CONSTRUCTOR';
+      throw e;
+    }
     EventTarget.call(this);
     this._aborted = false;
     this._reason = undefined;

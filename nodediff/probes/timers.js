@@ -14,14 +14,15 @@ log('sync end');
 // when start-up takes longer than its delay.
 setImmediate(function () { setImmediate(function () { console.log('order: ' + order.join(', ')); }); });
 var timers = [];
-setTimeout(function () { timers.push('timeout 60'); }, 60);
-setTimeout(function () { timers.push('timeout 40'); }, 40);
-setTimeout(function (a, b) { timers.push('timeout 80 args ' + a + b); }, 80, 'x', 'y');
-var cleared = setTimeout(function () { timers.push('cleared timer ran'); }, 30);
+// Printed once all four have fired: on a loaded machine they may all be due at once.
+function fired(x) { timers.push(x); if (timers.length === 4) setTimeout(function () { console.log('timers: ' + timers.sort().join(', ')); }, 20); }
+setTimeout(function () { fired('timeout 60'); }, 60);
+setTimeout(function () { fired('timeout 40'); }, 40);
+setTimeout(function (a, b) { fired('timeout 80 args ' + a + b); }, 80, 'x', 'y');
+var cleared = setTimeout(function () { fired('cleared timer ran'); }, 30);
 clearTimeout(cleared);
 var iv = 0;
-var h = setInterval(function () { iv++; if (iv === 3) { clearInterval(h); timers.push('interval x3'); } }, 5);
-setTimeout(function () { console.log('timers: ' + timers.sort().join(', ')); }, 150);
+var h = setInterval(function () { iv++; if (iv === 3) { clearInterval(h); fired('interval x3'); } }, 5);
 show('setTimeout non-function', function () { return setTimeout('code', 1); });
 show('clearTimeout junk', function () { return clearTimeout('nope'); });
 show('setTimeout returns', function () { var t = setTimeout(function () { }, 1); clearTimeout(t); return typeof t; });
