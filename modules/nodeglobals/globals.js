@@ -379,6 +379,74 @@
     define('clearInterval', { clearInterval: function (t) { return clear(t); } }.clearInterval);
   }
 
+  // ---- process: the members Node 16 scripts reach for, beyond the runtime's basics ----
+  var proc = global.process;
+  if (proc && typeof proc === 'object') {
+    var setIfMissing = function (name, value) { if (proc[name] === undefined) proc[name] = value; };
+    if (typeof proc.hrtime === 'function' && !proc.hrtime.bigint) {
+      proc.hrtime.bigint = function () { return BigInt(Math.round(native.now() * 1e6)) + BigInt(Math.round(timeOrigin)) * 1000000n; };
+    }
+    setIfMissing('arch', 'x64');
+    setIfMissing('title', 'node');
+    setIfMissing('release', { name: 'node', lts: 'Gallium' });
+    setIfMissing('exitCode', undefined);
+    setIfMissing('memoryUsage', function memoryUsage() { return { rss: 50331648, heapTotal: 16777216, heapUsed: 8388608, external: 1048576, arrayBuffers: 65536 }; });
+    setIfMissing('exit', function exit() { throw new Error('process.exit is not available in bmobemu: a function ends by answering through response'); });
+    setIfMissing('abort', function abort() { throw new Error('process.abort is not available in bmobemu'); });
+    setIfMissing('emitWarning', function emitWarning(w) { console.warn('(node) Warning: ' + (w && w.message ? w.message : String(w))); });
+    // Listeners on process ('uncaughtException', 'exit', …) are accepted and never called.
+    var listeners = {};
+    ['on', 'addListener', 'once', 'prependListener'].forEach(function (m) {
+      setIfMissing(m, function (ev, fn) { (listeners[ev] = listeners[ev] || []).push(fn); return proc; });
+    });
+    ['off', 'removeListener'].forEach(function (m) {
+      setIfMissing(m, function (ev, fn) { var l = listeners[ev] || []; var i = l.indexOf(fn); if (i >= 0) l.splice(i, 1); return proc; });
+    });
+    setIfMissing('removeAllListeners', function (ev) { if (ev === undefined) listeners = {}; else delete listeners[ev]; return proc; });
+    setIfMissing('listenerCount', function (ev) { return (listeners[ev] || []).length; });
+    setIfMissing('listeners', function (ev) { return (listeners[ev] || []).slice(); });
+    setIfMissing('emit', function () { return false; });
+    var stream = function (log) {
+      return { isTTY: false, write: function (chunk) { log(String(chunk).replace(/\n$/, '')); return true; } };
+    };
+    setIfMissing('stdout', stream(function (s) { console.log(s); }));
+    setIfMissing('stderr', stream(function (s) { console.error(s); }));
+    if (!Object.prototype.hasOwnProperty.call(proc, Symbol.toStringTag)) {
+      Object.defineProperty(proc, Symbol.toStringTag, { value: 'process', configurable: true });
+    }
+  }
+
+  // ---- Error.captureStackTrace (custom error classes call it) and Promise.any's text ----
+  if (typeof Error.captureStackTrace !== 'function') {
+    Object.defineProperty(Error, 'captureStackTrace', {
+      value: function captureStackTrace(target) {
+        if (target === null || typeof target !== 'object') {
+          var e = new TypeError('Invalid argument');
+          throw e;
+        }
+        var lines = new Error().stack.split('\n');
+        lines.splice(1, 1); // this function's own frame
+        var head = target.name === undefined ? 'Error' : String(target.name);
+        if (target.message) head += ': ' + target.message;
+        lines[0] = head;
+        Object.defineProperty(target, 'stack', { value: lines.join('\n'), writable: true, configurable: true });
+      }, writable: true, configurable: true,
+    });
+    Error.stackTraceLimit = 10;
+  }
+  if (typeof Promise.any === 'function') {
+    var any = Promise.any;
+    Object.defineProperty(Promise, 'any', {
+      value: function any_(iterable) {
+        return any.call(this, iterable).then(undefined, function (e) {
+          if (e instanceof AggregateError && e.message === '') throw new AggregateError(e.errors, 'All promises were rejected');
+          throw e;
+        });
+      }, writable: true, configurable: true,
+    });
+    Object.defineProperty(Promise.any, 'name', { value: 'any' });
+  }
+
   // ---- V8's texts for the range errors of built-ins (goja words them differently) ----
   function rethrowing(obj, name, kind, text) {
     var orig = obj[name];
