@@ -3,9 +3,11 @@
 #   make test   vet and every Go test
 GO        ?= go
 BIN       := bin/bmobemu
-EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions
-# The payment examples are served from copies with their key placeholders filled from the sandbox keys.
-PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions
+EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions,examples/alipay-miniapp/functions
+# The payment examples are served from copies with their key placeholders filled from the sandbox keys of
+# RUN_DB, kept beside it in $(RUN_DB).examples/ (one set per db: a second make run on another db cannot
+# change the files a running server serves).
+PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions examples/alipay-miniapp/functions
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
@@ -14,9 +16,15 @@ ADDR      ?= 127.0.0.1:8080
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
 
+# make run ADDR=127.0.0.1:8090 RUN_DB=.bmobemu/other.db serves a second copy beside the first; on a taken
+# ADDR, make run stops before it makes anything.
+# exec: the server replaces the recipe's shell, so the signal that stops make (Ctrl-C, or a SIGTERM make
+# passes on to its child) stops the server, and the port is free again.
 run: build
 	@mkdir -p $(dir $(RUN_DB))
-	$(BIN) serve --functions examples/guestbook/functions,$$($(GO) run ./examples/internal/fillkeys -db $(RUN_DB) -out $(dir $(RUN_DB))functions $(PAY_EXAMPLES)) --db $(RUN_DB) --addr $(ADDR)
+	@filled=$$($(GO) run ./examples/internal/fillkeys -addr $(ADDR) -db $(RUN_DB) -out $(RUN_DB).examples $(PAY_EXAMPLES)) && \
+	echo $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) && \
+	exec $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) --try 'messages?limit=5'
 
 test: vet
 	$(GO) test ./...

@@ -6,10 +6,13 @@ package emulator
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,6 +40,8 @@ type Config struct {
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
+	MaxCallDepth  int               // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
+	MemoryLimit   int64             // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
 	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
@@ -56,6 +61,12 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// DeployDir is where REST deploys write ("": <db>.deployed); see
+	// functions.LoadOptions.DeployDir.
+	DeployDir string
+	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
+	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
+	AlipayApp *modules.AlipayApp
 }
 
 // Emulator is a running bmobemu.
@@ -77,8 +88,10 @@ type Emulator struct {
 	cancelWatch context.CancelFunc
 }
 
-// Open builds an emulator. The caller must Close it.
-func Open(cfg Config) (*Emulator, error) {
+// Open builds an emulator. The caller must Close it. A start that fails
+// leaves nothing behind: the db, its folder and the keys files are made only
+// when missing, and removed again when a later step fails.
+func Open(cfg Config) (e *Emulator, err error) {
 	bjtime.UseAsLocal()
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
@@ -95,17 +108,44 @@ func Open(cfg Config) (*Emulator, error) {
 	if cfg.Secret != "" {
 		cfg.Keys.SecretKey = cfg.Secret
 	}
-	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
-	if err != nil {
+	if cfg.DeployDir == "" {
+		cfg.DeployDir = cfg.DBPath + ".deployed"
+	}
+	// Checked before anything is made: a missing folder is the commonest
+	// failed start.
+	for _, dir := range cfg.FunctionsDirs {
+		if st, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("functions folder: %w", err)
+		} else if !st.IsDir() {
+			return nil, fmt.Errorf("functions folder %s is not a folder", dir)
+		}
+	}
+	var made leftovers
+	defer func() {
+		if err != nil {
+			made.remove()
+		}
+	}()
+	if err := made.mkdirAll(filepath.Dir(cfg.DBPath)); err != nil {
 		return nil, err
 	}
-	secret := keys.SecretKey
+	made.ifMissing(cfg.DBPath)
 	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
 	if err != nil {
 		return nil, err
 	}
+	made.ifMissing(keysFile(cfg.DBPath))
+	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	secret := keys.SecretKey
+	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
+		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
+	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	e := &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
@@ -124,21 +164,28 @@ func Open(cfg Config) (*Emulator, error) {
 		Transport: transport,
 	})
 	e.Router = router
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"))
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
+		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
+	env.AlipayApp = cfg.AlipayApp
+	if env.AlipayApp == nil && e.SandboxKeys != nil {
+		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	}
 	engine, err := runtime.New(runtime.Options{
-		Registry:   NewRegistry(api),
-		Env:        env,
-		Timeout:    cfg.Timeout,
-		PoolSize:   cfg.PoolSize,
-		Log:        logs,
-		Formatter:  consoleFormatter,
-		Clock:      cfg.Clock,
-		MathRandom: cfg.MathRandom,
-		Programs:   cfg.Programs,
+		Registry:     NewRegistry(api),
+		Env:          env,
+		Timeout:      cfg.Timeout,
+		PoolSize:     cfg.PoolSize,
+		MaxCallDepth: cfg.MaxCallDepth,
+		MemoryLimit:  cfg.MemoryLimit,
+		Log:          logs,
+		Formatter:    consoleFormatter,
+		Clock:        cfg.Clock,
+		MathRandom:   cfg.MathRandom,
+		Programs:     cfg.Programs,
 		Context: func(ctx context.Context, function string) context.Context {
 			return outbound.WithLogger(ctx, func(line string) { logs.FunctionLog(function, "http", line) })
 		},
@@ -151,6 +198,7 @@ func Open(cfg Config) (*Emulator, error) {
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		NoWarm:    cfg.NoWarm,
 		Transform: cfg.Transform,
+		DeployDir: cfg.DeployDir,
 	})
 	if err != nil {
 		e.closeEarly()
@@ -177,6 +225,7 @@ func Open(cfg Config) (*Emulator, error) {
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
+		Backup:    e.backup,
 	})
 	return e, nil
 }
@@ -187,6 +236,52 @@ func (e *Emulator) mounts() map[string]http.Handler {
 		return nil
 	}
 	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+}
+
+// leftovers are the files and folders a starting emulator made, removed when
+// the start fails.
+type leftovers []string
+
+// ifMissing notes path, to be removed on failure, when it does not exist yet.
+func (l *leftovers) ifMissing(path string) {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		*l = append(*l, path)
+	}
+}
+
+// mkdirAll makes dir and its missing parents, noting each one it makes.
+func (l *leftovers) mkdirAll(dir string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("making the db's folder: %w", err)
+	}
+	for i := len(missing) - 1; i >= 0; i-- { // parents first: removed last
+		*l = append(*l, missing[i])
+	}
+	return nil
+}
+
+// remove deletes what was made, newest first (a folder after its content).
+func (l leftovers) remove() {
+	for i := len(l) - 1; i >= 0; i-- {
+		_ = os.Remove(l[i])
+	}
+}
+
+// backup writes a consistent copy of the store: the bbolt file, or the JSON
+// export (both from one read transaction).
+func (e *Emulator) backup(ctx context.Context, w io.Writer, export bool) error {
+	if export {
+		return e.Store.Export(ctx, w)
+	}
+	_, err := store.Backup(ctx, e.Store, w)
+	return err
 }
 
 // closeEarly releases what Open made before failing.

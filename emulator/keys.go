@@ -77,3 +77,18 @@ func LoadOrCreateSecret(dbPath string, random io.Reader) (string, error) {
 	k, err := LoadOrCreateKeys(dbPath, random, Keys{})
 	return k.SecretKey, err
 }
+
+// ReadKeys returns the keys kept beside the db without making any: a missing
+// file is an error that says so.
+func ReadKeys(dbPath string) (Keys, error) {
+	path := keysFile(dbPath)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Keys{}, fmt.Errorf("reading the keys of %s: %w", dbPath, err)
+	}
+	var k Keys
+	if err := json.Unmarshal(data, &k); err != nil {
+		return Keys{}, fmt.Errorf("reading %s: not a bmobemu keys file: %w", path, err)
+	}
+	return k, nil
+}

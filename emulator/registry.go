@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"fmt"
+
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaycloud"
 	"github.com/bmobemu/bmobemu/modules/alipaysdk"
 	"github.com/bmobemu/bmobemu/modules/bmob"
 	"github.com/bmobemu/bmobemu/modules/cryptojs"
@@ -49,7 +52,25 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	r.AddRequire("util", nodecore.Util)
 	r.AddRequire("events", nodecore.Events)
 	nodeextra.Register(r)
+	// oAsync is the npm package async in Bmob's module set: like
+	// require("async"), it is loaded from node_modules beside the functions.
+	r.AddBmob("oAsync", requireAs("async"))
+	// Alipay mini-program functions (module.exports = async (ctx) => …).
+	r.AddCtx("cloud", alipaycloud.New)
+	r.AddCtx("mpserverless", alipaycloud.NewMPServerless)
 	return r
+}
+
+// requireAs makes a `modules` property that is what the script's own
+// require(name) gives.
+func requireAs(name string) modules.Constructor {
+	return func(vu modules.VU) (goja.Value, error) {
+		req, ok := goja.AssertFunction(vu.Runtime().Get("require"))
+		if !ok {
+			return nil, fmt.Errorf("modules: require is not defined")
+		}
+		return req(goja.Undefined(), vu.Runtime().ToValue(name))
+	}
 }
 
 // consoleModule is modules.oLog, which Bmob's 2018 module set made the console.

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,6 +37,12 @@ func (s *Set) Deploy(name string, src []byte) error {
 		return fmt.Errorf("deploying %s: no functions folder", name)
 	}
 	path := s.pathOf(name)
+	if s.deployDir != "" {
+		path = filepath.Join(s.deployDir, name+".js")
+		if err := os.MkdirAll(s.deployDir, 0o755); err != nil {
+			return fmt.Errorf("deploying %s: %w", name, err)
+		}
+	}
 	fn, err := s.engine.Compile(name, path, src)
 	if err != nil {
 		return &CompileError{Err: err}
@@ -61,8 +68,14 @@ func (s *Set) Deploy(name string, src []byte) error {
 	return nil
 }
 
+// ErrNotDeployed is Remove of a function that comes from a source folder while
+// deploys go to a deploy folder: bmobemu deletes only what was deployed.
+var ErrNotDeployed = errors.New("not a deployed function")
+
 // Remove deletes the function's file and stops serving it. A name that is
-// neither served nor has a file is ErrNotFound.
+// neither served nor has a file is ErrNotFound. With a deploy folder, only a
+// deployed function can be removed (else ErrNotDeployed), and a source version
+// it shadowed is served again.
 func (s *Set) Remove(name string) error {
 	if !ValidName(name) {
 		return fmt.Errorf("%w: %s", ErrNotFound, name)
@@ -71,6 +84,11 @@ func (s *Set) Remove(name string) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
 	path := s.pathOf(name)
+	if s.deployDir != "" && filepath.Dir(path) != s.deployDir {
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%w: %s comes from %s; delete the file there to remove it", ErrNotDeployed, name, path)
+		}
+	}
 	_, served := s.Get(name)
 	err := os.Remove(path)
 	switch {
@@ -79,7 +97,17 @@ func (s *Set) Remove(name string) error {
 	case err != nil && !os.IsNotExist(err):
 		return fmt.Errorf("removing %s: %w", path, err)
 	}
-	return s.Reload(name) // the file is gone: Reload drops the function
+	if err := s.Reload(name); err != nil { // the file is gone: Reload drops the function
+		return err
+	}
+	for _, d := range s.dirs { // a source version the deployed one shadowed comes back
+		if _, err := os.Stat(filepath.Join(d, name+".js")); err == nil {
+			s.log("info", fmt.Sprintf("function %s: the deployed version is removed, %s's is served again", name, d))
+			_ = s.Reload(name)
+			break
+		}
+	}
+	return nil
 }
 
 // writeAtomic writes data to path through a hidden temporary file in the same

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,25 @@ import (
 // ErrNotFound is returned for a name that is not a loaded function.
 var ErrNotFound = errors.New("function not found")
 
+// NotLoadedError is a call of a function whose file exists but has never
+// loaded (it does not compile, or its top level throws): the caller answers
+// 500 with the error, not 404.
+type NotLoadedError struct {
+	Name string
+	Err  error
+}
+
+func (e *NotLoadedError) Error() string {
+	var ce *runtime.CompileError
+	if errors.As(e.Err, &ce) {
+		return fmt.Sprintf("function %s does not compile:\n%v", e.Name, e.Err)
+	}
+	return fmt.Sprintf("function %s is not loaded: %v", e.Name, e.Err)
+}
+
+// Unwrap returns the load error.
+func (e *NotLoadedError) Unwrap() error { return e.Err }
+
 // Set is the loaded functions of one or more folders. It is safe for concurrent use.
 type Set struct {
 	engine *runtime.Engine
@@ -31,6 +51,9 @@ type Set struct {
 	noWarm bool
 	xform  func(path string, src []byte) []byte
 	dirOf  map[string]string // function name -> its folder; fixed at Load
+	// deployDir is where Deploy writes when it is not one of dirs (see
+	// LoadOptions.DeployDir); "" deploys into dirs.
+	deployDir string
 
 	mu     sync.RWMutex
 	fns    map[string]*runtime.Function
@@ -55,6 +78,12 @@ type LoadOptions struct {
 	// Transform, when set, rewrites each function's source before it compiles
 	// (tests fill key placeholders with it); file names and lines stay the file's.
 	Transform func(path string, src []byte) []byte
+	// DeployDir is where Deploy (REST's PUT /1/functions/<name>) writes, made on
+	// the first deploy, so deploys never touch the source folders; "" or one of
+	// the folders deploys into the folders. Its functions are served and shadow
+	// those of the same name in the source folders; removing one brings the
+	// source version back.
+	DeployDir string
 }
 
 // LoadWith is Load with options.
@@ -65,6 +94,9 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 	}
 	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
+	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) {
+		s.deployDir = filepath.Clean(opts.DeployDir)
+	}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -81,8 +113,22 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 			s.dirOf[name] = dir
 		}
 	}
+	if s.deployDir != "" {
+		entries, err := os.ReadDir(s.deployDir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("reading the deploy folder: %w", err)
+		}
+		for _, e := range entries {
+			if name, ok := FunctionName(e.Name()); ok && !e.IsDir() {
+				if src, shadowed := s.dirOf[name]; shadowed {
+					log("info", fmt.Sprintf("function %s: the deployed version in %s is served instead of %s's", name, s.deployDir, src))
+				}
+				s.dirOf[name] = s.deployDir
+			}
+		}
+	}
 	for name := range s.dirOf {
-		_ = s.Reload(name)
+		_ = s.load(name, true)
 	}
 	return s, nil
 }
@@ -111,7 +157,7 @@ func (s *Set) pathOf(name string) string {
 	if ok {
 		return filepath.Join(dir, name+".js")
 	}
-	for _, d := range s.dirs {
+	for _, d := range s.searchDirs() {
 		p := filepath.Join(d, name+".js")
 		if _, err := os.Stat(p); err == nil {
 			s.mu.Lock()
@@ -123,10 +169,23 @@ func (s *Set) pathOf(name string) string {
 	return filepath.Join(s.dirs[0], name+".js")
 }
 
+// searchDirs are the folders a new name is looked for in: the deploy folder
+// first (a deployed version shadows the source), then the source folders.
+func (s *Set) searchDirs() []string {
+	if s.deployDir == "" {
+		return s.dirs
+	}
+	return append([]string{s.deployDir}, s.dirs...)
+}
+
 // Reload compiles DIR/<name>.js again. On success the new version serves new calls;
 // on failure the last good version stays and the error is returned. A file that no
 // longer exists removes the function.
-func (s *Set) Reload(name string) error {
+func (s *Set) Reload(name string) error { return s.load(name, false) }
+
+// load is Reload; initial is the first load, whose successes the banner lists
+// rather than the log.
+func (s *Set) load(name string, initial bool) error {
 	path := s.pathOf(name)
 	src, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -168,12 +227,18 @@ func (s *Set) Reload(name string) error {
 	}
 	s.mu.Lock()
 	old, replaced := s.fns[name]
+	_, wasBroken := s.errors[name]
 	s.fns[name] = fn
 	delete(s.errors, name)
 	s.mu.Unlock()
-	if replaced {
+	switch {
+	case replaced:
 		old.Close() // its calls in flight finish; its idle VMs stop
 		s.log("info", fmt.Sprintf("function %s reloaded from %s", name, path))
+	case wasBroken:
+		s.log("info", fmt.Sprintf("function %s fixed: loaded from %s", name, path))
+	case !initial:
+		s.log("info", fmt.Sprintf("function %s added from %s", name, path))
 	}
 	return nil
 }
@@ -253,6 +318,9 @@ func (s *Set) Get(name string) (*runtime.Function, bool) {
 func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
 	fn, ok := s.Get(name)
 	if !ok {
+		if err, broken := s.Errors()[name]; broken {
+			return nil, &NotLoadedError{Name: name, Err: err}
+		}
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
 	return fn.Invoke(ctx, req)

@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -23,6 +24,16 @@ func (s *Set) Watch(ctx context.Context) error {
 		if err := w.Add(dir); err != nil {
 			_ = w.Close()
 			return fmt.Errorf("watching %s: %w", dir, err)
+		}
+	}
+	// The deploy folder too, when it exists: a deployed file edited by hand
+	// reloads like a source file (deploys themselves serve at once).
+	if s.deployDir != "" {
+		if st, err := os.Stat(s.deployDir); err == nil && st.IsDir() {
+			if err := w.Add(s.deployDir); err != nil {
+				_ = w.Close()
+				return fmt.Errorf("watching %s: %w", s.deployDir, err)
+			}
 		}
 	}
 	go func() {

@@ -27,10 +27,11 @@ const FileCDN = "upyun"
 
 // Files are kept on disk under the files folder as YYYY/MM/DD/<32 hex>.<ext>
 // (Beijing date), the layout of Bmob's CDN paths. Their URL is
-// <scheme>://<Host>/2/files/upyun/<that path>: GET on it serves the bytes
-// (that route needs no keys, as a browser fetches it), DELETE on it removes
-// the file, and so does DELETE /2/files/<cdn>/<path> with the path taken from
-// the URL as Bmob's docs describe.
+// <scheme>://<Host>/<that path> (see fileURL); GET /2/files/upyun/<that path>
+// serves the bytes too (these routes need no keys, as a browser fetches
+// them), and DELETE /2/files/<cdn>/<path> removes the file, with the path
+// taken from the URL as Bmob's docs describe (also with the doubled slash
+// hydrogen-js-sdk sends, and for the /2/files/upyun/… URLs handed out before).
 func (a *API) fileRoutes() []route {
 	h := a.handlerOf
 	return []route{
@@ -68,15 +69,27 @@ func (a *API) upload(ctx context.Context, name string, req Request) (any, error)
 	if len(req.Body) == 0 {
 		return nil, store.Errorf(149, "empty file")
 	}
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, fmt.Errorf("upload %s: name: %w", name, err)
-	}
-	rel := a.store.Now().In(bjtime.Location).Format("2006/01/02") + "/" + hex.EncodeToString(raw[:]) + ext
-	if err := writeFileAtomic(filepath.Join(a.filesDir, filepath.FromSlash(rel)), req.Body); err != nil {
+	url, err := a.storeFile(req, ext, req.Body)
+	if err != nil {
 		return nil, fmt.Errorf("upload %s: %w", name, err)
 	}
-	return map[string]any{"filename": name, "url": fileURL(req, rel), "cdn": FileCDN}, nil
+	return map[string]any{"filename": name, "url": url, "cdn": FileCDN}, nil
+}
+
+// storeFile writes data under a fresh name with extension ext and returns its URL.
+func (a *API) storeFile(req Request, ext string, data []byte) (string, error) {
+	if a.filesDir == "" {
+		return "", errNoFilesDir()
+	}
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("name: %w", err)
+	}
+	rel := a.store.Now().In(bjtime.Location).Format("2006/01/02") + "/" + hex.EncodeToString(raw[:]) + ext
+	if err := writeFileAtomic(filepath.Join(a.filesDir, filepath.FromSlash(rel)), data); err != nil {
+		return "", err
+	}
+	return fileURL(req, rel), nil
 }
 
 // decodeFileName accepts a plain name or, as Bmob allows, a base64 one.
@@ -105,18 +118,22 @@ func validExt(ext string) bool {
 	return true
 }
 
-// fileURL is absolute when the request names its Host.
+// fileURL is shaped like Bmob's CDN URLs when the request names its Host:
+// <scheme>://<Host>/YYYY/MM/DD/<name>.<ext>, the path straight after the
+// host, so clients that cut the path off the URL and append it to
+// /2/files/upyun/ (hydrogen-js-sdk's File().destroy(url)) reach the file. The
+// server serves GET on that path. Without a Host (in-process callers) the URL
+// is the REST path /2/files/upyun/<path>.
 func fileURL(req Request, rel string) string {
-	p := "/2/files/" + FileCDN + "/" + rel
 	host := header(req.Header, "Host")
 	if host == "" {
-		return p
+		return "/2/files/" + FileCDN + "/" + rel
 	}
 	scheme := "http"
 	if fp := header(req.Header, "X-Forwarded-Proto"); fp == "https" {
 		scheme = fp
 	}
-	return scheme + "://" + host + p
+	return scheme + "://" + host + "/" + rel
 }
 
 func writeFileAtomic(dst string, data []byte) error {

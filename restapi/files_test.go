@@ -18,16 +18,16 @@ func TestFilesRoundTrip(t *testing.T) {
 	if err := jsonUnmarshal(resp.Body, &up); err != nil || resp.Status != 200 {
 		t.Fatalf("upload: %d %s", resp.Status, resp.Body)
 	}
-	if up["filename"] != "photo.PNG" || up["cdn"] != FileCDN || !strings.HasPrefix(up["url"], "http://127.0.0.1:8080/2/files/upyun/2024/06/01/") ||
+	if up["filename"] != "photo.PNG" || up["cdn"] != FileCDN || !strings.HasPrefix(up["url"], "http://127.0.0.1:8080/2024/06/01/") ||
 		!strings.HasSuffix(up["url"], ".png") {
 		t.Fatalf("upload answer: %v", up)
 	}
 	u, _ := url.Parse(up["url"])
-	got := call(f.api, "GET", u.Path, "")
+	got := call(f.api, "GET", "/2/files/upyun"+u.Path, "")
 	if got.Status != 200 || string(got.Body) != string(png) || got.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("download: %d %q %v", got.Status, got.Body, got.Header)
 	}
-	rel := strings.TrimPrefix(u.Path, "/2/files/upyun/")
+	rel := strings.TrimPrefix(u.Path, "/")
 	if _, err := os.Stat(filepath.Join(f.files, filepath.FromSlash(rel))); err != nil {
 		t.Errorf("not on disk: %v", err)
 	}
@@ -35,7 +35,7 @@ func TestFilesRoundTrip(t *testing.T) {
 	if status, m := f.do("DELETE", "/2/files/upyun/"+rel, ""); status != 200 || m["msg"] != "ok" {
 		t.Errorf("delete: %d %v", status, m)
 	}
-	if got := call(f.api, "GET", u.Path, ""); got.Status != 404 {
+	if got := call(f.api, "GET", "/2/files/upyun"+u.Path, ""); got.Status != 404 {
 		t.Errorf("deleted file still served: %d", got.Status)
 	}
 	f.wantError("DELETE", "/2/files/upyun/"+rel, "", 151, "")

@@ -54,7 +54,7 @@ func (a *API) classRoutes() []route {
 			return ok(a.getObject(ctx, c, p["class"], p["id"], req.Query))
 		})},
 		{http.MethodGet, "/1/classes/:class", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(a.findObjects(ctx, c, p["class"], req.Query))
+			return ok(clientOf(req).statistics(a.findObjects(ctx, c, p["class"], req.Query)))
 		})},
 		{http.MethodPut, "/1/classes/:class/:id", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
 			switch p["class"] {

@@ -42,6 +42,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bmobemu/bmobemu/store"
@@ -70,6 +71,9 @@ type API struct {
 	masterKey  string
 	filesDir   string
 	sessionTTL time.Duration
+	log        func(level, line string) // WithLog (sms.go)
+	token      sandboxToken             // the WeChat access token (wechatapp.go)
+	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
 }
 
 // Option configures New.
@@ -101,11 +105,15 @@ func New(s store.Store, opts ...Option) *API {
 	a.routes = append(a.routes, a.batchRoutes()...)
 	a.routes = append(a.routes, a.cloudQueryRoutes()...)
 	a.routes = append(a.routes, a.fileRoutes()...)
+	a.routes = append(a.routes, a.smsRoutes()...)
+	a.routes = append(a.routes, a.usersV1Routes()...)
+	a.routes = append(a.routes, a.wechatAppRoutes()...)
 	return a
 }
 
 // Serve answers one request.
 func (a *API) Serve(ctx context.Context, req Request) Response {
+	req.Path = cleanFilePath(req.Path)
 	v, status, header, err := a.route(ctx, req)
 	if err != nil {
 		return errorResponse(err)

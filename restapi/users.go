@@ -88,6 +88,9 @@ func (a *API) signUp(ctx context.Context, req Request) (answer, error) {
 }
 
 func (a *API) signUpData(ctx context.Context, data map[string]any) (answer, error) {
+	if ans, handled, err := a.oneStepSignUp(ctx, data); handled { // mobile + smsCode, or authData (usersv1.go)
+		return ans, err
+	}
 	name, _ := data["username"].(string)
 	pw, _ := data["password"].(string)
 	if name == "" || pw == "" {
@@ -197,6 +200,11 @@ func (a *API) updateUser(ctx context.Context, c *caller, id string, req Request)
 	if name, present := data["username"]; present {
 		if s, _ := name.(string); s == "" {
 			return nil, store.Errorf(108, "username and password required.")
+		}
+	}
+	if _, present := data["authData"]; present {
+		if data, err = a.linkAuthData(ctx, id, data); err != nil { // usersv1.go
+			return nil, err
 		}
 	}
 	return a.update(ctx, &caller{master: true}, "_User", id, data)

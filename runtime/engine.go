@@ -23,6 +23,14 @@ import (
 // DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMaxCallDepth bounds a script's call stack, in frames (native frames
+// such as String() or JSON.stringify count too). Node stops near 11,000 frames
+// of a small function; goja unwinds a recursion that passes through native
+// calls in time quadratic in its depth (a Go panic per level), so the default
+// is lower: deep enough for any sane recursion, and a runaway one through
+// toString or a getter ends in well under a second.
+const DefaultMaxCallDepth = 2500
+
 // LogSink receives every line a function logs (console.*, outbound calls, fidelity
 // notes, errors). It must be safe for concurrent use.
 type LogSink interface {
@@ -44,6 +52,12 @@ type Options struct {
 	// Timeout ends an invocation that runs longer; 0 means DefaultTimeout and a
 	// negative value switches the limit off (for debugging).
 	Timeout time.Duration
+	// MaxCallDepth bounds every VM's call stack (frames); a deeper call throws
+	// RangeError: Maximum call stack size exceeded. 0 means DefaultMaxCallDepth.
+	MaxCallDepth int
+	// MemoryLimit is the heap, in bytes, that running scripts may fill
+	// together (see memoryWatch); 0 means DefaultMemoryLimit, negative none.
+	MemoryLimit int64
 	// PoolSize bounds the VMs of one function; callers beyond it wait for a free VM
 	// until their deadline. 0 means 16.
 	PoolSize int
@@ -74,7 +88,8 @@ type Options struct {
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
 type Engine struct {
 	opts    Options
-	sources sync.Map // filename -> []byte: the last source compiled, for error texts (nodeerrors.go)
+	mem     *memoryWatch // nil: no memory limit
+	sources sync.Map     // filename -> []byte: the last source compiled, for error texts (nodeerrors.go)
 }
 
 // source is the last source compiled under filename, or nil.
@@ -99,6 +114,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.MaxCallDepth <= 0 {
+		opts.MaxCallDepth = DefaultMaxCallDepth
+	}
 	if opts.PoolSize <= 0 {
 		opts.PoolSize = 16
 	}
@@ -108,7 +126,14 @@ func New(opts Options) (*Engine, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
-	return &Engine{opts: opts}, nil
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	e := &Engine{opts: opts}
+	if opts.MemoryLimit > 0 {
+		e.mem = newMemoryWatch(uint64(opts.MemoryLimit))
+	}
+	return e, nil
 }
 
 // Profile is the engine's profile.
@@ -117,14 +142,31 @@ func (e *Engine) Profile() modules.Profile { return e.opts.Env.Profile }
 // Timeout is the engine's per-invocation limit (negative: none).
 func (e *Engine) Timeout() time.Duration { return e.opts.Timeout }
 
-// CompileError is a script that does not compile; Error() reads like Bmob's
-// `SyntaxError: file:line …`.
+// CompileError is a script that does not compile: every error the parser
+// found, each with its place. Error() reads like Node's, one line per error:
+// `SyntaxError: file:line:col message`.
 type CompileError struct {
-	File string
-	Err  error
+	File   string
+	Errors []SyntaxError
+	Err    error // the parser's or compiler's own error
 }
 
-func (e *CompileError) Error() string { return fmt.Sprintf("SyntaxError: %v", e.Err) }
+// SyntaxError is one compile error and where it is.
+type SyntaxError struct {
+	Line, Column int
+	Message      string
+}
+
+func (e *CompileError) Error() string {
+	if len(e.Errors) == 0 {
+		return "SyntaxError: " + strings.TrimPrefix(e.Err.Error(), "SyntaxError: ")
+	}
+	lines := make([]string, len(e.Errors))
+	for i, se := range e.Errors {
+		lines[i] = fmt.Sprintf("SyntaxError: %s:%d:%d %s", e.File, se.Line, se.Column, se.Message)
+	}
+	return strings.Join(lines, "\n")
+}
 
 func (e *CompileError) Unwrap() error { return e.Err }
 
@@ -145,9 +187,18 @@ func compileScript(filename string, src []byte) (*goja.Program, error) {
 	if strings.HasPrefix(text, "#!") { // a shebang line would not parse; keep line numbers
 		text = "//" + text[2:]
 	}
-	ast, err := goja.Parse(filename, text, parser.WithDisableSourceMaps)
+	// parser.ParseFile rather than goja.Parse: goja.Parse flattens the list of
+	// errors into one "SyntaxError: …" text.
+	ast, err := parser.ParseFile(nil, filename, text, 0, parser.WithDisableSourceMaps)
 	if err != nil {
-		return nil, &CompileError{File: filename, Err: err}
+		ce := &CompileError{File: filename, Err: err}
+		var list parser.ErrorList
+		if errors.As(err, &list) {
+			for _, pe := range list {
+				ce.Errors = append(ce.Errors, SyntaxError{Line: pe.Position.Line, Column: pe.Position.Column, Message: pe.Message})
+			}
+		}
+		return nil, ce
 	}
 	if hooked := instrument(ast, text); hooked != "" {
 		if ast, err = goja.Parse(filename, hooked, parser.WithDisableSourceMaps); err != nil {
@@ -156,7 +207,13 @@ func compileScript(filename string, src []byte) (*goja.Program, error) {
 	}
 	prg, err := goja.CompileAST(ast, false)
 	if err != nil {
-		return nil, &CompileError{File: filename, Err: err}
+		ce := &CompileError{File: filename, Err: err}
+		var se *goja.CompilerSyntaxError
+		if errors.As(err, &se) && se.File != nil {
+			pos := se.File.Position(se.Offset)
+			ce.Errors = []SyntaxError{{Line: pos.Line, Column: pos.Column, Message: se.Message}}
+		}
+		return nil, ce
 	}
 	return prg, nil
 }

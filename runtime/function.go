@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
 )
 
 // ErrBusy is returned when no VM of a function became free before the caller's deadline.
@@ -33,6 +34,9 @@ type Function struct {
 
 	notesMu sync.Mutex
 	notes   map[string]bool // fidelity notes already logged, by call site
+
+	diskOnce sync.Once
+	disk     *require.Registry // files and npm packages required from disk (diskrequire.go)
 }
 
 func newFunction(e *Engine, name, filename string, prg *goja.Program) *Function {
@@ -91,6 +95,13 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 	inv.ctx = invCtx
 
 	v, err := f.acquire(ctx, invCtx)
+	if err == nil && invCtx.Err() != nil {
+		// The deadline ran out while this caller waited (or while its VM was
+		// being made): it is busy, not timed out, and costs nothing: the VM,
+		// which never ran this call, goes back to the pool.
+		f.release(v, true)
+		err = fmt.Errorf("%s: %w (%d in use)", f.name, ErrBusy, cap(f.slots))
+	}
 	if err != nil {
 		cancel()
 		var loadErr *LoadError

@@ -283,7 +283,7 @@ func TestUnavailableModuleAndRequire(t *testing.T) {
 	}`)
 	r := call(t, f, get())
 	body := string(r.Body)
-	if !strings.Contains(body, "modules.oRelation is not available in bmobemu") || !strings.Contains(body, `module \"left-pad\" is not available in bmobemu`) || !strings.Contains(body, "MODULE_NOT_FOUND") {
+	if !strings.Contains(body, "modules.oRelation is not available in bmobemu") || !strings.Contains(body, `Cannot find module 'left-pad'`) || !strings.Contains(body, "npm install --prefix") || !strings.Contains(body, "MODULE_NOT_FOUND") {
 		t.Fatalf("got %s", body)
 	}
 }

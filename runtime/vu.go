@@ -19,21 +19,29 @@ import (
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
-// script's onRequest. It implements modules.VU for the invocation it runs now.
+// script's entry (onRequest, or the ctx function) with its style. It implements
+// modules.VU for the invocation it runs now.
 type vu struct {
 	fn        *Function
 	vm        *goja.Runtime
-	onRequest goja.Callable
+	style     style
+	entry     goja.Callable
 	required  map[string]goja.Value
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
+
+	// What require takes from disk, and where the local debugger's tool.test
+	// calls go when bmobemu test sets it (diskrequire.go, localtool.go).
+	nodeRequire *require.RequireModule
+	localTests  func(LocalTest)
 
 	// Built once per VM: the prototypes of `request`, `response` and `modules`.
 	resProto  *goja.Object
 	reqProto  *goja.Object
 	modsProto *goja.Object
-	seq       int64 // invocations run on this VM
-	broken    bool  // a Go panic escaped a call: the VM is not reused
+	ctxProto  *goja.Object // of the ctx style's ctx
+	seq       int64        // invocations run on this VM
+	broken    bool         // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
 	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
@@ -79,15 +87,16 @@ func (f *Function) newBareVU() (*vu, error) {
 	e := f.engine
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
-	// Runaway recursion ends in V8's RangeError "Maximum call stack size exceeded"
-	// at about the depth Node allows, instead of growing until the deadline.
-	vm.SetMaxCallStackSize(maxCallStack)
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
-	new(require.Registry).Enable(vm) // goja_nodejs's Buffer loads through its own require
+	vm.SetMaxCallStackSize(e.opts.MaxCallDepth)
+	// goja_nodejs's require loads Buffer and the files and packages scripts
+	// require from disk (diskrequire.go). Its modules are loaded through this
+	// RequireModule, never through the global require (that is ours).
+	nodeRequire := f.diskModules().Enable(vm)
 	nodebuffer.Enable(vm)
-	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}}
+	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
 	v.installGlobals()
 	if err := nodeglobals.Enable(vm, nodeglobals.Options{Now: e.opts.Env.Now, DomainToASCII: domainToASCII}); err != nil {
 		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
@@ -112,7 +121,7 @@ func (f *Function) newBareVU() (*vu, error) {
 }
 
 // runTopLevel runs the script once on this VM, as Node loads a module once, and
-// finds onRequest. Timers and callbacks the top level starts run to completion
+// finds its style and entry. Timers and callbacks the top level starts run to completion
 // under the same deadline as a call.
 func (v *vu) runTopLevel() error {
 	inv := newInvocation(v.fn, nil)
@@ -128,48 +137,54 @@ func (v *vu) runTopLevel() error {
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	var (
+		st style
+		fn goja.Callable
+	)
+	v.fn.engine.mem.enter(v)
 	err := inv.loop.Run(ctx, func() error {
 		_, err := v.vm.RunProgram(v.fn.program)
 		return err
 	})
+	if err == nil {
+		// Still under the deadline: onRequest or module.exports may be a
+		// getter or a Proxy, which is script code.
+		st, fn, err = v.findStyleGuarded()
+	}
+	if v.fn.engine.mem.leave(v) {
+		stop()
+		v.vm.ClearInterrupt()
+		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level stopped: scripts used more memory than the limit of %s", v.fn.engine.mem.text())}
+	}
 	if !stop() {
+		v.vm.ClearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
 	}
 	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
+		// Described now, bounded: the error is printed later, outside any deadline.
+		msg, _, _ := v.describeBounded(err)
+		return &LoadError{Function: v.fn.name, Err: &safeError{msg: msg}}
 	}
-	fn, err := v.findOnRequest()
-	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
-	}
-	v.onRequest = fn
+	v.style, v.entry = st, fn
 	return nil
 }
 
-// findOnRequest looks where Bmob scripts put the handler: a global function
-// (Bmob's documented shape), or an export (the local-tool style
-// `exports.<name> = onRequest`, or `module.exports = function…`).
-func (v *vu) findOnRequest() (goja.Callable, error) {
-	if fn, ok := goja.AssertFunction(v.vm.Get("onRequest")); ok {
-		return fn, nil
-	}
-	if module := v.vm.Get("module"); module != nil {
-		exports := module.ToObject(v.vm).Get("exports")
-		if fn, ok := goja.AssertFunction(exports); ok {
-			return fn, nil
-		}
-		if obj, ok := exports.(*goja.Object); ok {
-			for _, key := range []string{"onRequest", v.fn.name} {
-				if fn, ok := goja.AssertFunction(obj.Get(key)); ok {
-					return fn, nil
-				}
+// findStyleGuarded is findStyle with a throw from a getter returned as an
+// error (goja panics with it outside a VM call).
+func (v *vu) findStyleGuarded() (st style, fn goja.Callable, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
 			}
+			panic(r)
 		}
-	}
-	return nil, fmt.Errorf("%s defines no function onRequest(request, response, modules) (neither global nor exported)", v.fn.filename)
+	}()
+	return v.findStyle()
 }
 
-// LoadError is a function whose top level failed or that has no onRequest.
+// LoadError is a function whose top level failed or that has no entry.
 type LoadError struct {
 	Function string
 	Err      error
@@ -299,9 +314,6 @@ func domainToASCII(host string) string {
 	return s
 }
 
-// maxCallStack is about Node's default depth for small frames (--stack-size 984 KB).
-const maxCallStack = 10000
-
 // processStart anchors process.uptime and process.hrtime; it is set once and never
 // changed.
 var processStart = time.Now()
@@ -360,18 +372,16 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 	ctor, ok := reg.Require(name)
 	if !ok {
 		if name == "buffer" || name == "node:buffer" {
-			val := require.Require(v.vm, "buffer")
+			// Not require.Require: it calls the global require, which is this
+			// function, and recursed until Go's stack overflowed.
+			val, err := v.nodeRequire.Require("buffer")
+			if err != nil {
+				panic(err)
+			}
 			v.required[name] = val
 			return val
 		}
-		// A plain Error with Node's opening words and code, as scripts test for them.
-		ctor, _ := goja.AssertConstructor(v.vm.Get("Error"))
-		err, cerr := ctor(nil, v.vm.ToValue(fmt.Sprintf("Cannot find module '%s' (%v)", name, reg.NotAvailableError("require", name))))
-		if cerr != nil {
-			panic(cerr)
-		}
-		_ = err.Set("code", "MODULE_NOT_FOUND")
-		panic(err)
+		return v.requireBeyondRegistry(name) // diskrequire.go
 	}
 	val, err := ctor(v)
 	if err != nil {

@@ -91,11 +91,17 @@ func (a *authenticator) checkSign(method, path string, h http.Header, body []byt
 	if method == http.MethodGet || method == http.MethodDelete {
 		body = nil
 	}
-	suffix := ts + a.keys.SecurityCode + nonce + string(body) + h.Get("X-Bmob-SDK-Version")
-	ok = equal(hexMD5(path+suffix), sign)
-	if !ok { // the SDK signs the route before the HTTP client escapes it
-		if p, err := url.PathUnescape(path); err == nil && p != path {
-			ok = equal(hexMD5(p+suffix), sign)
+	ok = false
+	for _, signedBody := range signedBodies(method, path, body) {
+		suffix := ts + a.keys.SecurityCode + nonce + signedBody() + h.Get("X-Bmob-SDK-Version")
+		ok = equal(hexMD5(path+suffix), sign)
+		if !ok { // the SDK signs the route before the HTTP client escapes it
+			if p, err := url.PathUnescape(path); err == nil && p != path {
+				ok = equal(hexMD5(p+suffix), sign)
+			}
+		}
+		if ok {
+			break
 		}
 	}
 	if !ok {

@@ -410,7 +410,7 @@ func TestFileURLIsPublic(t *testing.T) {
 	if status, _, _ := s.call(t, "GET", "/1/classes/T", ""); status != 401 {
 		t.Fatalf("a query without keys: %d", status)
 	}
-	if status, _, _ := s.call(t, "DELETE", u.Path, ""); status != 401 {
+	if status, _, _ := s.call(t, "DELETE", "/2/files/upyun"+u.Path, ""); status != 401 {
 		t.Fatalf("a delete without keys: %d", status)
 	}
 }

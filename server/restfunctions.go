@@ -43,6 +43,8 @@ func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, l
 		switch err := h.opts.Functions.Remove(name); {
 		case errors.Is(err, functions.ErrNotFound):
 			return bmobError(c, 314, "该云端代码不存在，没法删除")
+		case errors.Is(err, functions.ErrNotDeployed):
+			return bmobError(c, 315, "删除云端代码错误: %s", err)
 		case err != nil:
 			return bmobError(c, 315, "删除云端代码错误: %s", err)
 		}
@@ -62,6 +64,9 @@ func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) erro
 		return bmobError(c, 107, "invalid json: %s.", req.body)
 	}
 	if _, ok := h.opts.Functions.Get(name); !ok {
+		if loadErr, broken := h.opts.Functions.Errors()[name]; broken {
+			return bmobError(c, 310, "call cloudcode error:%s", &functions.NotLoadedError{Name: name, Err: loadErr})
+		}
 		return bmobError(c, 311, "invalid cloudcode name: %s.", name)
 	}
 	resp, err := h.opts.Functions.Call(context.Background(), name, append([]modules.FormField{{Key: "_e", Value: name}}, form...))

@@ -58,6 +58,8 @@ type Options struct {
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
 	// the whole path; they are tried before the function routes.
 	Mounts map[string]http.Handler
+	// Backup serves BackupPath (nil: not served).
+	Backup BackupFunc
 }
 
 // New builds the fiber app.
@@ -108,6 +110,8 @@ func New(opts Options) *fiber.App {
 	// REST first: /1/<x> would otherwise match /:secret/:name.
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)
+	app.Get(BackupPath, h.backup)
+	app.Get("/:year/:month/:day/:file", h.fileURL) // uploaded files, at Bmob's CDN URL shape
 	app.Get("/:secret/:name", h.direct)
 	app.Post("/:secret/:name", h.direct)
 	app.Use(func(c *fiber.Ctx) error {
@@ -135,11 +139,16 @@ func (h *handler) direct(c *fiber.Ctx) error {
 	}
 	req.Params = map[string]string{"functions": name}
 	resp, err := h.opts.Functions.Invoke(context.Background(), name, req)
+	var notLoaded *functions.NotLoadedError
 	switch {
+	case errors.As(err, &notLoaded):
+		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
 	case errors.Is(err, functions.ErrNotFound):
 		return c.Status(fiber.StatusNotFound).SendString(strings.ToLower(c.Method()) + " function " + name + " not exists")
 	case errors.Is(err, runtime.ErrBusy):
-		return c.Status(fiber.StatusServiceUnavailable).SendString(err.Error())
+		// Bmob's answer to a function called beyond its capacity (its QPS error).
+		h.opts.Log("warn", fmt.Sprintf("invoking %s: %v", name, err))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"code": 10076, "error": "Cloudcode Qps beyond the limit"})
 	case err != nil:
 		h.opts.Log("error", fmt.Sprintf("invoking %s: %v", name, err))
 		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())

@@ -1,7 +1,9 @@
 package store
 
 // systemClasses may start with "_" (oData maps table User to _User).
-var systemClasses = map[string]bool{"_User": true, "_Role": true, "_Installation": true, "_Push": true, "_EmailRequest": true}
+var systemClasses = map[string]bool{"_User": true, "_Role": true, "_Installation": true, "_Push": true, "_EmailRequest": true,
+	// records of what the REST API emulates offline (restapi's sms.go, wechatapp.go)
+	"_SmsCode": true, "_WechatNotify": true, "_PayRefund": true}
 
 // reservedFields are kept by the store and cannot be written by data.
 var reservedFields = map[string]bool{"objectId": true, "createdAt": true, "updatedAt": true}

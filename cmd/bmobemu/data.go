@@ -5,94 +5,112 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/migrate"
 	"github.com/bmobemu/bmobemu/store"
+	bolt "go.etcd.io/bbolt"
 )
 
-func data(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("usage: bmobemu data export|import|pull [--db FILE] …  (bmobemu help)")
-	}
-	fs := newFlagSet("data "+args[0], os.Stderr)
-	db := fs.String("db", "./bmobemu.db", "bbolt database file")
-	out := fs.String("out", "", "export: file to write (default: standard output); pull: also keep the pages as DIR/<Class>.json")
-	var in listFlag
-	fs.Var(&in, "in", "import: a bmobemu export, Bmob REST JSON ({\"results\":[…]}, class from the file name) or a folder of them; repeatable")
-	class := fs.String("class", "", "import: the class of a single Bmob JSON file (default: its file name)")
-	merge := fs.Bool("merge", false, "import, pull: keep the classes the input does not have (default: the db holds exactly the input)")
-	url := fs.String("url", "", "pull: the REST API's base URL, e.g. https://api.bmobcloud.com")
-	appID := fs.String("app-id", "", "pull: X-Bmob-Application-Id")
-	restKey := fs.String("rest-key", "", "pull: X-Bmob-REST-API-Key")
-	masterKey := fs.String("master-key", "", "pull: X-Bmob-Master-Key (reads what ACLs hide; needed to list classes)")
-	classes := fs.String("classes", "", "pull: classes to pull, A,B (default: every class /1/schemas lists)")
-	if err := fs.Parse(args[1:]); err != nil {
+// dataExport is `bmobemu data export`.
+func dataExport(ctx context.Context, inv invocation) error {
+	fs := newFlagSet("data export")
+	db := fs.String("db", defaultDB, "bbolt database file")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	switch args[0] {
-	case "export":
-		if _, err := os.Stat(*db); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		st, err := store.Open(*db, store.Options{})
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if *out == "" {
-			return st.Export(ctx, stdout)
-		}
-		if err := store.ExportFile(ctx, st, *out); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "exported %s to %s\n", *db, *out)
-		return nil
-	case "import":
-		if len(in) == 0 {
-			return errors.New("import: --in FILE is required")
-		}
-		var paths []string
-		for _, p := range in {
-			paths = append(paths, strings.Split(p, ",")...)
-		}
-		got, err := migrate.ReadFiles(paths, *class)
-		if err != nil {
-			return err
-		}
-		if err := importInto(ctx, *db, got, *merge); err != nil {
-			return fmt.Errorf("import %s: %w", strings.Join(paths, ", "), err)
-		}
-		fmt.Fprintf(stdout, "imported %s into %s: %s\n", strings.Join(paths, ", "), *db, summary(got))
-		return nil
-	case "pull":
-		opts := migrate.PullOptions{URL: *url, AppID: *appID, RESTKey: *restKey, MasterKey: *masterKey,
-			Progress: func(class string, n int) { fmt.Fprintf(stdout, "pulled %s: %d objects\n", class, n) }}
-		if *classes != "" {
-			opts.Classes = strings.Split(*classes, ",")
-		}
-		got, err := migrate.Pull(ctx, opts)
-		if err != nil {
-			return err
-		}
-		if *out != "" {
-			if err := writePages(*out, got); err != nil {
-				return err
-			}
-		}
-		if err := importInto(ctx, *db, got, *merge); err != nil {
-			return fmt.Errorf("pull: %w", err)
-		}
-		fmt.Fprintf(stdout, "pulled %s into %s: %s\n", *url, *db, summary(got))
-		return nil
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
-	return fmt.Errorf("unknown data command %q: use export, import or pull", args[0])
+	st, err := store.Open(*db, store.Options{})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return fmt.Errorf("%w\na running server holds it: bmobemu data backup --export --out FILE --db %s [--addr HOST:PORT] exports through it", err, *db)
+		}
+		return err
+	}
+	defer st.Close()
+	if *out == "" {
+		return st.Export(ctx, inv.stdout)
+	}
+	if err := store.ExportFile(ctx, st, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(inv.stdout, "exported %s to %s\n", *db, *out)
+	return nil
+}
+
+// dataImport is `bmobemu data import`.
+func dataImport(ctx context.Context, inv invocation) error {
+	fs := newFlagSet("data import")
+	db := fs.String("db", defaultDB, "bbolt database file (created if missing)")
+	var in listFlag
+	fs.Var(&in, "in", "a bmobemu export, Bmob REST JSON ({\"results\":[…]}, class from the file name) or a folder of them; repeatable")
+	class := fs.String("class", "", "the class of a single Bmob JSON file (default: its file name)")
+	merge := fs.Bool("merge", false, "keep the classes the input does not have (default: the db holds exactly the input)")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
+	}
+	if len(in) == 0 {
+		return errors.New("import: --in FILE is required")
+	}
+	var paths []string
+	for _, p := range in {
+		paths = append(paths, strings.Split(p, ",")...)
+	}
+	got, err := migrate.ReadFiles(paths, *class)
+	if err != nil {
+		return err
+	}
+	if err := importInto(ctx, *db, got, *merge); err != nil {
+		return fmt.Errorf("import %s: %w", strings.Join(paths, ", "), err)
+	}
+	fmt.Fprintf(inv.stdout, "imported %s into %s: %s\n", strings.Join(paths, ", "), *db, summary(got))
+	return nil
+}
+
+// dataPull is `bmobemu data pull`.
+func dataPull(ctx context.Context, inv invocation) error {
+	fs := newFlagSet("data pull")
+	db := fs.String("db", defaultDB, "bbolt database file (created if missing)")
+	out := fs.String("out", "", "also keep the pages as DIR/<Class>.json")
+	merge := fs.Bool("merge", false, "keep the classes the input does not have (default: the db holds exactly the input)")
+	url := fs.String("url", "", "the REST API's base URL, e.g. https://api.bmobcloud.com")
+	appID := fs.String("app-id", "", "X-Bmob-Application-Id")
+	restKey := fs.String("rest-key", "", "X-Bmob-REST-API-Key")
+	masterKey := fs.String("master-key", "", "X-Bmob-Master-Key (reads what ACLs hide; needed to list classes)")
+	classes := fs.String("classes", "", "classes to pull, A,B (default: every class /1/schemas lists)")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
+	}
+	opts := migrate.PullOptions{URL: *url, AppID: *appID, RESTKey: *restKey, MasterKey: *masterKey,
+		Progress: func(class string, n int) { fmt.Fprintf(inv.stdout, "pulled %s: %d objects\n", class, n) }}
+	if *classes != "" {
+		opts.Classes = strings.Split(*classes, ",")
+	}
+	got, err := migrate.Pull(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := writePages(*out, got); err != nil {
+			return err
+		}
+	}
+	if err := importInto(ctx, *db, got, *merge); err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	fmt.Fprintf(inv.stdout, "pulled %s into %s: %s\n", *url, *db, summary(got))
+	return nil
 }
 
 func importInto(ctx context.Context, db string, classes migrate.Classes, merge bool) error {
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // the default db's .bmobemu/
+		return err
+	}
 	st, err := store.Open(db, store.Options{})
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -14,12 +13,10 @@ import (
 	"github.com/bmobemu/bmobemu/server"
 )
 
-func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return errors.New("usage: bmobemu invoke NAME [--body JSON | --form k=v... | --query k=v...]")
-	}
-	name := args[0]
-	fs := newFlagSet("invoke", stderr)
+// invoke is `bmobemu invoke NAME`.
+func invoke(ctx context.Context, inv invocation) error {
+	args, stdout := inv.args, inv.stdout
+	fs := newFlagSet("invoke")
 	var c common
 	c.register(fs)
 	body := fs.String("body", "", "JSON body (POST, application/json)")
@@ -28,13 +25,21 @@ func invoke(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Var(&form, "form", "k=v form field (POST, urlencoded; repeatable)")
 	fs.Var(&query, "query", "k=v query parameter (repeatable)")
 	fs.Var(&headers, "header", "k=v request header (repeatable)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if wantsHelp(args) {
+		return &helpRequest{fs: fs}
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New("invoke: name the function first: bmobemu invoke NAME [flags] (see bmobemu invoke --help)")
+	}
+	name := args[0]
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	cfg, err := c.config(nil)
 	if err != nil {
 		return err
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		return err

@@ -10,87 +10,70 @@ import (
 	"github.com/bmobemu/bmobemu/sandbox"
 )
 
-const sandboxUsage = `Usage:
-  bmobemu sandbox keys [--db FILE]                  print the sandbox keys for your scripts' configs
-  bmobemu sandbox pay|close|refund --provider alipay|wechat --out-trade-no N [--amount 0.01]
-                 [--notify-url URL] [--subject S] [--addr 127.0.0.1:8080]
-  bmobemu sandbox trades [--addr HOST:PORT]
-  bmobemu sandbox notifies [--replay ID] [--addr HOST:PORT]
-pay, close, refund, trades and notifies talk to a running bmobemu serve.
-`
+// sandboxKeys is `bmobemu sandbox keys`.
+func sandboxKeys(_ context.Context, inv invocation) error {
+	fs := newFlagSet("sandbox keys")
+	db := fs.String("db", defaultDB, "bbolt database file; the keys are kept beside it in <db>.sandbox.json")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
+	}
+	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(*db))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(inv.stdout, "# kept in %s\n", sandbox.KeysFile(*db))
+	return keys.WriteConfig(inv.stdout)
+}
 
-// sandboxCmd is `bmobemu sandbox …`.
-func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, sandboxUsage)
-		return fmt.Errorf("bmobemu sandbox needs a subcommand")
+// sandboxTrades is `bmobemu sandbox trades`.
+func sandboxTrades(ctx context.Context, inv invocation) error {
+	fs := newFlagSet("sandbox trades")
+	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
 	}
-	switch args[0] {
-	case "keys":
-		fs := newFlagSet("sandbox keys", stderr)
-		db := fs.String("db", "./bmobemu.db", "bbolt database file; the keys are kept beside it in <db>.sandbox.json")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(*db))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "# kept in %s\n", sandbox.KeysFile(*db))
-		return keys.WriteConfig(stdout)
-	case "pay", "close", "refund":
-		return sandboxTrigger(ctx, args[0], args[1:], stdout, stderr)
-	case "trades":
-		fs := newFlagSet("sandbox trades", stderr)
-		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		trades, err := client(*addr).Trades(ctx)
-		if err != nil {
-			return err
-		}
-		if len(trades) == 0 {
-			fmt.Fprintln(stdout, "no trades yet")
-		}
-		for _, t := range trades {
-			fmt.Fprintf(stdout, "%-7s %-28s %-15s %8s yuan  refunded %s  %s\n", t.Provider, t.OutTradeNo, t.Status,
-				sandbox.FormatYuan(t.TotalFen), sandbox.FormatYuan(t.RefundedFen), t.NotifyURL)
-		}
-		return nil
-	case "notifies":
-		fs := newFlagSet("sandbox notifies", stderr)
-		addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
-		replay := fs.String("replay", "", "deliver notify ID again (a new delivery of the same bytes)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		c := client(*addr)
-		if *replay != "" {
-			d, err := c.Replay(ctx, *replay)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "replaying %s as %s\n", *replay, d.ID)
-			return printAttempted(ctx, c, d.ID, stdout)
-		}
-		ds, err := c.Notifies(ctx)
-		if err != nil {
-			return err
-		}
-		if len(ds) == 0 {
-			fmt.Fprintln(stdout, "no notifies yet")
-		}
-		for _, d := range ds {
-			printDelivery(stdout, d)
-		}
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, sandboxUsage)
-		return nil
+	trades, err := client(*addr).Trades(ctx)
+	if err != nil {
+		return err
 	}
-	fmt.Fprint(stderr, sandboxUsage)
-	return fmt.Errorf("unknown sandbox subcommand %q", args[0])
+	if len(trades) == 0 {
+		fmt.Fprintln(inv.stdout, "no trades yet")
+	}
+	for _, t := range trades {
+		fmt.Fprintf(inv.stdout, "%-7s %-28s %-15s %8s yuan  refunded %s  %s\n", t.Provider, t.OutTradeNo, t.Status,
+			sandbox.FormatYuan(t.TotalFen), sandbox.FormatYuan(t.RefundedFen), t.NotifyURL)
+	}
+	return nil
+}
+
+// sandboxNotifies is `bmobemu sandbox notifies [--replay ID]`.
+func sandboxNotifies(ctx context.Context, inv invocation) error {
+	fs := newFlagSet("sandbox notifies")
+	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	replay := fs.String("replay", "", "deliver notify ID again (a new delivery of the same bytes)")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
+	}
+	c := client(*addr)
+	if *replay != "" {
+		d, err := c.Replay(ctx, *replay)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.stdout, "replaying %s as %s\n", *replay, d.ID)
+		return printAttempted(ctx, c, d.ID, inv.stdout)
+	}
+	ds, err := c.Notifies(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		fmt.Fprintln(inv.stdout, "no notifies yet")
+	}
+	for _, d := range ds {
+		printDelivery(inv.stdout, d)
+	}
+	return nil
 }
 
 func client(addr string) *sandbox.Client {
@@ -101,16 +84,18 @@ func client(addr string) *sandbox.Client {
 	return &sandbox.Client{Base: base}
 }
 
-func sandboxTrigger(ctx context.Context, action string, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sandbox "+action, stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the running bmobemu serve")
+// sandboxTrigger is `bmobemu sandbox pay|close|refund`.
+func sandboxTrigger(ctx context.Context, inv invocation) error {
+	action, stdout := inv.word, inv.stdout
+	fs := newFlagSet("sandbox " + action)
+	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
 	var req sandbox.TriggerRequest
 	fs.StringVar(&req.Provider, "provider", "", "alipay or wechat")
 	fs.StringVar(&req.OutTradeNo, "out-trade-no", "", "the merchant's order number (out_trade_no)")
 	fs.StringVar(&req.Amount, "amount", "", "yuan, e.g. 0.01 (pay: creates an order the sandbox has not seen; refund: empty refunds what remains)")
 	fs.StringVar(&req.NotifyURL, "notify-url", "", "notify_url of an order the sandbox has not seen")
 	fs.StringVar(&req.Subject, "subject", "", "subject of an order the sandbox has not seen")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
 	if req.OutTradeNo == "" {

@@ -30,7 +30,7 @@ func TestSandboxKeysCommand(t *testing.T) {
 			t.Errorf("keys output lacks %q", want)
 		}
 	}
-	if code := run(context.Background(), []string{"sandbox", "nope"}, &out1, &errOut); code == 0 || !strings.Contains(errOut.String(), `unknown sandbox subcommand "nope"`) {
+	if code := run(context.Background(), []string{"sandbox", "nope"}, &out1, &errOut); code == 0 || !strings.Contains(errOut.String(), `unknown sandbox command "nope"`) {
 		t.Fatalf("unknown subcommand: %d %s", code, errOut.String())
 	}
 }

@@ -10,15 +10,19 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/runtime"
 )
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
+// serve is `bmobemu serve`.
+func serve(ctx context.Context, inv invocation) error {
+	stdout, stderr := inv.stdout, inv.stderr
+	fs := newFlagSet("serve")
 	var c common
 	c.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	addr := fs.String("addr", defaultAddr, "address to listen on")
 	watch := fs.Bool("watch", true, "reload a function when its file changes")
-	if err := fs.Parse(args); err != nil {
+	try := fs.String("try", "", "the call the start banner's try: line shows, NAME[?QUERY] (default: the first function)")
+	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
 	cfg, err := c.config(stderr)
@@ -31,6 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
 	emu, err := emulator.Open(cfg)
 	if err != nil {
@@ -38,11 +43,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer emu.Close()
-	banner(stdout, emu, ln.Addr().String())
+	banner(stdout, emu, ln.Addr().String(), *try)
 	return emu.Serve(ctx, ln)
 }
 
-func banner(w io.Writer, emu *emulator.Emulator, addr string) {
+// banner is what serve prints at start: the keys, every function's URL and a
+// call to try (try, NAME[?QUERY], or the first function).
+func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	cfg := emu.Config
 	names := emu.Functions.Names()
 	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), strings.Join(cfg.FunctionsDirs, ", "), cfg.Profile)
@@ -78,13 +85,23 @@ func banner(w io.Writer, emu *emulator.Emulator, addr string) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
 	}
-	for name, err := range emu.Functions.Errors() {
-		fmt.Fprintf(w, "  NOT LOADED %s: %v\n", name, err)
+	loadErrs := emu.Functions.Errors()
+	broken := make([]string, 0, len(loadErrs))
+	for name := range loadErrs {
+		broken = append(broken, name)
 	}
-	if len(names) > 0 {
-		fmt.Fprintf(w, "try: curl -s %s/%s   (GET; POST a JSON body with -H 'Content-Type: application/json' -d '{...}')\n", base, names[0])
+	sort.Strings(broken)
+	for _, name := range broken {
+		fmt.Fprintf(w, "  NOT LOADED %s: %s\n", name, strings.ReplaceAll(loadErrs[name].Error(), "\n", "\n    "))
+	}
+	if try == "" && len(names) > 0 {
+		try = names[0]
+	}
+	if try != "" {
+		name, _, _ := strings.Cut(try, "?")
+		fmt.Fprintf(w, "try: curl -s '%s/%s'   (GET; POST a JSON body with -H 'Content-Type: application/json' -d '{...}')\n", base, try)
 		fmt.Fprintf(w, "     curl -s -X POST -H 'X-Bmob-Application-Id: %s' -H 'X-Bmob-REST-API-Key: %s' -H 'Content-Type: application/json' -d '{}' http://%s/1/functions/%s\n",
-			k.AppID, k.RESTKey, addr, names[0])
+			k.AppID, k.RESTKey, addr, name)
 	}
 }
 

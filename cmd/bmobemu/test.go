@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -14,12 +13,13 @@ import (
 )
 
 // test is `bmobemu test [DIR] [-run PATTERN] [--junit FILE] [--update-snapshots]`.
-func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("test", stderr)
+func test(ctx context.Context, inv invocation) error {
+	args, stdout := inv.args, inv.stdout
+	fs := newFlagSet("test")
 	run := fs.String("run", "", "run only the tests whose name matches this regular expression")
 	junit := fs.String("junit", "", "write JUnit XML results to FILE")
 	update := fs.Bool("update-snapshots", false, "rewrite snapshots that differ instead of failing")
-	functions := fs.String("functions", "", "functions folder(s), a,b (default: DIR/functions, else DIR)")
+	functions := fs.String("functions", "", "functions folder(s) of every test file, a,b (default: the functions/ folder of each file's project)")
 	parallel := fs.Int("parallel", 0, "test files run at once (default: the number of CPUs)")
 	seed := fs.Uint64("seed", 0, "seed of Math.random, objectIds and crypto.randomBytes in every test")
 	start := fs.String("start", "", `clock start of every test, "YYYY-MM-DD HH:mm:ss" Beijing time (default 2026-01-01 10:00:00)`)
@@ -29,7 +29,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		dir, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

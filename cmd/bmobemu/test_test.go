@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,16 @@ func TestTestCommand(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"test", dir, "-run", "("}, &out, &errOut); code != 1 {
 		t.Fatalf("bad -run pattern: exit %d", code)
+	}
+}
+
+// `bmobemu test examples`: every example's tests call their own example's
+// functions (they failed with "function … not exists" when only
+// examples/functions was looked at).
+func TestTestCommandOverSeveralProjects(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"test", "../../examples", "-run", "^(createOrder validates the amount|memberPlans lists|like)"}, &out, &errOut)
+	if code != 0 || !regexp.MustCompile(`\b[4-9] passed, 0 failed`).MatchString(out.String()) {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
 }

@@ -1,7 +1,11 @@
 // Package hydrogen runs the real Bmob JavaScript SDK (hydrogen-js-sdk from npm,
 // Node mode) against a bmobemu started on 127.0.0.1: testdata/run.js saves,
-// queries with conditions, updates, deletes, signs up, logs in and runs a cloud
-// function with the keys bmobemu makes.
+// queries with conditions, updates, deletes, runs statistics, uploads and
+// destroys files, signs up, logs in and runs cloud functions (one using the
+// npm package async from node_modules beside the functions) with the keys
+// bmobemu makes, then calls the services bmobemu emulates offline (SMS codes,
+// mobile, third-party and weapp logins, password reset by SMS, the WeChat
+// mini-program helpers, refunds), each step checked end to end.
 package hydrogen
 
 import (
@@ -23,6 +27,29 @@ import (
 const hello = `function onRequest(request, response, modules) {
 	var b = request.body;
 	response.send({hello: b.name, n: b.n, nType: typeof b.n, flags: b.flags, e: b._e});
+}`
+
+// asyncFlow uses the npm package async as Bmob's docs do, loaded from the
+// node_modules folder beside the functions (testdata's, pinned by its lock file).
+const asyncFlow = `var async = require("async");
+function onRequest(request, response, modules) {
+	var order = [];
+	async.series([
+		function (cb) { setTimeout(function () { order.push("a"); cb(null, 1); }, 5); },
+		function (cb) { order.push("b"); cb(null, 2); }
+	], function (err, series) {
+		async.waterfall([
+			function (cb) { cb(null, 3); },
+			function (n, cb) { cb(null, n * 2); }
+		], function (err, waterfall) {
+			async.parallel({
+				x: function (cb) { setTimeout(function () { cb(null, "x"); }, 1); },
+				y: function (cb) { cb(null, "y"); }
+			}, function (err, parallel) {
+				response.send({series: series, waterfall: waterfall, parallel: parallel, order: order, oAsync: modules.oAsync === async});
+			});
+		});
+	});
 }`
 
 // sdkReady finds node and npm and installs the pinned SDK if it is missing.
@@ -57,6 +84,16 @@ func TestHydrogenSDK(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fnDir, "interopHello.js"), []byte(hello), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(fnDir, "interopAsync.js"), []byte(asyncFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	modulesDir, err := filepath.Abs(filepath.Join("testdata", "node_modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(modulesDir, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
 	emu, err := emulator.Open(emulator.Config{FunctionsDirs: []string{fnDir}, DBPath: filepath.Join(dir, "interop.db"), Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +108,12 @@ func TestHydrogenSDK(t *testing.T) {
 	go func() { _ = emu.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
 
-	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode)
-	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password"}
+	env := append(os.Environ(), "BMOB_URL="+base, "BMOB_SECRET_KEY="+emu.Keys.SecretKey, "BMOB_SECURITY_CODE="+emu.Keys.SecurityCode,
+		"BMOB_APP_ID="+emu.Keys.AppID, "BMOB_MASTER_KEY="+emu.Keys.MasterKey)
+	required := []string{"save", "query with conditions", "update", "delete", "cloud function", "sign up", "log in", "log in with a wrong password",
+		"statistics", "file upload", "file destroy", "file destroy many", "require async",
+		"requestSmsCode", "verifySmsCode", "signOrLoginByMobilePhone", "resetPasswordBySmsCode", "linkWith", "weapp login",
+		"generateCode", "getAccessToken", "checkMsg", "notifyMsg", "refund"}
 	runCtx, stop := context.WithTimeout(context.Background(), 60*time.Second)
 	defer stop()
 	cmd := exec.CommandContext(runCtx, node, "run.js")

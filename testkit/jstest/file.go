@@ -40,6 +40,7 @@ type testCase struct {
 // fileRun runs one test file: one VM for the file, one fresh session per test.
 type fileRun struct {
 	r       *Runner
+	proj    *testProject // the functions and fixtures this file tests
 	path    string
 	rel     string
 	script  *runtime.Script
@@ -167,7 +168,7 @@ func (f *fileRun) run(ctx context.Context, tc *testCase) (res TestResult) {
 	defer func() { res.Duration = time.Since(begin) }()
 	f.started = true
 	sess, err := testkit.Open(testkit.Options{
-		Functions: f.r.functions, Fixtures: f.r.fixtures, Start: f.start, Seed: f.seed, Profile: f.profile,
+		Functions: f.proj.functions, Fixtures: f.proj.fixtures, Start: f.start, Seed: f.seed, Profile: f.profile,
 		Replace: f.replace, Programs: f.r.programs, Timeout: f.r.cfg.CallTimeout, NoSandbox: f.noSandbox,
 	})
 	if err != nil {

@@ -41,6 +41,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/testkit"
@@ -48,11 +49,15 @@ import (
 
 // Config is what `bmobemu test` can set.
 type Config struct {
-	// Dir is the project folder. Functions are Dir/functions/*.js when that folder
-	// exists, else Dir/*.js; fixtures are Dir/fixtures/*.json; test files are
-	// every *.test.js under Dir.
+	// Dir is the folder whose *.test.js files run (node_modules and hidden
+	// folders skipped). Each file tests its own project: the nearest folder
+	// above it that has a functions/ folder (looking up to the repository
+	// root, the folder holding .git), whose fixtures are its fixtures/*.json.
+	// A file with no such folder uses Dir itself as the functions folder when
+	// Dir holds functions, and fails clearly otherwise.
 	Dir string
-	// Functions overrides the functions folders.
+	// Functions overrides the functions folders of every file (fixtures then
+	// come from Dir/fixtures).
 	Functions []string
 	// Run selects the tests whose name matches (nil: all).
 	Run *regexp.Regexp
@@ -104,13 +109,19 @@ type Result struct {
 // OK reports whether nothing failed.
 func (r *Result) OK() bool { return r.Failed == 0 }
 
-// Runner runs the test files of one project.
+// Runner runs the test files under a folder.
 type Runner struct {
-	cfg       Config
+	cfg      Config
+	projects map[string]*testProject // by root folder
+	programs *runtime.ProgramCache
+	outMu    sync.Mutex
+}
+
+// testProject is what a test file runs against: a functions folder and fixtures.
+type testProject struct {
 	functions []string
 	fixtures  *testkit.Fixtures
-	programs  *runtime.ProgramCache
-	outMu     sync.Mutex
+	err       error // no project found, or its fixtures do not load
 }
 
 // Run runs every test file and prints progress and the summary line
@@ -131,27 +142,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Profile == "" {
 		cfg.Profile = modules.Compat
 	}
-	r := &Runner{cfg: cfg, programs: &runtime.ProgramCache{}}
-	r.functions = cfg.Functions
-	if len(r.functions) == 0 {
-		r.functions = []string{cfg.Dir}
-		if st, err := os.Stat(filepath.Join(cfg.Dir, "functions")); err == nil && st.IsDir() {
-			r.functions = []string{filepath.Join(cfg.Dir, "functions")}
-		}
-	}
-	fx, err := testkit.LoadFixtures(filepath.Join(cfg.Dir, "fixtures"), cfg.Start)
-	if err != nil {
-		return nil, err
-	}
-	r.fixtures = fx
+	r := &Runner{cfg: cfg, programs: &runtime.ProgramCache{}, projects: map[string]*testProject{}}
 	files, err := findTestFiles(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
+	if len(cfg.Functions) > 0 {
+		// One project for every file; a bad fixture fails the run, as before.
+		fx, err := testkit.LoadFixtures(filepath.Join(cfg.Dir, "fixtures"), cfg.Start)
+		if err != nil {
+			return nil, err
+		}
+		r.projects[""] = &testProject{functions: cfg.Functions, fixtures: fx}
 	}
 	begin := time.Now()
+	local := r.localToolTests(ctx) // the old local debugger's tool.test calls (localtool.go)
+	if len(files) == 0 && len(local) == 0 {
+		return nil, fmt.Errorf("no *.test.js files under %s", cfg.Dir)
+	}
 	results := make([][]TestResult, len(files))
 	written := make([]int, len(files))
 	jobs := make(chan int)
@@ -172,6 +180,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	close(jobs)
 	wg.Wait()
 
+	localFiles := make([]string, 0, len(local))
+	for path := range local {
+		localFiles = append(localFiles, path)
+	}
+	sort.Strings(localFiles)
+	for _, path := range localFiles {
+		r.progress(path, local[path])
+		results = append(results, local[path])
+		written = append(written, 0)
+	}
 	res := &Result{Duration: time.Since(begin)}
 	for i, rs := range results {
 		res.SnapshotsWritten += written[i]
@@ -222,10 +240,15 @@ func (r *Runner) runFile(ctx context.Context, path string) ([]TestResult, int) {
 	fail := func(err error) []TestResult {
 		return []TestResult{{File: rel, Name: "(loading the file)", Status: Failed, Failure: describeFailure(err)}}
 	}
+	proj := r.projectOf(path)
+	if proj.err != nil {
+		return fail(proj.err), 0
+	}
 	f, err := newFileRun(r, path, rel)
 	if err != nil {
 		return fail(err), 0
 	}
+	f.proj = proj
 	if err := f.load(ctx); err != nil {
 		return fail(err), 0
 	}
@@ -246,6 +269,86 @@ func (r *Runner) runFile(ctx context.Context, path string) ([]TestResult, int) {
 		out = append(out, TestResult{File: rel, Name: "(saving snapshots)", Status: Failed, Failure: err.Error()})
 	}
 	return out, f.snaps.written
+}
+
+// projectOf finds the project of a test file (see Config.Dir), loading each
+// project's fixtures once. Workers call it in parallel.
+func (r *Runner) projectOf(file string) *testProject {
+	r.outMu.Lock() // projects are few: the output lock is enough
+	defer r.outMu.Unlock()
+	if p, ok := r.projects[""]; ok {
+		return p
+	}
+	root, looked := projectRoot(file)
+	if root == "" {
+		if hasFunctions(r.cfg.Dir) {
+			root = r.cfg.Dir
+		} else {
+			return &testProject{err: fmt.Errorf("no functions folder for %s: none of %s has a functions/ folder, and %s holds no functions (or give --functions)",
+				file, strings.Join(looked, ", "), r.cfg.Dir)}
+		}
+	}
+	return r.projectAt(root)
+}
+
+// projectAt is the project rooted at root (a folder with a functions/ folder,
+// or a folder of functions), loaded once. The caller holds outMu.
+func (r *Runner) projectAt(root string) *testProject {
+	if p, ok := r.projects[root]; ok {
+		return p
+	}
+	p := &testProject{functions: []string{root}}
+	if isDir(filepath.Join(root, "functions")) {
+		p.functions = []string{filepath.Join(root, "functions")}
+	}
+	p.fixtures, p.err = testkit.LoadFixtures(filepath.Join(root, "fixtures"), r.cfg.Start)
+	r.projects[root] = p
+	return p
+}
+
+// projectRoot walks up from a test file to the nearest folder that has a
+// functions/ folder, stopping at the repository root (a folder holding .git)
+// or the file system's root. It also returns the folders it looked in.
+func projectRoot(file string) (root string, looked []string) {
+	dir, err := filepath.Abs(filepath.Dir(file))
+	if err != nil {
+		dir = filepath.Dir(file)
+	}
+	for {
+		looked = append(looked, dir)
+		if isDir(filepath.Join(dir, "functions")) {
+			return dir, looked
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || exists(filepath.Join(dir, ".git")) {
+			return "", looked
+		}
+		dir = parent
+	}
+}
+
+// hasFunctions reports whether dir holds function files itself.
+func hasFunctions(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if _, ok := functions.FunctionName(e.Name()); ok && !e.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 func (r *Runner) progress(path string, results []TestResult) {

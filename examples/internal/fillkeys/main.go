@@ -3,7 +3,7 @@
 // sandbox keys kept beside the db (made on first use, the same keys `bmobemu
 // sandbox keys --db DB` prints and the served simulators hold).
 //
-//	go run ./examples/internal/fillkeys -db .bmobemu/examples.db -out .bmobemu/functions examples/alipay-app/functions …
+//	go run ./examples/internal/fillkeys -db .bmobemu/examples.db -out .bmobemu/examples.db.examples [-addr 127.0.0.1:8080] examples/alipay-app/functions …
 //
 // Each folder lands in OUT/<example name>; the output lists them comma-separated
 // for `bmobemu serve --functions`.
@@ -12,6 +12,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,16 @@ import (
 func main() {
 	db := flag.String("db", ".bmobemu/examples.db", "the db whose sandbox keys fill the placeholders")
 	out := flag.String("out", ".bmobemu/functions", "where the filled folders go")
+	addr := flag.String("addr", "", "fail at once, making nothing, when this address is taken (make run's ADDR)")
 	flag.Parse()
+	if *addr != "" {
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "fillkeys: %s is taken (another make run?): stop it, or make run ADDR=127.0.0.1:8090 RUN_DB=.bmobemu/other.db\n  (%v)\n", *addr, err)
+			os.Exit(1)
+		}
+		_ = ln.Close()
+	}
 	if err := run(*db, *out, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "fillkeys:", err)
 		os.Exit(1)

@@ -6,6 +6,7 @@
 package placeholders
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,7 +36,8 @@ func FromSandbox(k *sandbox.Keys) map[string]string {
 }
 
 // Fill copies every .js file of src into dst (made if missing) with the
-// placeholders replaced; other files are left behind.
+// placeholders replaced; other files are left behind. A copy that already
+// holds the same text is not rewritten (a server watching dst reloads nothing).
 func Fill(src, dst string, values map[string]string) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -57,7 +59,11 @@ func Fill(src, dst string, values map[string]string) error {
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", e.Name(), err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), []byte(r.Replace(string(text))), 0o644); err != nil {
+		filled := []byte(r.Replace(string(text)))
+		if old, err := os.ReadFile(filepath.Join(dst, e.Name())); err == nil && bytes.Equal(old, filled) {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), filled, 0o644); err != nil {
 			return fmt.Errorf("writing %s: %w", e.Name(), err)
 		}
 	}

@@ -101,13 +101,174 @@ async function main() {
       throw new Error('a wrong password logged in');
     });
   }
+  await step('statistics', async () => {
+    const q = Bmob.Query('InteropItem');
+    q.statTo('sum', 'price');
+    const res = await q.find();
+    check(Array.isArray(res) && res.length === 1 && res[0]._sumPrice === 8, 'one row with _sumPrice 8: ' + JSON.stringify(res));
+    const g = Bmob.Query('InteropItem');
+    g.statTo('groupby', 'name');
+    g.statTo('groupcount', 'true');
+    const groups = await g.find();
+    check(groups.length === 1 && groups[0].name === 'cup' && groups[0]._count === 1, 'grouped: ' + JSON.stringify(groups));
+    return res;
+  });
+  const uploaded = await step('file upload', async () => {
+    const file = Bmob.File('hello.txt', 'Hello');
+    const res = await file.save();
+    check(Array.isArray(res) && res.length === 1 && res[0].filename === 'hello.txt' && res[0].cdn === 'upyun', 'one file: ' + JSON.stringify(res));
+    const url = res[0].url;
+    check(/^http:\/\/127\.0\.0\.1:\d+\/\d{4}\/\d\d\/\d\d\/[0-9a-f]{32}\.txt$/.test(url), 'a Bmob-shaped URL: ' + url);
+    const body = await fetch(url).then((r) => r.text());
+    check(body === 'Hello', 'the URL serves the bytes: ' + body);
+    return url;
+  });
+  await step('file destroy', async () => {
+    const res = await Bmob.File().destroy(uploaded);
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    const status = await fetch(uploaded).then((r) => r.status);
+    check(status === 404, 'gone after destroy, got ' + status);
+    return res;
+  });
+  await step('file destroy many', async () => {
+    const urls = [];
+    for (const name of ['a.txt', 'b.txt']) {
+      const res = await Bmob.File(name, 'content of ' + name).save();
+      urls.push(res[0].url);
+    }
+    const res = await Bmob.File().destroy(urls);
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    for (const url of urls) {
+      const status = await fetch(url).then((r) => r.status);
+      check(status === 404, url + ' gone after destroy, got ' + status);
+    }
+    return res;
+  });
   await step('cloud function', async () => {
     const res = await Bmob.functions('interopHello', { name: 'ada', n: 2, flags: { a: true } });
     check(res.hello === 'ada' && res.n === '2' && res.nType === 'string' && res.flags === '{"a":true}' && res.e === 'interopHello',
       'result: ' + JSON.stringify(res));
     return res;
   });
+  await step('require async', async () => {
+    const res = await Bmob.functions('interopAsync', {});
+    check(JSON.stringify(res.series) === '[1,2]' && res.waterfall === 6 && res.parallel.x === 'x' && res.parallel.y === 'y' &&
+      JSON.stringify(res.order) === '["a","b"]' && res.oAsync === true, 'result: ' + JSON.stringify(res));
+    return res;
+  });
+  if (process.env.BMOB_MASTER_KEY) {
+    await sdkEmulatedServices();
+  }
   process.exit(failed ? 1 : 0);
+}
+
+// lastSmsCode reads the code bmobemu "sent" (kept in _SmsCode, master key only).
+async function lastSmsCode(phone) {
+  const where = encodeURIComponent(JSON.stringify({ mobilePhoneNumber: phone, used: false }));
+  const res = await fetch(process.env.BMOB_URL + '/1/classes/_SmsCode?order=-createdAt&limit=1&where=' + where, {
+    headers: { 'X-Bmob-Application-Id': process.env.BMOB_APP_ID, 'X-Bmob-Master-Key': process.env.BMOB_MASTER_KEY },
+  }).then((r) => r.json());
+  check(res.results && res.results.length === 1, 'a code for ' + phone + ': ' + JSON.stringify(res));
+  return res.results[0].smsCode;
+}
+
+// The services bmobemu emulates offline (SMS, mobile and third-party login,
+// the WeChat mini-program helpers, refunds), called through the SDK's own API.
+async function sdkEmulatedServices() {
+  const phone = '138' + String(Date.now()).slice(-8);
+  await step('requestSmsCode', async () => {
+    const res = await Bmob.requestSmsCode({ mobilePhoneNumber: phone });
+    check(typeof res.smsId === 'number', 'smsId: ' + JSON.stringify(res));
+    return res;
+  });
+  await step('verifySmsCode', async () => {
+    const code = await lastSmsCode(phone);
+    try {
+      await Bmob.verifySmsCode('000000' === code ? '111111' : '000000', { mobilePhoneNumber: phone });
+      throw new Error('a wrong code verified');
+    } catch (err) {
+      check(err.code === 207, 'wrong code: ' + JSON.stringify(err));
+    }
+    const res = await Bmob.verifySmsCode(code, { mobilePhoneNumber: phone });
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    return res;
+  });
+  let mobileUser;
+  await step('signOrLoginByMobilePhone', async () => {
+    await Bmob.requestSmsCode({ mobilePhoneNumber: phone });
+    const first = await Bmob.User.signOrLoginByMobilePhone(phone, await lastSmsCode(phone));
+    check(first.username === phone && first.mobilePhoneVerified === true && first.sessionToken, 'new user: ' + JSON.stringify(first));
+    await Bmob.requestSmsCode({ mobilePhoneNumber: phone });
+    const again = await Bmob.User.signOrLoginByMobilePhone(phone, await lastSmsCode(phone));
+    check(again.objectId === first.objectId, 'the same user logs in again: ' + JSON.stringify(again));
+    mobileUser = first;
+    return first.objectId;
+  });
+  await step('resetPasswordBySmsCode', async () => {
+    await Bmob.requestSmsCode({ mobilePhoneNumber: phone });
+    const res = await Bmob.resetPasswordBySmsCode(await lastSmsCode(phone), { password: 'n3w-pass' });
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    const user = await Bmob.User.login(phone, 'n3w-pass');
+    check(user.objectId === mobileUser.objectId, 'logs in with the new password');
+    return res;
+  });
+  await step('linkWith', async () => {
+    const authData = { weixin: { openid: 'o' + Date.now(), access_token: 'token', expires_in: 7200 } };
+    const first = await Bmob.User.linkWith(authData);
+    const again = await Bmob.User.linkWith(authData);
+    check(first.sessionToken && again.objectId === first.objectId && again.authData.weixin.openid === authData.weixin.openid,
+      'the same WeChat user twice: ' + JSON.stringify([first, again]));
+    try {
+      await Bmob.User.linkWith({ weixin: { openid: 'o1' } });
+      throw new Error('incomplete authData logged in');
+    } catch (err) {
+      check(err.code === 208, 'incomplete authData: ' + JSON.stringify(err));
+    }
+    return first.objectId;
+  });
+  await step('weapp login', async () => {
+    // loginWithWeapp without wx.login: the code's openid, then linkWith({weapp}) as the SDK does.
+    const session = await Bmob.User.requestOpenId('wx-code-' + phone);
+    check(session.openid && session.session_key, 'a session: ' + JSON.stringify(session));
+    const first = await Bmob.User.linkWith({ weapp: session });
+    const again = await Bmob.User.linkWith({ weapp: await Bmob.User.requestOpenId('wx-code-' + phone) });
+    check(first.objectId && again.objectId === first.objectId && again.authData.weapp.openid === session.openid,
+      'the same WeChat user twice: ' + JSON.stringify([first, again]));
+    return first.objectId;
+  });
+  await step('generateCode', async () => {
+    const res = await Bmob.generateCode({ path: 'pages/index/index', width: 430, type: 1 });
+    check(res.cdn === 'upyun' && /\.png$/.test(res.url), 'a stored code: ' + JSON.stringify(res));
+    const png = Buffer.from(await fetch(res.url).then((r) => r.arrayBuffer()));
+    check(png.subarray(1, 4).toString() === 'PNG', 'the URL serves a PNG');
+    return res.filename;
+  });
+  await step('getAccessToken', async () => {
+    const res = await Bmob.getAccessToken();
+    check(/^sandbox_/.test(res.access_token), 'a sandbox token: ' + JSON.stringify(res));
+    return res;
+  });
+  await step('checkMsg', async () => {
+    const res = await Bmob.checkMsg('hello');
+    check(res.msg === 'ok', 'clean text: ' + JSON.stringify(res));
+    try {
+      await Bmob.checkMsg('特3456书yuuo莞6543李zxcz蒜7782法fgnv级');
+      throw new Error('risky text passed');
+    } catch (err) {
+      check(err.code === 10007 && /87014/.test(err.error), 'risky text: ' + JSON.stringify(err));
+    }
+    return res;
+  });
+  await step('notifyMsg', async () => {
+    const res = await Bmob.notifyMsg({ touser: 'openid', template_id: 'template_id', url: 'http://127.0.0.1/', data: { first: { value: 'hi' } } });
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    return res;
+  });
+  await step('refund', async () => {
+    const res = await Bmob.refund({ order_no: 'order_no', refund_fee: 1, desc: '退款' });
+    check(res.msg === 'ok', 'msg ok: ' + JSON.stringify(res));
+    return res;
+  });
 }
 
 main().catch((err) => {
