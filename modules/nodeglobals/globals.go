@@ -56,10 +56,20 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	if opts.DomainToASCII != nil {
 		toASCII = vm.ToValue(opts.DomainToASCII)
 	}
-	classes, err := callFactory(vm, urlProgram, toASCII)
-	if err != nil {
-		return fmt.Errorf("nodeglobals: url: %w", err)
+	// URL and URLSearchParams are built on first use: most calls never touch
+	// them, and every new VM would pay for them.
+	var classes *goja.Object
+	loadURL := func() (*goja.Object, error) {
+		if classes == nil {
+			c, err := callFactory(vm, urlProgram, toASCII)
+			if err != nil {
+				return nil, fmt.Errorf("nodeglobals: url: %w", err)
+			}
+			classes = c
+		}
+		return classes, nil
 	}
+	var err error
 	native := vm.NewObject()
 	set := func(name string, fn any) {
 		if err == nil {
@@ -101,7 +111,7 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
-	if _, err := callFactory(vm, globalsProgram, vm.GlobalObject(), native, classes); err != nil {
+	if _, err := callFactory(vm, globalsProgram, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
 	if err := enableIntl(vm); err != nil {

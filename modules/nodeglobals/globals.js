@@ -3,11 +3,19 @@
 // btoa), performance, WeakRef, FinalizationRegistry, and fixes to built-ins
 // (TypedArray.from over strings, Date#toString's zone name, JSON.parse's error
 // texts, the toLocale*String methods). `native` holds the Go helpers.
-(function (global, native, urlClasses) {
+(function (global, native, loadURL) {
   'use strict';
 
   function define(name, value) {
     Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });
+  }
+  // lazy defines a global built on first read (or replaced by a write).
+  function lazy(name, make) {
+    Object.defineProperty(global, name, {
+      get: function () { var v = make(); define(name, v); return v; },
+      set: function (v) { define(name, v); },
+      configurable: true, enumerable: false,
+    });
   }
 
   function argType(name, want, got) {
@@ -299,19 +307,19 @@
   Object.defineProperty(FinalizationRegistry.prototype, Symbol.toStringTag, { value: 'FinalizationRegistry', configurable: true });
 
   // ---- TypedArray.from over a string: goja wants an object; the spec iterates it. ----
-  ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
-    'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'].forEach(function (name) {
-      var C = global[name];
-      if (!C) return;
-      var origFrom = C.from;
-      Object.defineProperty(C, 'from', {
-        value: function from(src) {
-          var args = Array.prototype.slice.call(arguments);
-          if (typeof src === 'string') args[0] = Array.from(src);
-          return origFrom.apply(this, args);
-        }, writable: true, configurable: true,
-      });
+  // Patched once on %TypedArray%, whose from every typed array inherits (touching
+  // each constructor would make goja build all eleven in every VM).
+  (function () {
+    var TypedArray = Object.getPrototypeOf(Uint8Array);
+    var origFrom = TypedArray.from;
+    Object.defineProperty(TypedArray, 'from', {
+      value: function from(src) {
+        var args = Array.prototype.slice.call(arguments);
+        if (typeof src === 'string') args[0] = Array.from(src);
+        return origFrom.apply(this, args);
+      }, writable: true, configurable: true,
     });
+  })();
 
   // ---- Date: Node prints the zone's long name, goja its abbreviation ----
   var zoneNames = { CST: 'China Standard Time', CDT: 'China Daylight Time', UTC: 'Coordinated Universal Time', GMT: 'Greenwich Mean Time' };
@@ -471,8 +479,8 @@
     rethrowing(global, name, URIError, 'URI malformed');
   });
 
-  define('URL', urlClasses.URL);
-  define('URLSearchParams', urlClasses.URLSearchParams);
+  lazy('URL', function () { return loadURL().URL; });
+  lazy('URLSearchParams', function () { return loadURL().URLSearchParams; });
   define('Event', Event);
   define('EventTarget', EventTarget);
   define('AbortController', AbortController);

@@ -3,6 +3,11 @@
 (function (global, native) {
   'use strict';
   var kHandle = Symbol('handle');
+  function joinParts(parts) {
+    var s = '';
+    for (var i = 0; i < parts.length; i++) s += parts[i].value;
+    return s;
+  }
 
   function notAvailable(name) {
     var C = function () { throw new Error('Intl.' + name + ' is not available in bmobemu (provided: NumberFormat, DateTimeFormat, Collator, PluralRules)'); };
@@ -20,6 +25,9 @@
     return obj[kHandle];
   }
 
+  // The Intl object is built on first read of the global; the toLocale*String
+  // methods below work without it.
+  function buildIntl() {
   function NumberFormat(locales, options) {
     if (!(this instanceof NumberFormat)) return new NumberFormat(locales, options);
     this[kHandle] = native.numberFormat(locales, options);
@@ -42,11 +50,6 @@
     var ms = date === undefined ? Date.now() : Number(date instanceof Date ? date.getTime() : date);
     if (!isFinite(ms)) throw new RangeError('Invalid time value');
     return ms;
-  }
-  function joinParts(parts) {
-    var s = '';
-    for (var i = 0; i < parts.length; i++) s += parts[i].value;
-    return s;
   }
   Object.defineProperty(DateTimeFormat.prototype, 'format', {
     get: function () {
@@ -89,7 +92,14 @@
   ].forEach(function (e) { Object.defineProperty(Intl, e[0], { value: e[1], writable: true, configurable: true }); });
   Object.defineProperty(Intl, 'getCanonicalLocales', { value: function getCanonicalLocales(l) { return native.canonicalLocales(l); }, writable: true, configurable: true });
   Object.defineProperty(Intl, Symbol.toStringTag, { value: 'Intl', configurable: true });
-  Object.defineProperty(global, 'Intl', { value: Intl, writable: true, configurable: true });
+  return Intl;
+  }
+  var defineIntl = function (v) { Object.defineProperty(global, 'Intl', { value: v, writable: true, configurable: true }); };
+  Object.defineProperty(global, 'Intl', {
+    get: function () { var v = buildIntl(); defineIntl(v); return v; },
+    set: defineIntl,
+    configurable: true,
+  });
 
   function method(proto, name, fn) {
     Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true });
@@ -144,5 +154,5 @@
     }
     return out.join(',');
   });
-  return Intl;
+  return global;
 })
