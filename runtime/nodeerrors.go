@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -90,7 +91,12 @@ func instrument(prg *ast.Program, text string) string {
 	for _, in := range ins {
 		// Idx values are 1-based offsets: LeftBrace-1 is the '{', so inserting at
 		// LeftBrace puts the text right after it.
-		if in.at < 0 || in.at > len(text) {
+		if in.at < 1 || in.at >= len(text) {
+			continue
+		}
+		// Only right after a '{' or right before a ';', as computed; anything else
+		// means the offsets are not what they seem, and the source is left alone.
+		if text[in.at-1] != '{' && text[in.at] != ';' {
 			continue
 		}
 		text = text[:in.at] + in.text + text[in.at:]
@@ -211,7 +217,18 @@ func (v *vu) v8Message(obj *goja.Object, msg, stack string) string {
 		return msg
 	}
 	if m := reReadProp.FindStringSubmatch(msg); m != nil {
-		return "Cannot read properties of undefined (reading '" + m[1] + "')"
+		name := m[1]
+		if strings.ContainsRune(name, utf8.RuneError) {
+			// goja garbles non-ASCII names in this message; read the name from the source.
+			if file, line, col, ok := firstFrame(stack); ok {
+				if src := v.fn.engine.source(file); src != nil {
+					if id := identifierAt(sourceLine(src, line), col); id != "" {
+						name = id
+					}
+				}
+			}
+		}
+		return "Cannot read properties of undefined (reading '" + name + "')"
 	}
 	if msg == "No initial value" {
 		return "Reduce of empty array with no initial value"
@@ -249,6 +266,23 @@ func (v *vu) v8Message(obj *goja.Object, msg, stack string) string {
 		}
 	}
 	return msg
+}
+
+// identifierAt is the property name at column col (1-based): the identifier
+// there, or after a '.' there.
+func identifierAt(line []rune, col int) string {
+	i := col - 1
+	if i >= 0 && i < len(line) && line[i] == '.' {
+		i++
+	}
+	j := i
+	for j >= 0 && j < len(line) && (line[j] == '_' || line[j] == '$' || unicode.IsLetter(line[j]) || unicode.IsDigit(line[j])) {
+		j++
+	}
+	if i < 0 || j <= i {
+		return ""
+	}
+	return string(line[i:j])
 }
 
 // firstFrame is the innermost script frame of a goja stack: file, line, column.

@@ -95,6 +95,14 @@ func TestRunawayLoopIsReportedAtTheLoop(t *testing.T) {
 	}
 }
 
+func TestInstrumentAfterNonASCIIText(t *testing.T) {
+	e, _ := newEngine(t, modules.Compat, 10*time.Second)
+	f := compile(t, e, "zh", "var 提示 = '中文😀';\nfunction onRequest(req, res) {\n  try { var u; u.名字; } catch (错误) { res.send(提示 + ' ' + 错误.message) }\n}")
+	if got := string(call(t, f, get()).Body); got != "中文😀 Cannot read properties of undefined (reading '名字')" {
+		t.Fatalf("got %q", got)
+	}
+}
+
 func TestInstrumentKeepsLinesAndSkipsScriptsWithoutCatchOrEmptyLoops(t *testing.T) {
 	plain := "function onRequest(req, res) { while (busy()) { step() } res.send('x') }"
 	plainTree, err := parseForTest(plain)
