@@ -20,6 +20,7 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -61,6 +62,10 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// ListenAddr is the address the server listens on ("" = loopback: tests and
+	// invoke never listen). Off loopback the sandbox and admin routes need the
+	// master key (see internal/webguard).
+	ListenAddr string
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
@@ -84,6 +89,9 @@ type Emulator struct {
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
 	SandboxKeys *sandbox.Keys
+	// Guard protects the sandbox's and other admin web routes; a console
+	// mounted later should sit behind it too.
+	Guard *webguard.Guard
 
 	cancelWatch context.CancelFunc
 }
@@ -130,7 +138,9 @@ func Open(cfg Config) (e *Emulator, err error) {
 		return nil, err
 	}
 	made.ifMissing(cfg.DBPath)
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
+		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }})
 	if err != nil {
 		return nil, err
 	}
@@ -144,8 +154,11 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
 		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	listen := cfg.ListenAddr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey)}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {

@@ -29,7 +29,7 @@ func (a *API) cloudQuery(ctx context.Context, c *caller, q url.Values) (answer, 
 	var values []any
 	if text := q.Get("values"); text != "" {
 		if err := json.Unmarshal([]byte(text), &values); err != nil {
-			return answer{}, store.Errorf(107, "invalid json: %s.", text)
+			return answer{}, store.Errorf(107, "invalid json: %s.", Echo(text))
 		}
 	}
 	st, err := bql.Parse(src, values, a.store.Now().In(bjtime.Location))

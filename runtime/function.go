@@ -238,7 +238,7 @@ const (
 	BodyNone BodyKind = iota // request.body is {}
 	BodyJSON                 // Raw is JSON text; the script gets JSON.parse(Raw)
 	BodyForm                 // Form pairs; values are strings, repeated keys make arrays
-	BodyXML                  // Value is the xml2js-style tree ({xml:{…}})
+	BodyXML                  // Raw is the xml2js-style tree ({xml:{…}}) as JSON in document order, or Value the tree
 )
 
 // Body is a decoded request body.

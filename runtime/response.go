@@ -232,11 +232,15 @@ func (s *responseState) getHeader(name string) goja.Value {
 	return s.v.vm.ToValue(vals)
 }
 
+// headerValues is a header value as Express's res.set takes it: an array
+// element by element, each through JavaScript's String() (an object gives
+// "[object Object]", null "null"), anything else String(value).
 func headerValues(v goja.Value) []string {
 	if obj, ok := v.(*goja.Object); ok && obj.ClassName() == "Array" {
-		var out []string
-		for _, item := range obj.Export().([]any) {
-			out = append(out, fmt.Sprint(item))
+		n := obj.Get("length").ToInteger()
+		out := make([]string, 0, n)
+		for i := range n {
+			out = append(out, obj.Get(strconv.FormatInt(i, 10)).String())
 		}
 		return out
 	}
