@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -252,6 +253,10 @@ func encodeFields(id string, fields map[string]any) (string, error) {
 	b, err := json.Marshal(fields)
 	if err != nil {
 		return "", fmt.Errorf("encode object %s: %w", id, err)
+	}
+	// JSONB cannot hold the NUL character; say so instead of a database error.
+	if bytes.Contains(b, []byte(`u0000`)) && hasNUL(fields) {
+		return "", Errorf(107, "invalid string: the NUL character (\\u0000) cannot be stored in a PostgreSQL database.")
 	}
 	return string(b), nil
 }
@@ -552,3 +557,24 @@ func (s *pgStore) Schemas(ctx context.Context) (map[string]map[string]string, er
 }
 
 var _ Store = (*pgStore)(nil)
+
+// hasNUL reports whether a string or key anywhere in v holds the NUL character.
+func hasNUL(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.IndexByte(t, 0) >= 0
+	case []any:
+		for _, e := range t {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range t {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -265,3 +265,24 @@ func TestPostgresUpgradesAnOldSchema(t *testing.T) {
 		t.Fatalf("version %d %v", v, err)
 	}
 }
+
+// TestPostgresRefusesNUL: JSONB cannot hold \u0000, so such a string gets a
+// clear Bmob error and nothing is written (bbolt keeps it).
+func TestPostgresRefusesNUL(t *testing.T) {
+	s := openPG(t, pgtest.DSN(t))
+	ctx := context.Background()
+	_, err := s.Create(ctx, "Nul", map[string]any{"s": "a\x00b"})
+	if code, msg := bmobCode(err); code != 107 || !strings.Contains(msg, "NUL") {
+		t.Fatalf("create with NUL: %v", err)
+	}
+	id := mustCreate(t, s, "Nul", map[string]any{"s": "ok", "text": `a \u0000 written out`})
+	if _, err := s.Update(ctx, "Nul", id, map[string]any{"s": "x\x00"}); err == nil {
+		t.Fatal("update with NUL accepted")
+	}
+	if got := mustGet(t, s, "Nul", id); got["s"] != "ok" {
+		t.Fatalf("after the refused update: %v", got)
+	}
+	if res, _ := s.Find(ctx, "Nul", Query{Limit: -1, Count: true}); res.Count != 1 {
+		t.Fatalf("%d objects, want 1", res.Count)
+	}
+}
