@@ -396,8 +396,16 @@ func TestRESTWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = server.Process.Kill(); _ = server.Wait() }()
-	for i := 0; i < 100 && !listening(addr); i++ {
-		time.Sleep(100 * time.Millisecond)
+	// The block reads the keys file first: wait for it and for the port, with
+	// room for a loaded CI machine.
+	keys := filepath.Join(root, ".bmobemu", "examples.db.keys.json")
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(keys); err == nil && listening(addr) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not start within 60 s (listening: %v, keys file: %s)", listening(addr), keys)
+		}
 	}
 	out, err := runBlock(t, root, strings.Replace(block, "API=http://127.0.0.1:8080", "API=http://"+addr, 1))
 	if err != nil {
