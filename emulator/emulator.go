@@ -18,8 +18,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/console"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -59,6 +61,12 @@ type Config struct {
 	Transform func(path string, src []byte) []byte
 	// Sandbox is the payment sandbox (zero value: on).
 	Sandbox SandboxConfig
+	// ListenAddr is the address the server listens on ("" = loopback: tests and
+	// invoke never listen). Off loopback the sandbox and admin routes need the
+	// master key (see internal/webguard).
+	ListenAddr string
+	// Version is bmobemu's version, shown by the web console.
+	Version string
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
@@ -79,6 +87,12 @@ type Emulator struct {
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
 	SandboxKeys *sandbox.Keys
+	// Guard protects the sandbox's and other admin web routes; a console
+	// mounted later should sit behind it too.
+	Guard *webguard.Guard
+	// Console is the web console under /_console/; LogHub feeds its live log.
+	Console *console.Console
+	LogHub  *console.Hub
 
 	cancelWatch context.CancelFunc
 }
@@ -140,7 +154,11 @@ func Open(cfg Config) (e *Emulator, err error) {
 		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
 	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys}
+	listen := cfg.ListenAddr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey)}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
@@ -204,6 +222,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		}
 		e.cancelWatch = cancel
 	}
+	e.openConsole()
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
@@ -214,17 +233,20 @@ func Open(cfg Config) (e *Emulator, err error) {
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
+		Streams:   map[string]fiber.Handler{console.EventsPath: e.Console.Events},
 		Backup:    e.backup,
 	})
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the sandbox's, when on.
+// mounts are the extra handlers on the server: the console's, and the
+// sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	if e.Sandbox == nil {
-		return nil
+	m := map[string]http.Handler{console.MountPath: e.Console.Handler()}
+	if e.Sandbox != nil {
+		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
-	return map[string]http.Handler{sandbox.MountPath: e.Sandbox.Handler()}
+	return m
 }
 
 // leftovers are the files and folders a starting emulator made, removed when
@@ -289,6 +311,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+		e.LogHub.Close()
 		return e.App.ShutdownWithTimeout(5 * time.Second)
 	}
 }
@@ -302,6 +325,7 @@ func (e *Emulator) Close() error {
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
+	e.LogHub.Close() // open live-log streams would hold the shutdown
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)
 	}

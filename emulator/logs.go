@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
@@ -18,6 +19,17 @@ type Logs struct {
 	keep int
 	now  func() time.Time
 	tail map[string][]string
+	// tap, when set, also gets every line (the web console's live log).
+	tap atomic.Pointer[func(at time.Time, function, level, line string)]
+}
+
+// Tap sends every line, from now on, to t as well (nil: stop). t must not block.
+func (l *Logs) Tap(t func(at time.Time, function, level, line string)) {
+	if t == nil {
+		l.tap.Store(nil)
+		return
+	}
+	l.tap.Store(&t)
 }
 
 // NewLogs writes to out (nil: nowhere) and keeps the last keep lines per function.
@@ -30,7 +42,11 @@ func NewLogs(out io.Writer, keep int, now func() time.Time) *Logs {
 
 // FunctionLog implements runtime.LogSink.
 func (l *Logs) FunctionLog(function, level, line string) {
-	text := fmt.Sprintf("%s [%s] %s: %s", bjtime.Format(l.now()), function, level, line)
+	at := l.now()
+	if t := l.tap.Load(); t != nil {
+		(*t)(at, function, level, line)
+	}
+	text := fmt.Sprintf("%s [%s] %s: %s", bjtime.Format(at), function, level, line)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.out != nil {

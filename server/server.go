@@ -58,6 +58,10 @@ type Options struct {
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
 	// the whole path; they are tried before the function routes.
 	Mounts map[string]http.Handler
+	// Streams answer GET on exact paths with fiber handlers, for answers that
+	// stream (the web console's live log), which Mounts' net/http adaptor
+	// would buffer whole; they are tried before Mounts.
+	Streams map[string]fiber.Handler
 	// Backup serves BackupPath (nil: not served).
 	Backup BackupFunc
 }
@@ -102,6 +106,9 @@ func New(opts Options) *fiber.App {
 	})
 	// A panic in a handler answers 500 instead of ending the process.
 	app.Use(recover.New())
+	for path, sh := range opts.Streams {
+		app.Get(path, sh)
+	}
 	for prefix, mh := range opts.Mounts {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}

@@ -35,6 +35,8 @@ func serve(ctx context.Context, inv invocation) error {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
 	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
+	cfg.ListenAddr = ln.Addr().String()
+	cfg.Version = version
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		_ = ln.Close()
@@ -59,6 +61,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	fmt.Fprintf(w, "  REST API key:   %s\n", k.RESTKey)
 	fmt.Fprintf(w, "  master key:     %s\n", k.MasterKey)
 	fmt.Fprintf(w, "  REST API:       http://%s/1/  (Bmob.domain(\"http://%s\"))\n", addr, addr)
+	fmt.Fprintf(w, "  web console:    %s/_console/\n", cfg.Sandbox.BaseURL)
 	if len(cfg.Upstreams) > 0 {
 		hosts := make([]string, 0, len(cfg.Upstreams))
 		for h := range cfg.Upstreams {
