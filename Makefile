@@ -3,11 +3,11 @@
 #   make test   vet and every Go test
 GO        ?= go
 BIN       := bin/bmobemu
-EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions
+EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions,examples/alipay-miniapp/functions
 # The payment examples are served from copies with their key placeholders filled from the sandbox keys of
 # RUN_DB, kept beside it in $(RUN_DB).examples/ (one set per db: a second make run on another db cannot
 # change the files a running server serves).
-PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions
+PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions examples/alipay-membership/functions examples/wechat-pay/functions examples/alipay-miniapp/functions
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 

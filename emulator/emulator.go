@@ -42,6 +42,8 @@ type Config struct {
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
+	MaxCallDepth  int               // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
+	MemoryLimit   int64             // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
 	Watch         bool              // reload functions when their files change
 	LogOutput     io.Writer         // where function logs go (nil: nowhere)
 	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
@@ -70,6 +72,9 @@ type Config struct {
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
+	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
+	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
+	AlipayApp *modules.AlipayApp
 }
 
 // Emulator is a running bmobemu.
@@ -183,16 +188,22 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
+	env.AlipayApp = cfg.AlipayApp
+	if env.AlipayApp == nil && e.SandboxKeys != nil {
+		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	}
 	engine, err := runtime.New(runtime.Options{
-		Registry:   NewRegistry(api),
-		Env:        env,
-		Timeout:    cfg.Timeout,
-		PoolSize:   cfg.PoolSize,
-		Log:        logs,
-		Formatter:  consoleFormatter,
-		Clock:      cfg.Clock,
-		MathRandom: cfg.MathRandom,
-		Programs:   cfg.Programs,
+		Registry:     NewRegistry(api),
+		Env:          env,
+		Timeout:      cfg.Timeout,
+		PoolSize:     cfg.PoolSize,
+		MaxCallDepth: cfg.MaxCallDepth,
+		MemoryLimit:  cfg.MemoryLimit,
+		Log:          logs,
+		Formatter:    consoleFormatter,
+		Clock:        cfg.Clock,
+		MathRandom:   cfg.MathRandom,
+		Programs:     cfg.Programs,
 		Context: func(ctx context.Context, function string) context.Context {
 			return outbound.WithLogger(ctx, func(line string) { logs.FunctionLog(function, "http", line) })
 		},

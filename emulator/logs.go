@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,12 +42,29 @@ func NewLogs(out io.Writer, keep int, now func() time.Time) *Logs {
 }
 
 // FunctionLog implements runtime.LogSink.
+//
+// A line is the script's to write, so it cannot forge another function's: every
+// line of a multi-line message carries this function's name (continuation lines
+// are marked "level|" instead of "level:"), and other control characters (a
+// lone CR, ANSI escapes) are written escaped.
 func (l *Logs) FunctionLog(function, level, line string) {
 	at := l.now()
 	if t := l.tap.Load(); t != nil {
+		// The console shows the line as text in its own element: a script's
+		// line cannot pose as another function's there.
 		(*t)(at, function, level, line)
 	}
-	text := fmt.Sprintf("%s [%s] %s: %s", bjtime.Format(at), function, level, line)
+	stamp := bjtime.Format(at)
+	var b strings.Builder
+	for i, part := range strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(line), "\n") {
+		if i == 0 {
+			fmt.Fprintf(&b, "%s [%s] %s: ", stamp, function, level)
+		} else {
+			fmt.Fprintf(&b, "\n%s [%s] %s| ", stamp, function, level)
+		}
+		writeEscaped(&b, part)
+	}
+	text := b.String()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.out != nil {
@@ -66,4 +84,15 @@ func (l *Logs) Tail(function string) []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.tail[function]...)
+}
+
+// writeEscaped writes s with its control characters (but tab) as \xNN.
+func writeEscaped(b *strings.Builder, s string) {
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			fmt.Fprintf(b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
 }

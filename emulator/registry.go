@@ -6,6 +6,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaycloud"
 	"github.com/bmobemu/bmobemu/modules/alipaysdk"
 	"github.com/bmobemu/bmobemu/modules/bmob"
 	"github.com/bmobemu/bmobemu/modules/cryptojs"
@@ -52,6 +53,9 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	// oAsync is the npm package async in Bmob's module set: like
 	// require("async"), it is loaded from node_modules beside the functions.
 	r.AddBmob("oAsync", requireAs("async"))
+	// Alipay mini-program functions (module.exports = async (ctx) => …).
+	r.AddCtx("cloud", alipaycloud.New)
+	r.AddCtx("mpserverless", alipaycloud.NewMPServerless)
 	return r
 }
 

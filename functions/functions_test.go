@@ -158,3 +158,34 @@ func TestWatchReloadsUnderLoad(t *testing.T) {
 		t.Fatalf("%d of %d calls failed during reloads", failures.Load(), calls.Load())
 	}
 }
+
+// A file may change style between versions: a reload picks the new style up,
+// and a ctx-style version that throws at its top level keeps the last good one.
+func TestReloadSwitchesFunctionStyle(t *testing.T) {
+	s, dir := newSet(t, map[string]string{"mp.js": `function onRequest(q, r) { r.end("bmob") }`})
+	path := filepath.Join(dir, "mp.js")
+	answer := func() (string, string) {
+		resp, err := s.Invoke(context.Background(), "mp", get())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Header.Get("Content-Type"), string(resp.Body)
+	}
+	if _, body := answer(); body != "bmob" {
+		t.Fatalf("v1: %s", body)
+	}
+	_ = os.WriteFile(path, []byte(`module.exports = async (ctx) => ({style: 'ctx', args: ctx.args})`), 0o644)
+	if err := s.Reload("mp"); err != nil {
+		t.Fatal(err)
+	}
+	if ctype, body := answer(); body != `{"style":"ctx","args":{}}` || !strings.HasPrefix(ctype, "application/json") {
+		t.Fatalf("v2: %s %s", ctype, body)
+	}
+	_ = os.WriteFile(path, []byte(`throw new Error('half saved'); module.exports = async (ctx) => 1`), 0o644)
+	if err := s.Reload("mp"); err == nil || !strings.Contains(err.Error(), "half saved") {
+		t.Fatalf("a top level that throws must be reported: %v", err)
+	}
+	if _, body := answer(); body != `{"style":"ctx","args":{}}` {
+		t.Fatalf("the last good version must stay: %s", body)
+	}
+}

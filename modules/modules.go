@@ -8,6 +8,7 @@ package modules
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"net/http"
 	"time"
@@ -85,6 +86,37 @@ type Env struct {
 	// one a browser should open instead (the payment sandbox's cashier); ok false
 	// keeps the gateway.
 	PageGateway func(gateway string) (local string, ok bool)
+	// AlipayApp, when set, is the Alipay app that context-style functions'
+	// ctx.cloud calls are signed as (the payment sandbox's app by default).
+	AlipayApp *AlipayApp
+}
+
+// AlipayApp is an Alipay app's credentials for calls made on a script's behalf.
+type AlipayApp struct {
+	AppID string
+	// PrivateKey signs requests (RSA2); AlipayPublicKey verifies the answers.
+	PrivateKey      *rsa.PrivateKey
+	AlipayPublicKey *rsa.PublicKey
+	// Gateway is the openapi URL ("" = https://openapi.alipay.com/gateway.do).
+	Gateway string
+}
+
+// AlipayUserHeader carries the caller's Alipay user id (2088…) to a context-style
+// function, standing in for the mini-program client's signed-in identity:
+// ctx.mpserverless.user.getInfo() answers it as oAuthUserId.
+const AlipayUserHeader = "X-Bmobemu-Alipay-User-Id"
+
+// Caller is who made the current call, as far as its request says.
+type Caller struct {
+	Header http.Header // canonical names
+	IP     string
+}
+
+// CallerVU is a VU that knows the request of the call it runs (the runtime's
+// VMs do; a VU of handler-test code does not).
+type CallerVU interface {
+	// Caller is the current call's caller; ok is false between calls.
+	Caller() (c Caller, ok bool)
 }
 
 // Reply is what a cloud function answered.

@@ -6,17 +6,29 @@ import (
 	"strings"
 )
 
-// Registry maps names to module constructors, in two namespaces: the properties of
-// the `modules` argument (oData, oCrypto, …) and the names `require` accepts.
+// Registry maps names to module constructors, in three namespaces: the properties of
+// the `modules` argument (oData, oCrypto, …), the names `require` accepts, and the
+// members of the `ctx` argument of context-style functions (ctx.cloud, …).
 type Registry struct {
 	bmob    map[string]Constructor
 	require map[string]Constructor
+	ctx     map[string]Constructor
 }
 
 // NewRegistry makes an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{bmob: map[string]Constructor{}, require: map[string]Constructor{}}
+	return &Registry{bmob: map[string]Constructor{}, require: map[string]Constructor{}, ctx: map[string]Constructor{}}
 }
+
+// AddCtx registers a member of the `ctx` argument of context-style functions
+// (`module.exports = async (ctx) => …`), such as "cloud".
+func (r *Registry) AddCtx(name string, c Constructor) { r.ctx[name] = c }
+
+// Ctx returns the constructor of a `ctx` member.
+func (r *Registry) Ctx(name string) (Constructor, bool) { c, ok := r.ctx[name]; return c, ok }
+
+// CtxNames lists the `ctx` members modules provide, sorted.
+func (r *Registry) CtxNames() []string { return sortedKeys(r.ctx) }
 
 // AddBmob registers a property of the `modules` argument, such as "oData".
 func (r *Registry) AddBmob(name string, c Constructor) { r.bmob[name] = c }

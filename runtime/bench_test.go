@@ -58,3 +58,17 @@ func BenchmarkInvokeHeavy(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkInvokeCtxTrivial is the mini-program style's warm call,
+// `async (ctx) => ({code: 200})`, to compare with BenchmarkInvokeTrivial.
+func BenchmarkInvokeCtxTrivial(b *testing.B) {
+	e, _ := newEngine(&testing.T{}, modules.Compat, time.Second)
+	f, _ := e.Compile("hello", "hello.js", []byte(`module.exports = async (ctx) => ({code: 200});`))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r, err := f.Invoke(context.Background(), get()); err != nil || r.Status != 200 {
+				b.Fatal(err, r)
+			}
+		}
+	})
+}

@@ -24,6 +24,14 @@ import (
 // DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMaxCallDepth bounds a script's call stack, in frames (native frames
+// such as String() or JSON.stringify count too). Node stops near 11,000 frames
+// of a small function; goja unwinds a recursion that passes through native
+// calls in time quadratic in its depth (a Go panic per level), so the default
+// is lower: deep enough for any sane recursion, and a runaway one through
+// toString or a getter ends in well under a second.
+const DefaultMaxCallDepth = 2500
+
 // LogSink receives every line a function logs (console.*, outbound calls, fidelity
 // notes, errors). It must be safe for concurrent use.
 type LogSink interface {
@@ -45,6 +53,12 @@ type Options struct {
 	// Timeout ends an invocation that runs longer; 0 means DefaultTimeout and a
 	// negative value switches the limit off (for debugging).
 	Timeout time.Duration
+	// MaxCallDepth bounds every VM's call stack (frames); a deeper call throws
+	// RangeError: Maximum call stack size exceeded. 0 means DefaultMaxCallDepth.
+	MaxCallDepth int
+	// MemoryLimit is the heap, in bytes, that running scripts may fill
+	// together (see memoryWatch); 0 means DefaultMemoryLimit, negative none.
+	MemoryLimit int64
 	// PoolSize bounds the VMs of one function; callers beyond it wait for a free VM
 	// until their deadline. 0 means 16.
 	PoolSize int
@@ -75,6 +89,7 @@ type Options struct {
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
 type Engine struct {
 	opts Options
+	mem  *memoryWatch // nil: no memory limit
 }
 
 // New makes an Engine. Registry and Env are required.
@@ -91,6 +106,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	if opts.MaxCallDepth <= 0 {
+		opts.MaxCallDepth = DefaultMaxCallDepth
+	}
 	if opts.PoolSize <= 0 {
 		opts.PoolSize = 16
 	}
@@ -100,7 +118,14 @@ func New(opts Options) (*Engine, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
-	return &Engine{opts: opts}, nil
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	e := &Engine{opts: opts}
+	if opts.MemoryLimit > 0 {
+		e.mem = newMemoryWatch(uint64(opts.MemoryLimit))
+	}
+	return e, nil
 }
 
 // Profile is the engine's profile.

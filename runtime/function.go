@@ -105,6 +105,13 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 	inv.ctx = invCtx
 
 	v, err := f.acquire(ctx, invCtx)
+	if err == nil && invCtx.Err() != nil {
+		// The deadline ran out while this caller waited (or while its VM was
+		// being made): it is busy, not timed out, and costs nothing: the VM,
+		// which never ran this call, goes back to the pool.
+		f.release(v, true)
+		err = fmt.Errorf("%s: %w (%d in use)", f.name, ErrBusy, cap(f.slots))
+	}
 	if err != nil {
 		cancel()
 		var loadErr *LoadError

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,13 +73,8 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
 	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
-	return inv.loop.RunUntil(inv.ctx, func() error {
-		req := v.requestObject(inv.req)
-		res := inv.res.object()
-		mods := v.modulesObject(inv)
-		_, err := v.onRequest(goja.Undefined(), req, res, mods)
-		return err
-	}, inv.answered.Load)
+	v.fn.engine.mem.enter(v)
+	return inv.loop.RunUntil(inv.ctx, func() error { return v.style.call(v, inv) }, inv.answered.Load)
 }
 
 // conclude turns how the loop ended into the call's answer (when the script gave
@@ -86,23 +82,36 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	defer func() { v.inv = nil }()
 	interrupted := !inv.stopInterrupt()
+	overMemory := v.fn.engine.mem.leave(v)
 	f := inv.fn
 	timeout := f.engine.opts.Timeout
+	// A thrown value is described before any errors.Is: goja's Exception.Unwrap
+	// reads the thrown object (a Proxy trap or getter would run unbounded).
+	var thrown *goja.Exception
+	isThrow := errors.As(err, &thrown)
 
 	switch {
 	case err == nil && inv.answered.Load():
 		// The usual end: answered, nothing left to do.
 	case err == nil:
-		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError,
-			fmt.Sprintf("there is an error:function %s finished without calling response.send or response.end", f.name))) {
-			v.Log("error", "the function finished without responding; Bmob would answer only at its 30 s timeout")
+		answer, logLine := v.style.unanswered(f.name)
+		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError, answer)) {
+			v.Log("error", logLine)
+		}
+	case overMemory:
+		limit := f.engine.mem.text()
+		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
+			fmt.Sprintf("there is an error:function %s was stopped: scripts used more memory than the limit of %s", f.name, limit))) {
+			v.Log("error", "stopped: scripts used more memory than the limit of "+limit+whereStopped(err))
+		} else {
+			v.Log("warn", "stopped after responding: scripts used more memory than the limit of "+limit+whereStopped(err))
 		}
 	case inv.aborted.Load():
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
 			fmt.Sprintf("there is an error:function %s was stopped: the emulator is closing", f.name))) {
 			v.Log("warn", "stopped before responding: the emulator is closing")
 		}
-	case interrupted || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+	case interrupted || !isThrow && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)):
 		if inv.finish(runtimeAnswer(TimedOut, http.StatusGatewayTimeout,
 			fmt.Sprintf("there is an error:function %s timed out: no response within %s", f.name, timeout))) {
 			v.Log("error", fmt.Sprintf("timed out after %s without responding%s", timeout, whereStopped(err)))
@@ -110,13 +119,25 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 			v.Log("warn", fmt.Sprintf("stopped at the %s deadline with work still pending%s", timeout, whereStopped(err)))
 		}
 	default:
-		msg, stack := describeError(err)
+		msg, stack, ok := v.describeBounded(err)
+		if !ok {
+			v.broken = true // the VM was interrupted in the middle of the script's toString
+		}
 		v.Log("error", "uncaught exception: "+stack)
-		if !inv.finish(runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)) {
+		// The style's answer may read the thrown value (the ctx style's message
+		// and stack): script code, so bounded too, with the described text as
+		// the fallback.
+		answer := runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)
+		if ok && !v.bounded(errorFormatBudget, func() { answer = v.style.threw(v, err, msg) }) {
+			v.broken = true
+			answer = runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)
+		}
+		if !inv.finish(answer) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
 		}
 	}
-	if interrupted || v.broken {
+	var overflow *goja.StackOverflowError
+	if interrupted || overMemory || v.broken || errors.As(err, &overflow) {
 		v.vm.ClearInterrupt()
 		return false // a VM stopped mid-script may hold half-updated state
 	}
@@ -136,6 +157,10 @@ func whereStopped(err error) string {
 // describeError gives the one-line message for the caller (with the script's
 // file:line) and the full stack for the log.
 func describeError(err error) (msg, stack string) {
+	var overflow *goja.StackOverflowError
+	if errors.As(err, &overflow) {
+		return describeStackOverflow(overflow.Stack())
+	}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		first := ex.Value().String()
@@ -159,6 +184,90 @@ func describeError(err error) (msg, stack string) {
 		return first, stack
 	}
 	return err.Error(), err.Error()
+}
+
+// errorFormatBudget bounds the script code that describing a thrown value may
+// run (its toString, a stack getter, Proxy traps) once the call's own deadline
+// is no longer armed: honest values take microseconds.
+const errorFormatBudget = 500 * time.Millisecond
+
+// errFormatting interrupts a VM whose thrown value took too long to describe.
+var errFormatting = errors.New("describing the thrown value took too long")
+
+// describeBounded is describeError with the script code it may run bounded by
+// errorFormatBudget; when cut short (ok false) it describes the value without
+// running any script code and the VM must not be reused.
+func (v *vu) describeBounded(err error) (msg, stack string, ok bool) {
+	ok = v.bounded(errorFormatBudget, func() { msg, stack = describeError(err) })
+	if !ok {
+		msg = "Uncaught exception (a thrown value whose toString or stack did not return within " + errorFormatBudget.String() + ")"
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			for _, fr := range ex.Stack() {
+				if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
+					p := fr.Position()
+					msg = fmt.Sprintf("%s (%s:%d:%d)", msg, p.Filename, p.Line, p.Column)
+					break
+				}
+			}
+		}
+		stack = msg
+	}
+	return msg, stack, ok
+}
+
+// bounded runs fn, which may call script code, with the VM interrupted after
+// budget; it reports false when fn was interrupted or panicked (a throw from
+// the script's code surfaces as a Go panic outside a VM call).
+func (v *vu) bounded(budget time.Duration, fn func()) (ok bool) {
+	timer := time.AfterFunc(budget, func() { v.vm.Interrupt(errFormatting) })
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+		if !timer.Stop() { // fired: clear it whether or not fn noticed
+			v.vm.ClearInterrupt()
+			ok = false
+		}
+	}()
+	fn()
+	return true
+}
+
+// safeError is a script error described once, under a bound, so that printing
+// it later runs no script code (goja's Exception.Error calls the thrown
+// value's toString).
+type safeError struct{ msg string }
+
+func (e *safeError) Error() string { return e.msg }
+
+// stackOverflowMessage is Node's message for a call stack past its limit.
+const stackOverflowMessage = "RangeError: Maximum call stack size exceeded"
+
+// describeStackOverflow renders goja's (uncatchable) stack overflow as Node's
+// RangeError; the logged stack keeps only its innermost frames (it is as deep
+// as the limit).
+func describeStackOverflow(frames []goja.StackFrame) (msg, stack string) {
+	msg = stackOverflowMessage
+	for _, fr := range frames {
+		if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
+			p := fr.Position()
+			msg = fmt.Sprintf("%s (%s:%d:%d)", msg, p.Filename, p.Line, p.Column)
+			break
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(stackOverflowMessage)
+	const shown = 10
+	for i, fr := range frames {
+		if i == shown {
+			fmt.Fprintf(&b, "\n    ... %d more frames", len(frames)-shown)
+			break
+		}
+		b.WriteString("\n    at ")
+		fr.Write(&b)
+	}
+	return msg, b.String()
 }
 
 func runtimeAnswer(kind ResponseKind, status int, text string) *Response {

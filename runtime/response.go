@@ -19,6 +19,7 @@ type responseState struct {
 	v           *vu
 	inv         *invocation
 	status      int
+	badStatus   string // the status the script set, when Node would refuse it (see setStatus)
 	header      http.Header
 	headersSent bool // writeHead or write was called
 	written     []byte
@@ -81,11 +82,18 @@ func (v *vu) responsePrototype() *goja.Object {
 	method("type", (*responseState).typeMethod)
 	method("contentType", (*responseState).typeMethod)
 	method("status", func(s *responseState, c goja.FunctionCall) goja.Value {
-		s.status = int(c.Argument(0).ToInteger())
+		if s.guard("status") {
+			s.setStatus(c.Argument(0))
+		}
 		return s.obj
 	})
 	method("sendStatus", func(s *responseState, c goja.FunctionCall) goja.Value {
-		s.status = int(c.Argument(0).ToInteger())
+		// Checked first: after the answer, nothing may touch what the server
+		// is sending (the header map was written here while it was read).
+		if !s.guard("sendStatus") {
+			return s.obj
+		}
+		s.setStatus(c.Argument(0))
 		s.setType("txt")
 		text := http.StatusText(s.status)
 		if text == "" {
@@ -95,8 +103,10 @@ func (v *vu) responsePrototype() *goja.Object {
 	})
 	method("append", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.guard("append") {
-			for _, val := range headerValues(c.Argument(1)) {
-				s.header.Add(c.Argument(0).String(), val)
+			name, vals := c.Argument(0).String(), headerValues(c.Argument(1))
+			s.checkHeader(name, vals)
+			for _, val := range vals {
+				s.header.Add(name, val)
 			}
 		}
 		return s.obj
@@ -119,9 +129,11 @@ func (v *vu) responsePrototype() *goja.Object {
 			panic(s.headersSentError())
 		}
 		if s.guard("setHeader") {
-			s.header.Del(c.Argument(0).String())
-			for _, val := range headerValues(c.Argument(1)) {
-				s.header.Add(c.Argument(0).String(), val)
+			name, vals := c.Argument(0).String(), headerValues(c.Argument(1))
+			s.checkHeader(name, vals)
+			s.header.Del(name)
+			for _, val := range vals {
+				s.header.Add(name, val)
 			}
 		}
 		return s.obj
@@ -134,25 +146,29 @@ func (v *vu) responsePrototype() *goja.Object {
 	})
 	method("location", func(s *responseState, c goja.FunctionCall) goja.Value {
 		if s.guard("location") {
-			s.header.Set("Location", c.Argument(0).String())
+			s.header.Set("Location", encodeURL(c.Argument(0).String()))
 		}
 		return s.obj
 	})
 	method("redirect", func(s *responseState, c goja.FunctionCall) goja.Value {
-		url, status := c.Argument(0), http.StatusFound
+		if !s.guard("redirect") {
+			return s.obj
+		}
+		url, status := c.Argument(0), vm.ToValue(http.StatusFound)
 		if len(c.Arguments) > 1 {
 			if isNumber(c.Argument(0)) {
-				status, url = int(c.Argument(0).ToInteger()), c.Argument(1)
+				status, url = c.Argument(0), c.Argument(1)
 			} else {
-				status = int(c.Argument(1).ToInteger())
+				status = c.Argument(1)
 			}
 		}
-		if s.guard("redirect") {
-			s.header.Set("Location", url.String())
-			s.status = status
-			s.setType("txt")
-		}
-		return s.sendValue("redirect", vm.ToValue(http.StatusText(status)+". Redirecting to "+url.String()))
+		// Encoded as Express's res.location does: a CR/LF from the caller
+		// cannot split the response.
+		address := encodeURL(url.String())
+		s.header.Set("Location", address)
+		s.setStatus(status)
+		s.setType("txt")
+		return s.sendValue("redirect", vm.ToValue(http.StatusText(s.status)+". Redirecting to "+address))
 	})
 	accessor := func(name string, get func(s *responseState) goja.Value, set func(s *responseState, v goja.Value)) {
 		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
@@ -173,7 +189,11 @@ func (v *vu) responsePrototype() *goja.Object {
 		_ = proto.DefineAccessorProperty(name, getter, setter, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	accessor("statusCode", func(s *responseState) goja.Value { return vm.ToValue(s.status) },
-		func(s *responseState, val goja.Value) { s.status = int(val.ToInteger()) })
+		func(s *responseState, val goja.Value) {
+			if s.guard("statusCode") {
+				s.setStatus(val)
+			}
+		})
 	accessor("headersSent", func(s *responseState) goja.Value { return vm.ToValue(s.headersSent || s.finished) }, nil)
 	accessor("finished", func(s *responseState) goja.Value { return vm.ToValue(s.finished) }, nil)
 	// res.locals is made on first use (Bmob scripts rarely touch it).
@@ -244,6 +264,7 @@ func (s *responseState) setOne(field string, value goja.Value) {
 	if strings.EqualFold(field, "Content-Type") && len(vals) == 1 {
 		vals[0] = withCharset(vals[0])
 	}
+	s.checkHeader(field, vals)
 	s.header.Del(field)
 	for _, val := range vals {
 		s.header.Add(field, val)
@@ -276,7 +297,9 @@ func (s *responseState) setType(t string) {
 			t = "application/octet-stream"
 		}
 	}
-	s.header.Set("Content-Type", withCharset(t))
+	t = withCharset(t)
+	s.checkHeader("Content-Type", []string{t})
+	s.header.Set("Content-Type", t)
 }
 
 func (s *responseState) typeMethod(c goja.FunctionCall) goja.Value {
@@ -313,9 +336,9 @@ func (s *responseState) send(c goja.FunctionCall) goja.Value {
 	chunk := c.Argument(0)
 	if len(c.Arguments) >= 2 {
 		if !isNumber(c.Argument(0)) && isNumber(c.Argument(1)) {
-			s.status = int(c.Argument(1).ToInteger()) // send(body, status)
+			s.setStatus(c.Argument(1)) // send(body, status)
 		} else {
-			s.status = int(c.Argument(0).ToInteger()) // send(status, body)
+			s.setStatus(c.Argument(0)) // send(status, body)
 			chunk = c.Argument(1)
 		}
 	}
@@ -323,7 +346,7 @@ func (s *responseState) send(c goja.FunctionCall) goja.Value {
 		if s.header.Get("Content-Type") == "" {
 			s.setType("txt")
 		}
-		s.status = int(chunk.ToInteger())
+		s.setStatus(chunk)
 		if text := http.StatusText(s.status); text != "" {
 			chunk = s.v.vm.ToValue(text)
 		} else {
@@ -404,9 +427,9 @@ func (s *responseState) json(c goja.FunctionCall) goja.Value {
 	val := c.Argument(0)
 	if len(c.Arguments) >= 2 {
 		if isNumber(c.Argument(1)) {
-			s.status = int(c.Argument(1).ToInteger())
+			s.setStatus(c.Argument(1))
 		} else {
-			s.status = int(c.Argument(0).ToInteger())
+			s.setStatus(c.Argument(0))
 			val = c.Argument(1)
 		}
 	}
@@ -473,15 +496,18 @@ func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
 	if !s.guard("writeHead") {
 		return s.obj
 	}
-	s.status = int(c.Argument(0).ToInteger())
+	s.setStatus(c.Argument(0))
+	s.checkStatus() // Node's writeHead throws at once
 	headers := c.Argument(1)
 	if _, isObj := headers.(*goja.Object); !isObj && !goja.IsUndefined(headers) { // writeHead(status, statusMessage, headers)
 		headers = c.Argument(2)
 	}
 	if obj, ok := headers.(*goja.Object); ok {
 		for _, k := range obj.Keys() {
+			vals := headerValues(obj.Get(k))
+			s.checkHeader(k, vals)
 			s.header.Del(k)
-			for _, val := range headerValues(obj.Get(k)) {
+			for _, val := range vals {
 				s.header.Add(k, val)
 			}
 		}
@@ -491,9 +517,11 @@ func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
 }
 
 func (s *responseState) complete(body []byte) {
+	s.checkStatus()
 	s.finished = true
-	// No clone: once finished, guard refuses every change to the headers.
-	s.inv.finish(&Response{Status: s.status, Header: s.header, Body: body, Kind: Sent})
+	// The server gets its own copy: whatever the script does afterwards (it
+	// runs on while the answer is written), it cannot touch what is sent.
+	s.inv.finish(&Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: Sent})
 }
 
 // bufferBytes returns the bytes of a Buffer, Uint8Array or ArrayBuffer.

@@ -16,11 +16,13 @@ import (
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
-// script's onRequest. It implements modules.VU for the invocation it runs now.
+// script's entry (onRequest, or the ctx function) with its style. It implements
+// modules.VU for the invocation it runs now.
 type vu struct {
 	fn        *Function
 	vm        *goja.Runtime
-	onRequest goja.Callable
+	style     style
+	entry     goja.Callable
 	required  map[string]goja.Value
 	inv       *invocation // the invocation running now; nil between calls
 	formatter func(args []goja.Value) string
@@ -34,8 +36,9 @@ type vu struct {
 	resProto  *goja.Object
 	reqProto  *goja.Object
 	modsProto *goja.Object
-	seq       int64 // invocations run on this VM
-	broken    bool  // a Go panic escaped a call: the VM is not reused
+	ctxProto  *goja.Object // of the ctx style's ctx
+	seq       int64        // invocations run on this VM
+	broken    bool         // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
 	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
@@ -84,8 +87,10 @@ func (f *Function) newBareVU() (*vu, error) {
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
+	vm.SetMaxCallStackSize(e.opts.MaxCallDepth)
 	// goja_nodejs's require loads Buffer and the files and packages scripts
-	// require from disk (diskrequire.go).
+	// require from disk (diskrequire.go). Its modules are loaded through this
+	// RequireModule, never through the global require (that is ours).
 	nodeRequire := f.diskModules().Enable(vm)
 	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
@@ -107,7 +112,7 @@ func (f *Function) newBareVU() (*vu, error) {
 }
 
 // runTopLevel runs the script once on this VM, as Node loads a module once, and
-// finds onRequest. Timers and callbacks the top level starts run to completion
+// finds its style and entry. Timers and callbacks the top level starts run to completion
 // under the same deadline as a call.
 func (v *vu) runTopLevel() error {
 	inv := newInvocation(v.fn, nil)
@@ -123,48 +128,54 @@ func (v *vu) runTopLevel() error {
 	v.inv = inv
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	var (
+		st style
+		fn goja.Callable
+	)
+	v.fn.engine.mem.enter(v)
 	err := inv.loop.Run(ctx, func() error {
 		_, err := v.vm.RunProgram(v.fn.program)
 		return err
 	})
+	if err == nil {
+		// Still under the deadline: onRequest or module.exports may be a
+		// getter or a Proxy, which is script code.
+		st, fn, err = v.findStyleGuarded()
+	}
+	if v.fn.engine.mem.leave(v) {
+		stop()
+		v.vm.ClearInterrupt()
+		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level stopped: scripts used more memory than the limit of %s", v.fn.engine.mem.text())}
+	}
 	if !stop() {
+		v.vm.ClearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
 	}
 	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
+		// Described now, bounded: the error is printed later, outside any deadline.
+		msg, _, _ := v.describeBounded(err)
+		return &LoadError{Function: v.fn.name, Err: &safeError{msg: msg}}
 	}
-	fn, err := v.findOnRequest()
-	if err != nil {
-		return &LoadError{Function: v.fn.name, Err: err}
-	}
-	v.onRequest = fn
+	v.style, v.entry = st, fn
 	return nil
 }
 
-// findOnRequest looks where Bmob scripts put the handler: a global function
-// (Bmob's documented shape), or an export (the local-tool style
-// `exports.<name> = onRequest`, or `module.exports = function…`).
-func (v *vu) findOnRequest() (goja.Callable, error) {
-	if fn, ok := goja.AssertFunction(v.vm.Get("onRequest")); ok {
-		return fn, nil
-	}
-	if module := v.vm.Get("module"); module != nil {
-		exports := module.ToObject(v.vm).Get("exports")
-		if fn, ok := goja.AssertFunction(exports); ok {
-			return fn, nil
-		}
-		if obj, ok := exports.(*goja.Object); ok {
-			for _, key := range []string{"onRequest", v.fn.name} {
-				if fn, ok := goja.AssertFunction(obj.Get(key)); ok {
-					return fn, nil
-				}
+// findStyleGuarded is findStyle with a throw from a getter returned as an
+// error (goja panics with it outside a VM call).
+func (v *vu) findStyleGuarded() (st style, fn goja.Callable, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
 			}
+			panic(r)
 		}
-	}
-	return nil, fmt.Errorf("%s defines no function onRequest(request, response, modules) (neither global nor exported)", v.fn.filename)
+	}()
+	return v.findStyle()
 }
 
-// LoadError is a function whose top level failed or that has no onRequest.
+// LoadError is a function whose top level failed or that has no entry.
 type LoadError struct {
 	Function string
 	Err      error
@@ -335,7 +346,12 @@ func (v *vu) require(call goja.FunctionCall) goja.Value {
 	ctor, ok := reg.Require(name)
 	if !ok {
 		if name == "buffer" || name == "node:buffer" {
-			val := require.Require(v.vm, "buffer")
+			// Not require.Require: it calls the global require, which is this
+			// function, and recursed until Go's stack overflowed.
+			val, err := v.nodeRequire.Require("buffer")
+			if err != nil {
+				panic(err)
+			}
 			v.required[name] = val
 			return val
 		}

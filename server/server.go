@@ -153,7 +153,9 @@ func (h *handler) direct(c *fiber.Ctx) error {
 	case errors.Is(err, functions.ErrNotFound):
 		return c.Status(fiber.StatusNotFound).SendString(strings.ToLower(c.Method()) + " function " + name + " not exists")
 	case errors.Is(err, runtime.ErrBusy):
-		return c.Status(fiber.StatusServiceUnavailable).SendString(err.Error())
+		// Bmob's answer to a function called beyond its capacity (its QPS error).
+		h.opts.Log("warn", fmt.Sprintf("invoking %s: %v", name, err))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"code": 10076, "error": "Cloudcode Qps beyond the limit"})
 	case err != nil:
 		h.opts.Log("error", fmt.Sprintf("invoking %s: %v", name, err))
 		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())

@@ -41,8 +41,9 @@ func commands() []command {
 		{path: "serve", args: []string{
 			"[--functions DIR[,DIR…]] [--db FILE] [--addr HOST:PORT] [--secret KEY] [--profile compat|bmob]",
 			"[--upstream HOST=URL]... [--timeout 30s] [--body-limit BYTES] [--pool-size N] [--watch=true]",
+			"[--memory-limit MB] [--max-call-depth N]",
 			"[--app-id ID] [--rest-key KEY] [--master-key KEY] [--security-code CODE] [--deploy-dir DIR]",
-			"[--sandbox=on|off] [--sandbox-retry-scale 0.01] [--try PATH]"},
+			"[--sandbox=on|off] [--sandbox-retry-scale 0.01] [--alipay-app FILE] [--try PATH]"},
 			summary: "serve the functions over HTTP, with Bmob's REST API and the payment sandbox",
 			about: `Every DIR/<name>.js is the function <name> at GET|POST http://ADDR/<secretKey>/<name>; a saved file
 is reloaded. The keys are made once and kept beside the db in <db>.keys.json; flags or BMOBEMU_SECRET,
@@ -51,7 +52,8 @@ fails creates nothing.`,
 			run: serve},
 		{path: "invoke", args: []string{
 			"NAME [--body JSON | --form k=v... | --query k=v...] [--method GET|POST] [--header k=v...]",
-			"[--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]... [--sandbox=on|off]"},
+			"[--functions DIR] [--db FILE] [--profile compat|bmob] [--upstream HOST=URL]... [--sandbox=on|off]",
+			"[--memory-limit MB] [--max-call-depth N] [--alipay-app FILE]"},
 			summary: "run one call of function NAME without a server; print status, headers, body and log",
 			run:     invoke},
 		{path: "test", args: []string{"[DIR] [-run PATTERN] [--junit FILE] [--update-snapshots] [--seed N] [--start TIME]"},

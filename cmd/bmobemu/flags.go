@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 )
 
@@ -28,9 +29,12 @@ type common struct {
 	upstreams                      listFlag
 	timeout                        time.Duration
 	bodyLimit, poolSize            int
+	maxCallDepth                   int
+	memoryLimitMB                  int64
 	sandbox                        string
 	retryScale                     float64
 	deployDir                      string
+	alipayApp                      string
 }
 
 // Defaults shared by the commands.
@@ -55,8 +59,11 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
 	fs.IntVar(&c.bodyLimit, "body-limit", 200*1024, "request body limit in bytes (Bmob: 0.2 MB)")
 	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
+	fs.Int64Var(&c.memoryLimitMB, "memory-limit", runtime.DefaultMemoryLimit>>20, "MB of heap running scripts may fill together; past it the calls in progress are stopped with an error naming this limit (0: no limit)")
+	fs.IntVar(&c.maxCallDepth, "max-call-depth", runtime.DefaultMaxCallDepth, "call stack frames a script may use; deeper throws RangeError: Maximum call stack size exceeded")
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
 	fs.StringVar(&c.deployDir, "deploy-dir", "", "where REST deploys (PUT /1/functions/<name>) write their files (default: <db>.deployed, never your functions folders; name one of them to deploy into your sources)")
+	fs.StringVar(&c.alipayApp, "alipay-app", os.Getenv("BMOBEMU_ALIPAY_APP"), "JSON file {appId, privateKey, alipayPublicKey, gateway}: the Alipay app ctx.cloud calls of mini-program functions sign as (env BMOBEMU_ALIPAY_APP; default: the sandbox's app)")
 	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
 
@@ -79,6 +86,18 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	if !(c.retryScale > 0) {
 		return emulator.Config{}, fmt.Errorf("--sandbox-retry-scale must be above 0, not %v", c.retryScale)
 	}
+	var alipayApp *modules.AlipayApp
+	if c.alipayApp != "" {
+		app, err := emulator.LoadAlipayApp(c.alipayApp)
+		if err != nil {
+			return emulator.Config{}, fmt.Errorf("--alipay-app: %w", err)
+		}
+		alipayApp = app
+	}
+	memoryLimit := c.memoryLimitMB << 20
+	if c.memoryLimitMB <= 0 {
+		memoryLimit = -1 // off
+	}
 	timeout := c.timeout
 	if timeout == 0 {
 		timeout = -1 // off
@@ -86,8 +105,10 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	return emulator.Config{
 		FunctionsDirs: strings.Split(c.functions, ","), DBPath: c.db, Secret: c.secret, Profile: profile, Upstreams: ups,
 		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
-		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, LogOutput: logOut,
+		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, MaxCallDepth: c.maxCallDepth, MemoryLimit: memoryLimit,
+		LogOutput: logOut,
 		Sandbox:   emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 		DeployDir: c.deployDir,
+		AlipayApp: alipayApp,
 	}, nil
 }

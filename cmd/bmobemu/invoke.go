@@ -39,6 +39,7 @@ func invoke(ctx context.Context, inv invocation) error {
 	if err != nil {
 		return err
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		return err

@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +93,37 @@ func TestDefaultDBKeepsTheWorkingTreeClean(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(".bmobemu", "bmobemu.db.keys.json")); err != nil {
 		t.Errorf("the keys are not in .bmobemu/: %v", err)
+	}
+}
+
+// A mini-program function through invoke, signing as the app --alipay-app names.
+func TestInvokeCtxFunctionWithAlipayApp(t *testing.T) {
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "functions")
+	if err := os.MkdirAll(fn, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fn, "who.js"), []byte(`module.exports = async (ctx) => ({app: ctx.env.MP_APP_ID, x: ctx.args.x})`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := filepath.Join(dir, "app.json")
+	file := fmt.Sprintf(`{"appId":"2021000000000123","privateKey":%q}`, base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PrivateKey(key)))
+	if err := os.WriteFile(app, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"invoke", "who", "--functions", fn, "--db", filepath.Join(dir, "x.db"), "--alipay-app", app,
+		"--body", `{"x":1}`, "--header", "X-Bmobemu-Alipay-User-Id=2088000000000001"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 || !strings.Contains(out.String(), `{"app":"2021000000000123","x":1}`) {
+		t.Fatalf("invoke: %d %s %s", code, out.String(), errOut.String())
+	}
+	errOut.Reset()
+	args = []string{"invoke", "who", "--functions", fn, "--db", filepath.Join(dir, "x.db"), "--alipay-app", filepath.Join(dir, "none.json")}
+	if code := run(context.Background(), args, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "--alipay-app: reading the Alipay app file") {
+		t.Fatalf("a missing app file: %d %s", code, errOut.String())
 	}
 }

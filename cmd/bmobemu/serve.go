@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // serve is `bmobemu serve`.
@@ -34,6 +35,7 @@ func serve(ctx context.Context, inv invocation) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
+	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
 	cfg.ListenAddr = ln.Addr().String()
 	cfg.Version = version
