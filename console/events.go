@@ -14,8 +14,21 @@ import (
 // browsers that went away.
 const keepAlive = 10 * time.Second
 
-// Events is GET EventsPath: the live log as server-sent events, one `line`
-// event per log line (JSON Line) and a `dropped` event ({"dropped":n}) when
+// A stream sends at most one batch of at most maxBatch lines per batchEvery.
+const (
+	maxBatch   = 1000
+	batchEvery = 100 * time.Millisecond
+)
+
+// writeDropped tells the browser how many lines it lost since the last time.
+func writeDropped(w *bufio.Writer, sub *Subscription) {
+	if n := sub.Dropped(); n > 0 {
+		fmt.Fprintf(w, "event: dropped\ndata: {\"dropped\":%d}\n\n", n)
+	}
+}
+
+// Events is GET EventsPath: the live log as server-sent events, a `lines`
+// event per batch of log lines (a JSON array of Line) and a `dropped` event ({"dropped":n}) when
 // the browser fell behind and lines were dropped for it. ?function= narrows
 // it to one function. The stream ends when the browser goes or the hub closes.
 func (c *Console) Events(fc *fiber.Ctx) error {
@@ -45,40 +58,40 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 		if w.Flush() != nil {
 			return
 		}
+		batch := make([]Line, 0, maxBatch)
 		for {
 			select {
 			case line, open := <-sub.C:
 				if !open {
 					return
 				}
-				if n := sub.Dropped(); n > 0 {
-					fmt.Fprintf(w, "event: dropped\ndata: {\"dropped\":%d}\n\n", n)
-				}
-				data, _ := json.Marshal(line)
-				fmt.Fprintf(w, "event: line\ndata: %s\n\n", data)
-				// Send what else is waiting in one write.
-				for more := true; more; {
+				// Everything waiting goes in one event: a browser parses a few
+				// events a second, not one per line, however busy the functions.
+				batch = append(batch[:0], line)
+				for more := true; more && len(batch) < maxBatch; {
 					select {
 					case l, open := <-sub.C:
-						if !open {
-							_ = w.Flush()
-							return
+						if open {
+							batch = append(batch, l)
 						}
-						data, _ := json.Marshal(l)
-						fmt.Fprintf(w, "event: line\ndata: %s\n\n", data)
+						more = open
 					default:
 						more = false
 					}
 				}
+				writeDropped(w, sub)
+				data, _ := json.Marshal(batch)
+				fmt.Fprintf(w, "event: lines\ndata: %s\n\n", data)
 			case <-tick.C:
-				if n := sub.Dropped(); n > 0 {
-					fmt.Fprintf(w, "event: dropped\ndata: {\"dropped\":%d}\n\n", n)
-				}
+				writeDropped(w, sub)
 				fmt.Fprint(w, ": keep-alive\n\n")
 			}
 			if w.Flush() != nil {
 				return // the browser went away
 			}
+			// Lines arriving meanwhile wait in the buffer (or are dropped, and
+			// counted, when it is full).
+			time.Sleep(batchEvery)
 		}
 	})
 	return nil

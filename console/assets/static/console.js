@@ -31,6 +31,8 @@ async function api(path, method, body) {
   }
   return data;
 }
+// when shows an RFC 3339 time as "YYYY-MM-DD HH:mm:ss" (already Beijing time).
+const when = (s) => (s ? String(s).replace("T", " ").replace(/\.\d+/, "").replace(/(Z|[+-]\d\d:\d\d)$/, "") : "");
 const rest = (path, method, body) => api("/_console/api/rest" + path, method, body);
 
 function show(v) {
@@ -126,6 +128,17 @@ function initLogs() {
     while (box.childElementCount > keep) box.firstElementChild.remove();
     if (stick) box.scrollTop = box.scrollHeight;
   };
+  // appendMany adds a batch with one DOM insertion, keeping the last `keep`.
+  const appendMany = (lines) => {
+    const stick = atBottom();
+    all.push(...lines);
+    if (all.length > keep) all.splice(0, all.length - keep);
+    const frag = document.createDocumentFragment();
+    for (const l of lines.slice(-keep)) if (matches(l)) frag.append(logLine(l));
+    box.append(frag);
+    while (box.childElementCount > keep) box.firstElementChild.remove();
+    if (stick) box.scrollTop = box.scrollHeight;
+  };
   const redraw = () => { box.textContent = ""; const a = all; all = []; a.forEach(append); };
   [fnSel, lvSel].forEach((s) => s.addEventListener("change", redraw));
   search.addEventListener("input", redraw);
@@ -133,18 +146,18 @@ function initLogs() {
   pauseBtn.addEventListener("click", () => {
     paused = !paused;
     pauseBtn.textContent = paused ? "Resume" : "Pause";
-    if (!paused) { held.forEach(append); held = []; state.textContent = "live"; }
+    if (!paused) { appendMany(held); held = []; state.textContent = "live"; }
   });
   const es = new EventSource("/_console/events");
   es.addEventListener("open", () => { state.textContent = paused ? "paused" : "live"; });
   es.addEventListener("error", () => { state.textContent = "disconnected, retrying…"; });
-  es.addEventListener("line", (ev) => {
-    const l = JSON.parse(ev.data);
+  es.addEventListener("lines", (ev) => {
+    const lines = JSON.parse(ev.data);
     if (paused) {
-      held.push(l);
-      if (held.length > keep) held.shift();
+      held.push(...lines);
+      if (held.length > keep) held.splice(0, held.length - keep);
       state.textContent = "paused (" + held.length + " held)";
-    } else append(l);
+    } else appendMany(lines);
   });
   es.addEventListener("dropped", (ev) => {
     const n = JSON.parse(ev.data).dropped;
@@ -345,15 +358,19 @@ function initPayments() {
       refresh();
     } catch (e) { msg.textContent = e.message; }
   }
+  let last = "";
   async function refresh() {
     try {
       const [ts, ds] = await Promise.all([sb("trades"), sb("notifies")]);
+      const now = JSON.stringify([ts, ds]);
+      if (now === last) return; // unchanged: keep the page (and an open <details>) as it is
+      last = now;
       trades.textContent = "";
       trades.append(el("tr", {}, ...["provider", "out_trade_no", "trade no", "kind", "status", "amount", "refunded", "subject", "created", ""].map((h) => el("th", {}, h))));
       if (!ts.length) trades.append(el("tr", {}, el("td", { colspan: "10", class: "hint" }, "No trades yet.")));
       for (const t of ts) {
         trades.append(el("tr", { "data-trade": t.outTradeNo }, el("td", {}, t.provider), el("td", {}, t.outTradeNo), el("td", {}, t.tradeNo), el("td", {}, t.kind),
-          el("td", { class: "status" }, t.status), el("td", {}, yuan(t.totalFen)), el("td", {}, yuan(t.refundedFen)), el("td", {}, t.subject), el("td", {}, t.createdAt),
+          el("td", { class: "status" }, t.status), el("td", {}, yuan(t.totalFen)), el("td", {}, yuan(t.refundedFen)), el("td", {}, t.subject), el("td", {}, when(t.createdAt)),
           el("td", {}, el("button", { type: "button", class: "pay", onclick: () => act("pay", t) }, "Pay"), " ",
             el("button", { type: "button", class: "close", onclick: () => act("close", t) }, "Close"), " ",
             el("button", { type: "button", class: "refund", onclick: () => act("refund", t) }, "Refund"))));
@@ -362,7 +379,7 @@ function initPayments() {
       if (!ds.length) notifies.append(el("p", { class: "hint" }, "No notifies yet."));
       for (const d of ds.slice().reverse()) {
         const at = el("table", { class: "rows attempts" }, el("tr", {}, ...["#", "at", "status", "answer", "ms", "error"].map((h) => el("th", {}, h))));
-        for (const a of d.attempts || []) at.append(el("tr", {}, el("td", {}, a.n), el("td", {}, a.at), el("td", {}, a.status || ""), el("td", {}, a.body), el("td", {}, a.ms.toFixed(1)), el("td", {}, a.error || "")));
+        for (const a of d.attempts || []) at.append(el("tr", {}, el("td", {}, a.n), el("td", {}, when(a.at)), el("td", {}, a.status || ""), el("td", {}, a.body), el("td", {}, a.ms.toFixed(1)), el("td", {}, a.error || "")));
         notifies.append(el("div", { class: "delivery", "data-id": d.id, "data-replay-of": d.replayOf || "" },
           el("div", {}, el("b", {}, d.provider + " " + d.event + " " + d.outTradeNo), " ",
             el("span", { class: "badge " + (d.state === "acknowledged" ? "ok" : d.state === "failed" ? "bad" : "") }, d.state), " ",
