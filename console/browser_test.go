@@ -272,7 +272,9 @@ func TestConsolePagesInChromium(t *testing.T) {
 			// The ACL editor: from "no ACL" to everyone may read, no one write.
 			chromedp.Click("#acl-none"), chromedp.Click("#acl-add"),
 			chromedp.SetValue("#acl tr:last-child input.who", "*"),
-			chromedp.Click("#editor-save"),
+			chromedp.ScrollIntoView("#editor"))
+		screenshot(t, b, "data-editor")
+		run(t, b, "saving the row", chromedp.Click("#editor-save"),
 			waitJS(`document.getElementById("rows").textContent.includes("edited in the console")`))
 		got := s.restCall(t, "GET", "/1/classes/Note/"+id, "")
 		if got["title"] != "edited in the console" || got["body"] != "改过了" || got["n"] != float64(42) {
