@@ -3,7 +3,7 @@
 #   make test   vet and every Go test
 GO        ?= go
 BIN       := bin/bmobemu
-EXAMPLES  := examples/guestbook/functions,examples/alipay-app/functions,examples/wechat-notify/functions,examples/alipay-miniapp/functions
+EXAMPLES  := examples/guestbook/functions,examples/shop/functions,examples/alipay-app/functions,examples/wechat-notify/functions,examples/alipay-miniapp/functions
 # The payment examples are served from copies with their key placeholders filled from the sandbox keys of
 # RUN_DB, kept beside it in $(RUN_DB).examples/ (one set per db: a second make run on another db cannot
 # change the files a running server serves).
@@ -23,8 +23,8 @@ build:
 run: build
 	@mkdir -p $(dir $(RUN_DB))
 	@filled=$$($(GO) run ./examples/internal/fillkeys -addr $(ADDR) -db $(RUN_DB) -out $(RUN_DB).examples $(PAY_EXAMPLES)) && \
-	echo $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) && \
-	exec $(BIN) serve --functions examples/guestbook/functions,$$filled --db $(RUN_DB) --addr $(ADDR) --try 'messages?limit=5'
+	echo $(BIN) serve --functions examples/guestbook/functions,examples/shop/functions,$$filled --db $(RUN_DB) --addr $(ADDR) && \
+	exec $(BIN) serve --functions examples/guestbook/functions,examples/shop/functions,$$filled --db $(RUN_DB) --addr $(ADDR) --try 'messages?limit=5'
 
 test: vet
 	$(GO) test ./...

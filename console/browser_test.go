@@ -38,6 +38,7 @@ function onRequest(request, response, modules) {
 }
 `,
 	"broken.js": "function onRequest(request, response, modules) {\n  var x = ;\n}\n",
+	"bmobemu.yaml": "tasks:\n  - name: nightly\n    rule: \"0 0 3 * * *\"\n    function: hello\n",
 }
 
 // served is an emulator listening on 127.0.0.1.
@@ -307,10 +308,32 @@ func TestConsolePagesInChromium(t *testing.T) {
 	})
 }
 
+func TestConsoleTasksPage(t *testing.T) {
+	s := serve(t, "", false)
+	b := browser(t, 1280, 800)
+	var runs, overview string
+	run(t, b, "running a task by hand", chromedp.Navigate(s.base+"/_console/tasks"),
+		chromedp.WaitVisible(`#tasks tr[data-task="nightly"]`),
+		chromedp.Click(`#tasks tr[data-task="nightly"] button.run`),
+		waitJS(`!!document.getElementById("runs") && document.getElementById("runs").textContent.includes("ok")`),
+		chromedp.Text("#runs", &runs))
+	if !strings.Contains(runs, "yes") || !strings.Contains(runs, "200") {
+		t.Fatalf("the run by hand in the history: %q", runs)
+	}
+	screenshot(t, b, "tasks")
+	if got := s.emu.Tasks.Runs("nightly"); len(got) != 1 || !got[0].ByHand {
+		t.Fatalf("the scheduler's runs: %+v", got)
+	}
+	run(t, b, "the overview's task line", chromedp.Navigate(s.base+"/_console/"), chromedp.Text("main", &overview))
+	if !strings.Contains(overview, "nightly (0 0 3 * * * → hello)") {
+		t.Fatalf("overview lacks the task: %q", overview)
+	}
+}
+
 func TestConsoleAtPhoneWidth(t *testing.T) {
 	s := serve(t, "", false)
 	b := browser(t, 390, 844)
-	for _, pg := range []string{"", "functions?name=hello", "logs", "data", "payments"} {
+	for _, pg := range []string{"", "functions?name=hello", "logs", "data", "payments", "tasks"} {
 		var wide string
 		run(t, b, "opening "+pg, chromedp.Navigate(s.base+"/_console/"+pg), chromedp.WaitVisible("main"),
 			chromedp.Evaluate(`Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 2 && !e.closest(".table-wrap")).map(e => e.tagName + "." + e.className).slice(0, 5).join(" ")`, &wide))

@@ -3,8 +3,9 @@
 // Overview (keys, profile, functions with their URLs and a curl line each,
 // sandbox state), Functions (source with line numbers, version, compile errors,
 // an invoke form), Logs (a live tail over server-sent events), Data (classes,
-// rows, users, files, schema) and Payments (the sandbox's trades and notify
-// deliveries).
+// rows, users, files, schema), Payments (the sandbox's trades and notify
+// deliveries) and Tasks (the data hook, the timed tasks: next runs, history,
+// run now).
 //
 // The console drives nothing on its own: a call goes through the server as an
 // HTTP call would, a data edit is a REST request with the master key, a payment
@@ -68,6 +69,13 @@ type Options struct {
 	FunctionsDirs []string
 	// Version is bmobemu's version, shown in the header.
 	Version string
+	// Tasks serves the timed tasks' admin routes (paths under TasksPath; it
+	// wants the master key, which the console adds); nil: no tasks page.
+	Tasks http.Handler
+	// TasksPath is where Tasks expects its paths ("/_admin/tasks/").
+	TasksPath string
+	// Hook describes the data hook (nil or "": none declared).
+	Hook func() string
 	// Extra are more Overview lines (name, value), e.g. the data hook and timed
 	// tasks when the emulator has them.
 	Extra func() [][2]string
@@ -97,6 +105,8 @@ func New(opts Options) *Console {
 	c.mux.HandleFunc("/_console/api/rest/", c.rest)
 	c.mux.HandleFunc("/_console/api/sandbox/", c.sandbox)
 	c.mux.HandleFunc("GET /_console/api/files", c.files)
+	c.mux.HandleFunc("GET /_console/tasks", c.tasksPage)
+	c.mux.HandleFunc("/_console/api/tasks/", c.tasks)
 	c.mux.HandleFunc("/_console", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, MountPath, http.StatusFound)
 	})

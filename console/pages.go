@@ -25,7 +25,7 @@ type FunctionSet interface {
 // pages are the parsed templates, one per page, each with the layout.
 type pages struct{ byName map[string]*template.Template }
 
-var pageNames = []string{"overview", "functions", "logs", "data", "payments"}
+var pageNames = []string{"overview", "functions", "logs", "data", "payments", "tasks"}
 
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -197,7 +197,7 @@ func (c *Console) describe(d *functionsData, base string) {
 }
 
 func (c *Console) logsPage(w http.ResponseWriter, r *http.Request) {
-	names := append(c.opts.Functions.Names(), "bmobemu", "sandbox")
+	names := append(c.opts.Functions.Names(), "bmobemu", "sandbox", "tasks", "project")
 	c.render(w, "logs", "Logs", struct{ Functions []string }{names})
 }
 
@@ -213,4 +213,17 @@ type paymentsData struct {
 
 func (c *Console) paymentsPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, "payments", "Payments", paymentsData{On: c.opts.Sandbox != nil, Providers: c.opts.SandboxProviders, Config: c.opts.SandboxConfig})
+}
+
+type tasksData struct {
+	Hook  string
+	Tasks bool
+}
+
+func (c *Console) tasksPage(w http.ResponseWriter, r *http.Request) {
+	d := tasksData{Tasks: c.opts.Tasks != nil}
+	if c.opts.Hook != nil {
+		d.Hook = c.opts.Hook()
+	}
+	c.render(w, "tasks", "Tasks & hook", d)
 }

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/console"
+	"github.com/bmobemu/bmobemu/tasks"
 )
 
 // openConsole builds the web console and its live log, fed by every log line.
@@ -37,5 +39,47 @@ func (e *Emulator) openConsole() {
 			opts.SandboxConfig = b.String()
 		}
 	}
+	if e.Tasks != nil {
+		opts.Tasks, opts.TasksPath = e.Tasks.Handler(e.Keys.MasterKey, 0), tasks.AdminPath
+	}
+	if e.Project != nil {
+		opts.Hook = e.hookText
+		opts.Extra = func() [][2]string {
+			p := e.Project.Current()
+			hook := e.hookText()
+			if hook == "" {
+				hook = "none"
+			}
+			taskLines := make([]string, 0, len(p.Tasks))
+			for _, t := range p.Tasks {
+				state := ""
+				if !t.Enabled {
+					state = ", off"
+				}
+				taskLines = append(taskLines, fmt.Sprintf("%s (%s → %s%s)", t.Name, t.Rule.Text, t.Function, state))
+			}
+			tasksText := "none"
+			if len(taskLines) > 0 {
+				tasksText = strings.Join(taskLines, "; ")
+			}
+			return [][2]string{{"Data hook", hook}, {"Timed tasks", tasksText}}
+		}
+	}
 	e.Console = console.New(opts)
+}
+
+// hookText describes the data hook ("" when none is declared).
+func (e *Emulator) hookText() string {
+	h := e.Project.Hook()
+	if h == nil {
+		return ""
+	}
+	tables, ops := "every table", "create, update, delete, query"
+	if len(h.Tables) > 0 {
+		tables = strings.Join(h.Tables, ", ")
+	}
+	if len(h.Operations) > 0 {
+		ops = strings.Join(h.Operations, ", ")
+	}
+	return fmt.Sprintf("%s on %s (%s), timeout %v, declared at %s", h.Function, tables, ops, h.Timeout, h.Where)
 }

@@ -19,16 +19,19 @@ import (
 
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/console"
+	"github.com/bmobemu/bmobemu/datahook"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
+	"github.com/bmobemu/bmobemu/tasks"
 )
 
 // Config is everything `bmobemu serve` can set.
@@ -42,13 +45,21 @@ type Config struct {
 	Timeout       time.Duration     // per call; 0 = 30 s, negative = none
 	BodyLimit     int               // bytes; 0 = 0.2 MB
 	PoolSize      int               // VMs per function; 0 = 16
-	MaxCallDepth  int               // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
-	MemoryLimit   int64             // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
-	Watch         bool              // reload functions when their files change
-	LogOutput     io.Writer         // where function logs go (nil: nowhere)
-	Clock         clock.Clock       // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
-	Random        io.Reader         // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
-	MathRandom    func() float64    // Math.random of every VM (nil: goja's own); must be safe for concurrent use
+	// RunDepth bounds chains of oFunctions.run (0: runtime.DefaultRunDepth).
+	RunDepth int
+	// DecompressLimit caps one decompression's output in bytes (0:
+	// modules.DefaultDecompressLimit).
+	DecompressLimit int64
+	// OutboundBodyLimit caps one outbound response body in bytes (0:
+	// outbound.DefaultMaxResponseBody).
+	OutboundBodyLimit int64
+	MaxCallDepth      int            // call stack frames of a script; 0 = runtime.DefaultMaxCallDepth
+	MemoryLimit       int64          // heap bytes running scripts may fill; 0 = runtime.DefaultMemoryLimit, negative = none
+	Watch             bool           // reload functions when their files change
+	LogOutput         io.Writer      // where function logs go (nil: nowhere)
+	Clock             clock.Clock    // Date, timers, timestamps (nil: real time); a *clock.Fake freezes them
+	Random            io.Reader      // randomness: objectIds, crypto.randomBytes, the secret (nil: crypto/rand)
+	MathRandom        func() float64 // Math.random of every VM (nil: goja's own); must be safe for concurrent use
 	// Transport finally sends every outbound call, after --upstream rewriting
 	// (nil: the network); handler tests plug in fake HTTP here.
 	Transport http.RoundTripper
@@ -75,6 +86,11 @@ type Config struct {
 	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
 	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
 	AlipayApp *modules.AlipayApp
+	// TrustForwardedFor takes REST clients' IPs from X-Forwarded-For (tests).
+	TrustForwardedFor bool
+	// ManualTasks arms no timers for the timed tasks: they run only when a test
+	// steps the clock (Tasks.RunDue) or runs them by hand.
+	ManualTasks bool
 }
 
 // Emulator is a running bmobemu.
@@ -98,6 +114,10 @@ type Emulator struct {
 	// Console is the web console under /_console/; LogHub feeds its live log.
 	Console *console.Console
 	LogHub  *console.Hub
+	// Project is the project file (data hook, timed tasks), reloaded with the
+	// functions; Tasks runs its timed tasks.
+	Project *project.Holder
+	Tasks   *tasks.Scheduler
 
 	cancelWatch context.CancelFunc
 }
@@ -144,7 +164,9 @@ func Open(cfg Config) (e *Emulator, err error) {
 		return nil, err
 	}
 	made.ifMissing(cfg.DBPath)
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync})
+	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
+	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
+		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }})
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +180,6 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
 		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
 	}
-	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
 	listen := cfg.ListenAddr
 	if listen == "" {
 		listen = "127.0.0.1:0"
@@ -178,13 +199,17 @@ func Open(cfg Config) (e *Emulator, err error) {
 		}
 	}
 	router := outbound.New(outbound.Options{
-		Upstreams: cfg.Upstreams,
-		Transport: transport,
+		Upstreams:       cfg.Upstreams,
+		Transport:       transport,
+		MaxResponseBody: cfg.OutboundBodyLimit,
 	})
 	e.Router = router
+	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
-		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random}
+		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
+		restapi.WithDataHook(hook))
+	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+		DecompressLimit: cfg.DecompressLimit}
 	if e.Sandbox != nil {
 		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
 	}
@@ -197,6 +222,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Env:          env,
 		Timeout:      cfg.Timeout,
 		PoolSize:     cfg.PoolSize,
+		RunDepth:     cfg.RunDepth,
 		MaxCallDepth: cfg.MaxCallDepth,
 		MemoryLimit:  cfg.MemoryLimit,
 		Log:          logs,
@@ -224,9 +250,17 @@ func Open(cfg Config) (e *Emulator, err error) {
 	}
 	env.Functions = set
 	e.Functions, e.Engine = set, engine
+	if err := e.openProject(); err != nil {
+		e.closeEarly()
+		return nil, err
+	}
 	if cfg.Watch {
 		ctx, cancel := context.WithCancel(context.Background())
-		if err := set.Watch(ctx); err != nil {
+		err := set.Watch(ctx)
+		if err == nil {
+			err = e.Project.Watch(ctx)
+		}
+		if err != nil {
 			cancel()
 			e.closeEarly()
 			return nil, err
@@ -246,14 +280,16 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Mounts:    e.mounts(),
 		Streams:   map[string]fiber.Handler{console.EventsPath: e.Console.Events},
 		Backup:    e.backup,
+
+		TrustForwardedFor: cfg.TrustForwardedFor,
 	})
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the console's, and the
-// sandbox's when on.
+// mounts are the extra handlers on the server: the console's, the task
+// routes, and the sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	m := map[string]http.Handler{console.MountPath: e.Console.Handler()}
+	m := map[string]http.Handler{console.MountPath: e.Console.Handler(), tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
 	if e.Sandbox != nil {
 		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
@@ -308,6 +344,9 @@ func (e *Emulator) backup(ctx context.Context, w io.Writer, export bool) error {
 
 // closeEarly releases what Open made before failing.
 func (e *Emulator) closeEarly() {
+	if e.Tasks != nil {
+		e.Tasks.Close()
+	}
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
@@ -330,6 +369,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 // Close stops watching and notify deliveries, stops the server and the
 // scripts' leftover work, and closes the store.
 func (e *Emulator) Close() error {
+	e.Tasks.Close()
 	if e.cancelWatch != nil {
 		e.cancelWatch()
 	}
@@ -341,6 +381,7 @@ func (e *Emulator) Close() error {
 		return fmt.Errorf("stopping server: %w", err)
 	}
 	e.Functions.Abort()
+	e.Tasks.Wait()
 	return e.Store.Close()
 }
 

@@ -87,4 +87,4 @@ func consoleFormatter(vm *goja.Runtime) (func([]goja.Value) string, error) {
 
 // parseXMLBody is Express's text/xml parser in Bmob's runtime:
 // xml2js.parseString(body, {explicitArray: false}).
-func parseXMLBody(data []byte) (map[string]any, error) { return xml2js.ParseBody(data) }
+func parseXMLBody(data []byte) ([]byte, error) { return xml2js.ParseBodyJSON(data) }

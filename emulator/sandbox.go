@@ -14,6 +14,7 @@ import (
 	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // DefaultBaseURL is where the server is assumed to be reached when
@@ -84,6 +85,8 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *s
 		RetryScale: cfg.Sandbox.RetryScale,
 		Deliver:    sandbox.LocalDeliver(e.invokeNotify, nil),
 		Log:        func(level, line string) { e.Logs.FunctionLog("sandbox", level, line) },
+		Guard:      e.Guard,
+		State:      sandboxState(e.Store),
 	})
 	factories := cfg.Sandbox.Providers
 	if factories == nil {
@@ -103,7 +106,20 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *s
 			return nil, nil, fmt.Errorf("starting the payment sandbox: %w", err)
 		}
 	}
+	if err := sb.Restore(); err != nil {
+		_ = sb.Close()
+		return nil, nil, fmt.Errorf("starting the payment sandbox: %w", err)
+	}
 	return sb, keys, nil
+}
+
+// sandboxState is where the sandbox keeps trades and notifies: the db, when
+// its store can hold them.
+func sandboxState(st store.Store) sandbox.StateStore {
+	if k, ok := st.(store.StateKeeper); ok {
+		return k
+	}
+	return nil
 }
 
 // sandboxHooks let alipay-sdk's signed app orders reach the simulator and its

@@ -82,6 +82,10 @@ type Env struct {
 	// signs, so the payment sandbox can take an app order as the phone app would
 	// submit it. An error is logged to the function's log as a warning.
 	SignedOrder func(method, orderString string) error
+	// DecompressLimit caps the output of one decompression a script asks for
+	// (zlib, oGzip, oHttp with gzip: true), in bytes: --decompress-limit. 0 means
+	// DefaultDecompressLimit.
+	DecompressLimit int64
 	// PageGateway, when set, maps the gateway URL of a pageExec form or URL to the
 	// one a browser should open instead (the payment sandbox's cashier); ok false
 	// keeps the gateway.
@@ -117,6 +121,17 @@ type Caller struct {
 type CallerVU interface {
 	// Caller is the current call's caller; ok is false between calls.
 	Caller() (c Caller, ok bool)
+}
+
+// DefaultDecompressLimit is the default of Env.DecompressLimit: 64 MiB.
+const DefaultDecompressLimit = 64 << 20
+
+// DecompressCap is the cap on one decompression's output (see DecompressLimit).
+func (e *Env) DecompressCap() int64 {
+	if e == nil || e.DecompressLimit <= 0 {
+		return DefaultDecompressLimit
+	}
+	return e.DecompressLimit
 }
 
 // Reply is what a cloud function answered.

@@ -53,6 +53,9 @@ func (r *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 		status = resp.StatusCode
 	}
 	r.logLine(req.Context(), callLine(req.Method, orig, via, status, err, time.Since(start)))
+	if resp != nil && resp.Body != nil && r.maxBody > 0 {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, url: orig, left: r.maxBody, cap: r.maxBody}
+	}
 	return resp, err
 }
 

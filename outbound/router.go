@@ -36,6 +36,10 @@ type Options struct {
 	// Transport is what finally sends requests; nil means a fresh HTTP/1.1
 	// transport with the timeouts below. Tests and the sandbox may plug their own.
 	Transport http.RoundTripper
+	// MaxResponseBody caps the bytes of one response body a script may read
+	// (--outbound-body-limit): reading past it fails with a *BodyTooLargeError.
+	// 0 means DefaultMaxResponseBody; negative, no cap.
+	MaxResponseBody int64
 }
 
 // Router sends a script's outbound HTTP requests. It is safe for concurrent use.
@@ -44,6 +48,7 @@ type Router struct {
 	log       func(ctx context.Context, line string)
 	block     func(host string) error
 	next      http.RoundTripper
+	maxBody   int64 // <= 0: no cap
 }
 
 // Timeouts of the default transport. They bound the phases request 2.88 leaves to
@@ -63,6 +68,10 @@ func New(opts Options) *Router {
 		log:       opts.Log,
 		block:     opts.Block,
 		next:      opts.Transport,
+		maxBody:   opts.MaxResponseBody,
+	}
+	if r.maxBody == 0 {
+		r.maxBody = DefaultMaxResponseBody
 	}
 	for host, base := range opts.Upstreams {
 		r.upstreams[strings.ToLower(host)] = parseBase(base)

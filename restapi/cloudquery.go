@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/restapi/bql"
@@ -17,11 +17,12 @@ import (
 // delete answer like POST, PUT and DELETE on /1/classes, with the same rules.
 func (a *API) cloudQueryRoutes() []route {
 	return []route{{http.MethodGet, "/1/cloudQuery", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-		return a.cloudQuery(ctx, c, req.Query)
+		return a.cloudQuery(ctx, c, req)
 	})}}
 }
 
-func (a *API) cloudQuery(ctx context.Context, c *caller, q url.Values) (answer, error) {
+func (a *API) cloudQuery(ctx context.Context, c *caller, req Request) (answer, error) {
+	q := req.Query
 	src := q.Get("bql")
 	if src == "" {
 		return answer{}, store.Errorf(118, "param %s is need.", "bql")
@@ -29,7 +30,7 @@ func (a *API) cloudQuery(ctx context.Context, c *caller, q url.Values) (answer, 
 	var values []any
 	if text := q.Get("values"); text != "" {
 		if err := json.Unmarshal([]byte(text), &values); err != nil {
-			return answer{}, store.Errorf(107, "invalid json: %s.", text)
+			return answer{}, store.Errorf(107, "invalid json: %s.", Echo(text))
 		}
 	}
 	st, err := bql.Parse(src, values, a.store.Now().In(bjtime.Location))
@@ -38,6 +39,9 @@ func (a *API) cloudQuery(ctx context.Context, c *caller, q url.Values) (answer, 
 		if errors.As(err, &be) {
 			return answer{}, store.Errorf(601, "Invalid bql:%s", be.Msg)
 		}
+		return answer{}, err
+	}
+	if err := a.passBQLHook(ctx, req, st); err != nil {
 		return answer{}, err
 	}
 	switch st.Kind {
@@ -66,4 +70,43 @@ func (a *API) cloudQuery(ctx context.Context, c *caller, q url.Values) (answer, 
 		Where: st.Where, Keys: st.Keys, Include: st.Include, Order: st.Order,
 		Limit: st.Limit, Skip: st.Skip, Count: st.Count,
 	}))
+}
+
+// passBQLHook shows a client's BQL statement to the data hook as the
+// operation it is (select is a query) and applies the hook's data: an insert's
+// fields, an update's "$set", a select's "where".
+func (a *API) passBQLHook(ctx context.Context, req Request, st *bql.Statement) error {
+	op, data := "query", map[string]any{"bql": req.Query.Get("bql")}
+	switch st.Kind {
+	case bql.Insert:
+		op, data = "create", st.Data
+	case bql.Update:
+		op, data = "update", map[string]any{"$set": st.Data, "objectId": st.ObjectID}
+	case bql.Delete:
+		op, data = "delete", map[string]any{"objectId": st.ObjectID}
+	default:
+		if st.Where != nil {
+			data["where"] = st.Where
+		}
+	}
+	out, err := a.passHook(ctx, req, st.Class, op, data)
+	if err != nil || out == nil {
+		return err
+	}
+	switch st.Kind {
+	case bql.Insert:
+		st.Data = out
+	case bql.Update:
+		set, isObj := out["$set"].(map[string]any)
+		if !isObj {
+			return hookFailed(fmt.Errorf("its data for an update has no \"$set\" object: %s", mustEncode(out)))
+		}
+		st.Data = set
+	case bql.Delete:
+	default:
+		if w, isObj := out["where"].(map[string]any); isObj {
+			st.Where = w
+		}
+	}
+	return nil
 }

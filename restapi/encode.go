@@ -3,7 +3,9 @@ package restapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // jsonResponse encodes v as Bmob's servers do: compact, object keys sorted (Go
@@ -31,4 +33,22 @@ func encode(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// MaxEcho bounds how much of a bad input an error message quotes back.
+const MaxEcho = 200
+
+// Echo is text as an error message quotes it ("invalid json: <text>."): at most
+// MaxEcho bytes, cut at a character boundary and marked with the full size, so
+// a 200 KB invalid body does not come back whole.
+func Echo[T ~string | ~[]byte](text T) string {
+	s := string(text)
+	if len(s) <= MaxEcho {
+		return s
+	}
+	cut := MaxEcho
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d bytes)", s[:cut], len(s))
 }

@@ -237,7 +237,7 @@ func (a *API) batchDeleteFiles(req Request) (answer, error) {
 	for cdn, v := range data {
 		refs, isList := v.([]any)
 		if !isList {
-			return answer{}, store.Errorf(107, "invalid json: %s.", req.Body)
+			return answer{}, store.Errorf(107, "invalid json: %s.", Echo(req.Body))
 		}
 		var failed []any
 		for _, r := range refs {

@@ -89,7 +89,7 @@ func jsonParam(q url.Values, key string) (map[string]any, error) {
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(text), &m); err != nil || m == nil {
-		return nil, store.Errorf(107, "invalid json: %s.", text)
+		return nil, store.Errorf(107, "invalid json: %s.", Echo(text))
 	}
 	return m, nil
 }

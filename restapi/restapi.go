@@ -74,6 +74,7 @@ type API struct {
 	log        func(level, line string) // WithLog (sms.go)
 	token      sandboxToken             // the WeChat access token (wechatapp.go)
 	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
+	hook       DataHook                 // the app's data hook (hook.go); nil: none
 }
 
 // Option configures New.
@@ -159,6 +160,10 @@ func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, er
 			continue
 		}
 		if params, ok := matchPattern(r.pattern, segs); ok {
+			req, err := a.passRouteHook(ctx, r, req, params)
+			if err != nil {
+				return nil, 0, nil, err
+			}
 			return r.handle(ctx, req, params)
 		}
 	}
@@ -219,12 +224,12 @@ func matchPattern(pattern string, segs []string) (map[string]string, bool) {
 // jsonBody checks the Content-Type and decodes the body as a JSON object.
 func jsonBody(req Request) (map[string]any, error) {
 	if ct := req.Header.Get("Content-Type"); ct != "" && !isJSONType(ct) {
-		return nil, store.Errorf(107, "This endpoint only supports Content-Type: application/json requests, not %s.", ct)
+		return nil, store.Errorf(107, "This endpoint only supports Content-Type: application/json requests, not %s.", Echo(ct))
 	}
 	var data map[string]any
 	dec := json.NewDecoder(bytes.NewReader(req.Body))
 	if err := dec.Decode(&data); err != nil || data == nil || dec.More() {
-		return nil, store.Errorf(107, "invalid json: %s.", req.Body)
+		return nil, store.Errorf(107, "invalid json: %s.", Echo(req.Body))
 	}
 	return data, nil
 }
@@ -248,6 +253,10 @@ func errorResponse(err error) Response {
 		return jsonResponse(be.HTTPStatus(), map[string]any{"code": be.Code, "error": be.Message})
 	case errors.As(err, &re):
 		return jsonResponse(http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": re.msg})
+	case errors.Is(err, store.ErrDamaged):
+		// The message leads with what is wrong; the rest says where.
+		msg := store.ErrDamaged.Error() + ": " + strings.Replace(err.Error(), store.ErrDamaged.Error()+": ", "", 1)
+		return jsonResponse(http.StatusInternalServerError, map[string]any{"code": http.StatusInternalServerError, "error": msg})
 	}
 	return jsonResponse(http.StatusInternalServerError, map[string]any{"code": http.StatusInternalServerError, "error": err.Error()})
 }

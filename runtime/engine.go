@@ -24,6 +24,10 @@ import (
 // DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
 const DefaultTimeout = 30 * time.Second
 
+// DefaultRunDepth bounds chains of oFunctions.run: a call made by a call made
+// by … a request, this many functions deep at most.
+const DefaultRunDepth = 8
+
 // DefaultMaxCallDepth bounds a script's call stack, in frames (native frames
 // such as String() or JSON.stringify count too). Node stops near 11,000 frames
 // of a small function; goja unwinds a recursion that passes through native
@@ -81,6 +85,9 @@ type Options struct {
 	// MathRandom, when set, is every VM's Math.random (it must be safe for
 	// concurrent use); tests seed it for reproducible runs.
 	MathRandom func() float64
+	// RunDepth bounds how many functions deep a chain of oFunctions.run calls
+	// may go (--run-depth); 0 means DefaultRunDepth.
+	RunDepth int
 	// Programs, when set, shares compiled programs between engines (the test
 	// runner compiles each function once for all its test files).
 	Programs *ProgramCache
@@ -105,6 +112,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.RunDepth <= 0 {
+		opts.RunDepth = DefaultRunDepth
 	}
 	if opts.MaxCallDepth <= 0 {
 		opts.MaxCallDepth = DefaultMaxCallDepth

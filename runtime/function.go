@@ -93,9 +93,19 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 	inv := newInvocation(f, req)
 	var cancel context.CancelFunc
 	invCtx := baseContext(ctx)
+	depth, nested := callDepth(ctx)
+	if nested {
+		// A call made by a running script (oFunctions.run) is part of that call:
+		// it ends with its caller's deadline and cancellation, so a chain that
+		// calls itself cannot outlive the request that started it.
+		if depth >= f.engine.opts.RunDepth {
+			return nil, &RunDepthError{Function: f.name, Limit: f.engine.opts.RunDepth}
+		}
+		invCtx = ctx
+	}
+	invCtx = context.WithValue(invCtx, callDepthKey{}, depth+1)
 	if t := f.engine.opts.Timeout; t > 0 {
-		inv.deadline = time.Now().Add(t)
-		invCtx, cancel = context.WithDeadline(invCtx, inv.deadline)
+		invCtx, cancel = context.WithDeadline(invCtx, time.Now().Add(t))
 	} else {
 		invCtx, cancel = context.WithCancel(invCtx)
 	}
@@ -139,6 +149,28 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		// The caller gave up (server shutting down); the script runs on to its deadline.
 		return nil, fmt.Errorf("invoke %s: %w", f.name, ctx.Err())
 	}
+}
+
+// callDepthKey carries, in every invocation's context, how many functions deep
+// its oFunctions.run chain is (1 for a call from outside).
+type callDepthKey struct{}
+
+// callDepth is the depth of the invocation whose context ctx is, if any.
+func callDepth(ctx context.Context) (depth int, nested bool) {
+	depth, nested = ctx.Value(callDepthKey{}).(int)
+	return depth, nested
+}
+
+// RunDepthError is a call refused because the chain of oFunctions.run calls that
+// leads to it is already as deep as Options.RunDepth allows.
+type RunDepthError struct {
+	Function string
+	Limit    int
+}
+
+func (e *RunDepthError) Error() string {
+	return fmt.Sprintf("oFunctions.run %s refused: the chain of calls is already %d functions deep, the limit set by --run-depth",
+		e.Function, e.Limit)
 }
 
 func (f *Function) acquire(callerCtx, invCtx context.Context) (*vu, error) {
@@ -235,6 +267,10 @@ type Request struct {
 	Hostname string
 	Protocol string            // http or https
 	Params   map[string]string // route params, e.g. {"functions": "pay"}
+	// EndTakesObjects lets response.end(object) send the object as JSON, as
+	// Bmob's data hooks are written (response.end({"msg":"ok"})); elsewhere
+	// end(object) throws as in Node.
+	EndTakesObjects bool
 }
 
 // Pair is one key and value of a query string or form body, in order.
@@ -248,7 +284,7 @@ const (
 	BodyNone BodyKind = iota // request.body is {}
 	BodyJSON                 // Raw is JSON text; the script gets JSON.parse(Raw)
 	BodyForm                 // Form pairs; values are strings, repeated keys make arrays
-	BodyXML                  // Value is the xml2js-style tree ({xml:{…}})
+	BodyXML                  // Raw is the xml2js-style tree ({xml:{…}}) as JSON in document order, or Value the tree
 )
 
 // Body is a decoded request body.

@@ -23,7 +23,6 @@ type invocation struct {
 	fn       *Function
 	req      *Request
 	ctx      context.Context
-	deadline time.Time
 	loop     *eventloop.Loop
 	done     chan *Response // receives exactly one Response
 	res      *responseState

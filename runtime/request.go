@@ -24,11 +24,11 @@ func (v *vu) requestObject(r *Request) goja.Value {
 	headers := vm.NewObject()
 	for k, vals := range r.Header {
 		name := strings.ToLower(k)
+		var val goja.Value = vm.ToValue(strings.Join(vals, ", "))
 		if name == "set-cookie" {
-			_ = headers.Set(name, vals)
-			continue
+			val = vm.ToValue(vals)
 		}
-		_ = headers.Set(name, strings.Join(vals, ", "))
+		_ = headers.DefineDataProperty(name, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE) // a __proto__ header stays a field
 	}
 	_ = o.Set("headers", headers)
 	_ = o.Set("body", v.bodyValue(r.Body))
@@ -110,11 +110,15 @@ func (v *vu) pairsObject(pairs []Pair) *goja.Object {
 	}
 	o := v.vm.NewObject()
 	for _, k := range order {
+		var val goja.Value
 		if vals := values[k]; len(vals) == 1 {
-			_ = o.Set(k, vals[0])
+			val = v.vm.ToValue(vals[0])
 		} else {
-			_ = o.Set(k, v.vm.NewArray(vals...))
+			val = v.vm.NewArray(vals...)
 		}
+		// Defined, not assigned: a key named __proto__ stays a plain field
+		// instead of replacing the object's prototype.
+		_ = o.DefineDataProperty(k, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
 	return o
 }
@@ -132,6 +136,11 @@ func (v *vu) bodyValue(b Body) goja.Value {
 	case BodyForm:
 		return v.pairsObject(b.Form)
 	case BodyXML:
+		if b.Raw != nil {
+			if val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(b.Raw))); err == nil {
+				return val
+			}
+		}
 		if text, err := json.Marshal(b.Value); err == nil {
 			if val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(text))); err == nil {
 				return val

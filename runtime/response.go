@@ -232,11 +232,15 @@ func (s *responseState) getHeader(name string) goja.Value {
 	return s.v.vm.ToValue(vals)
 }
 
+// headerValues is a header value as Express's res.set takes it: an array
+// element by element, each through JavaScript's String() (an object gives
+// "[object Object]", null "null"), anything else String(value).
 func headerValues(v goja.Value) []string {
 	if obj, ok := v.(*goja.Object); ok && obj.ClassName() == "Array" {
-		var out []string
-		for _, item := range obj.Export().([]any) {
-			out = append(out, fmt.Sprint(item))
+		n := obj.Get("length").ToInteger()
+		out := make([]string, 0, n)
+		for i := range n {
+			out = append(out, obj.Get(strconv.FormatInt(i, 10)).String())
 		}
 		return out
 	}
@@ -487,6 +491,14 @@ func (s *responseState) chunkBytes(method string, data goja.Value) []byte {
 	}
 	if b, ok := bufferBytes(data); ok {
 		return b
+	}
+	if obj, isObj := data.(*goja.Object); isObj && method == "end" && s.inv.req.EndTakesObjects {
+		stringify, _ := goja.AssertFunction(s.v.vm.Get("JSON").ToObject(s.v.vm).Get("stringify"))
+		text, err := stringify(goja.Undefined(), obj)
+		if ex, threw := err.(*goja.Exception); threw {
+			panic(ex.Value()) // a cycle: JSON.stringify's own TypeError
+		}
+		return []byte(text.String())
 	}
 	panic(nodeTypeError(s.v.vm, "ERR_INVALID_ARG_TYPE",
 		`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received `+describe(data)))

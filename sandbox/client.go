@@ -22,6 +22,9 @@ type Client struct {
 	Base string
 	// HTTP sends the requests; nil uses a client with a 30 s timeout.
 	HTTP *http.Client
+	// MasterKey, when set, is sent as X-Bmob-Master-Key: a server listening
+	// off loopback wants it.
+	MasterKey string
 }
 
 // TriggerRequest is the input of Pay, Close and Refund.
@@ -120,6 +123,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.MasterKey != "" {
+		req.Header.Set("X-Bmob-Master-Key", c.MasterKey)
 	}
 	resp, err := client.Do(req)
 	if err != nil {

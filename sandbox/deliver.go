@@ -176,6 +176,7 @@ func (s *Sandbox) trim() {
 // would retry. The caller has done s.wg.Add(1).
 func (s *Sandbox) attempt(r *record) {
 	defer s.wg.Done()
+	defer s.persist() // after the unlock below: the attempt is kept
 	s.mu.Lock()
 	num := len(r.d.Attempts) + 1
 	s.mu.Unlock()
@@ -190,27 +191,31 @@ func (s *Sandbox) attempt(r *record) {
 	case s.closed || s.ctx.Err() != nil:
 		r.d.State = StateStopped
 	case retryable && num <= len(r.pol.retries):
-		delay := time.Duration(float64(r.pol.retries[num-1]) * s.opts.RetryScale)
-		r.d.State = StateRetrying
-		r.d.NextAttemptAt = s.opts.Clock.Now().Add(delay)
-		s.wg.Add(1)
-		r.stopTimer = s.opts.Clock.AfterFunc(delay, func() {
-			s.mu.Lock()
-			r.stopTimer = nil
-			if s.closed {
-				r.d.State = StateStopped
-				s.mu.Unlock()
-				s.wg.Done()
-				return
-			}
-			r.d.State = StateDelivering
-			s.mu.Unlock()
-			s.attempt(r)
-		})
+		s.retryLocked(r, time.Duration(float64(r.pol.retries[num-1])*s.opts.RetryScale))
 	default:
 		r.d.State = StateFailed
 	}
 	s.logAttempt(r, a)
+}
+
+// retryLocked schedules r's next attempt after delay. The caller holds s.mu.
+func (s *Sandbox) retryLocked(r *record, delay time.Duration) {
+	r.d.State = StateRetrying
+	r.d.NextAttemptAt = s.opts.Clock.Now().Add(delay)
+	s.wg.Add(1)
+	r.stopTimer = s.opts.Clock.AfterFunc(delay, func() {
+		s.mu.Lock()
+		r.stopTimer = nil
+		if s.closed {
+			r.d.State = StateStopped
+			s.mu.Unlock()
+			s.wg.Done()
+			return
+		}
+		r.d.State = StateDelivering
+		s.mu.Unlock()
+		s.attempt(r)
+	})
 }
 
 // send POSTs the notification once. retryable is false when the notification

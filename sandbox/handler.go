@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/sandbox/provider"
@@ -71,7 +72,52 @@ func (s *Sandbox) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, d)
 	})
 	mux.HandleFunc("/_sandbox/", s.serveProvider)
-	return detached(mux)
+	guarded := s.guard(mux)
+	return detached(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isListing(r) {
+			// bmobemu's server sends the answer once this returns, so the
+			// state is kept before the caller hears of it.
+			defer s.persist()
+		}
+		if s.isSignedAPI(r.URL.Path) {
+			mux.ServeHTTP(w, r) // authenticated by the merchant's signature, as on the real gateway
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	}))
+}
+
+// isListing is a read of the sandbox's own pages, which changes nothing.
+func isListing(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return p == MountPath || strings.HasPrefix(p, MountPath+"trades") || strings.HasPrefix(p, MountPath+"notifies")
+}
+
+// guard puts h behind Options.Guard, when there is one.
+func (s *Sandbox) guard(h http.Handler) http.Handler {
+	if s.opts.Guard == nil {
+		return h
+	}
+	return s.opts.Guard.Handler(h)
+}
+
+// isSignedAPI reports whether path is a provider's signature-checked API path
+// (provider.SignedAPI), which needs no guard.
+func (s *Sandbox) isSignedAPI(path string) bool {
+	rest, ok := strings.CutPrefix(path, MountPath)
+	if !ok || pathpkg.Clean(path) != path { // no /v3/../../pay past the guard
+		return false
+	}
+	name, sub, _ := strings.Cut(rest, "/")
+	p, ok := s.Provider(name)
+	if !ok {
+		return false
+	}
+	api, ok := p.(provider.SignedAPI)
+	return ok && api.SignedAPIPath("/"+sub)
 }
 
 // serveProvider hands /_sandbox/<name>/… to the provider with the prefix stripped.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
@@ -46,6 +47,13 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Log receives one line per attempt and per problem (nil: nowhere).
 	Log func(level, line string)
+	// State keeps trades and notifies across restarts (nil: memory only);
+	// call Restore after adding the providers.
+	State StateStore
+	// Guard protects the triggers, listings and the providers' buyer pages from
+	// cross-site requests (and, off loopback, from callers without the master
+	// key); nil leaves them open (in-process tests only).
+	Guard *webguard.Guard
 }
 
 // AppOrderSubmitter is implemented by providers that accept a client-side signed
@@ -68,6 +76,9 @@ type Sandbox struct {
 	hosts     map[string]provider.Provider // by lower-case host
 	seq       int64
 	records   []*record // oldest first
+
+	persistMu sync.Mutex        // one save at a time, in order
+	saved     map[string][]byte // what the last save wrote, to write only changes (under persistMu)
 }
 
 // New makes a Sandbox without providers; add them with Add.
@@ -177,6 +188,7 @@ func (s *Sandbox) SubmitAppOrder(providerName, orderString string) (provider.Tra
 	if sub == nil {
 		return provider.Trade{}, fmt.Errorf("provider %q: %w", providerName, ErrNoAppOrders)
 	}
+	defer s.persist()
 	return sub.SubmitAppOrder(orderString)
 }
 

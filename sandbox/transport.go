@@ -53,6 +53,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if in.Body != nil {
 		_ = in.Body.Close()
 	}
+	t.s.persist() // the call may have made or changed a trade
 	return rec.response(req), nil
 }
 

@@ -16,7 +16,7 @@ import (
 // buildRequest copies what the runtime needs out of fiber's reused buffers and
 // decodes the body as Express's parsers do: JSON typed (objects and arrays only),
 // urlencoded as strings, text/xml through xml2js, anything else {}.
-func buildRequest(c *fiber.Ctx, parseXML func([]byte) (map[string]any, error)) (*runtime.Request, error) {
+func buildRequest(c *fiber.Ctx, parseXML func([]byte) ([]byte, error)) (*runtime.Request, error) {
 	raw := c.Request()
 	header := http.Header{}
 	raw.Header.VisitAll(func(k, v []byte) { header.Add(string(k), string(v)) })
@@ -42,7 +42,7 @@ func buildRequest(c *fiber.Ctx, parseXML func([]byte) (map[string]any, error)) (
 }
 
 // DecodeBody decodes a POST body by its Content-Type.
-func DecodeBody(contentType string, data []byte, parseXML func([]byte) (map[string]any, error)) (runtime.Body, error) {
+func DecodeBody(contentType string, data []byte, parseXML func([]byte) ([]byte, error)) (runtime.Body, error) {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mediaType = strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
@@ -72,7 +72,10 @@ func DecodeBody(contentType string, data []byte, parseXML func([]byte) (map[stri
 		if err != nil {
 			return runtime.Body{}, fmt.Errorf("invalid XML body: %v", err)
 		}
-		return runtime.Body{Kind: runtime.BodyXML, Value: tree}, nil
+		if tree == nil {
+			return runtime.Body{}, nil
+		}
+		return runtime.Body{Kind: runtime.BodyXML, Raw: tree}, nil
 	}
 	return runtime.Body{}, nil
 }

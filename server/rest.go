@@ -67,7 +67,9 @@ func (h *handler) rest(c *fiber.Ctx) error {
 	if h.opts.API == nil {
 		return sendJSON(c, http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": "no REST API configured"})
 	}
-	resp := h.opts.API.Serve(context.Background(), restapi.Request{
+	// Marked as a client's request: data requests pass through the data hook.
+	ctx := restapi.WithClient(context.Background(), restapi.Client{IP: h.clientIP(c)})
+	resp := h.opts.API.Serve(ctx, restapi.Request{
 		Method: req.method, Path: req.path, Query: req.query, Header: req.header, Body: req.body,
 	})
 	setAnswer(c.Response(), resp.Status, resp.Header, resp.Body)
@@ -112,4 +114,15 @@ func bmobError(c *fiber.Ctx, code int, format string, args ...any) error {
 // isPublicFile is a GET of an uploaded file's URL (/2/files/<cdn>/<path>).
 func isPublicFile(req *restRequest) bool {
 	return (req.method == http.MethodGet || req.method == http.MethodHead) && strings.HasPrefix(req.path, "/2/files/")
+}
+
+// clientIP is the REST client's address: the connection's, or the first
+// X-Forwarded-For entry when the server trusts it.
+func (h *handler) clientIP(c *fiber.Ctx) string {
+	if h.opts.TrustForwardedFor {
+		if first, _, _ := strings.Cut(c.Get(fiber.HeaderXForwardedFor), ","); strings.TrimSpace(first) != "" {
+			return strings.TrimSpace(first)
+		}
+	}
+	return c.IP()
 }

@@ -95,6 +95,8 @@ func (s *restServer) call(t *testing.T, method, path, body string, headers ...st
 	return resp.StatusCode, resp.Header, string(b)
 }
 
+var masterHeaders = []string{"X-Bmob-Master-Key", testKeys.MasterKey, "Content-Type", "application/json"}
+
 var appHeaders = []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-REST-API-Key", testKeys.RESTKey, "Content-Type", "application/json"}
 
 func md5hex(s string) string {
@@ -316,6 +318,8 @@ func TestFunctionsOverREST(t *testing.T) {
 	}
 }
 
+// Deploying and removing code needs the master key (issue 10 item 1): the REST
+// key ships in every client app.
 func TestDeployAndDeleteOverREST(t *testing.T) {
 	s := startREST(t, nil)
 	deploy := func(name, src string, extra string, headers ...string) (int, string) {
@@ -327,7 +331,7 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 		status, _, got := s.call(t, "POST", "/1/functions/hi", `{}`, appHeaders...)
 		return status, got
 	}
-	if status, got := deploy("hi", `function onRequest(q, r) { r.send("v1") }`, "", appHeaders...); status != 200 || got != `{"msg":"ok"}` {
+	if status, got := deploy("hi", `function onRequest(q, r) { r.send("v1") }`, "", masterHeaders...); status != 200 || got != `{"msg":"ok"}` {
 		t.Fatalf("deploy: %d %s", status, got)
 	}
 	if src, err := os.ReadFile(filepath.Join(s.dir, "hi.js")); err != nil || !strings.Contains(string(src), `"v1"`) {
@@ -342,11 +346,13 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 		status               int
 		want                 string
 	}{
-		{"syntax error keeps v1", "hi", `function onRequest(q, r) { r.send("v2" }`, "", appHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
-		{"top level throws keeps v1", "hi", `throw new Error("at load"); function onRequest(q, r) {}`, "", appHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
-		{"invalid name", "..%2Fescape", `function onRequest(q, r) {}`, "", appHeaders, 400, `{"code":311,"error":"invalid cloudcode name: `},
-		{"java", "hi", `class X {}`, `,"language":2`, appHeaders, 400, `{"code":313,`},
+		{"syntax error keeps v1", "hi", `function onRequest(q, r) { r.send("v2" }`, "", masterHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
+		{"top level throws keeps v1", "hi", `throw new Error("at load"); function onRequest(q, r) {}`, "", masterHeaders, 400, `{"code":320,"error":"解析云端代码错误: `},
+		{"invalid name", "..%2Fescape", `function onRequest(q, r) {}`, "", masterHeaders, 400, `{"code":311,"error":"invalid cloudcode name: `},
+		{"java", "hi", `class X {}`, `,"language":2`, masterHeaders, 400, `{"code":313,`},
 		{"safe-sign alone cannot deploy", "hi", `function onRequest(q, r) { r.send("v3") }`, "", nil, 401, `{"error":"unauthorized"}`},
+		{"the REST key cannot deploy", "hi", `function onRequest(q, r) { r.send("pwned") }`, "", appHeaders, 401, `{"error":"unauthorized"}`},
+		{"the REST key cannot create", "payNotify", `function onRequest(q, r) { r.send("pwned") }`, "", appHeaders, 401, `{"error":"unauthorized"}`},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -365,7 +371,7 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 			}
 		})
 	}
-	if status, _, got := s.call(t, "PUT", "/1/functions/hi", `{"language":1}`, appHeaders...); status != 400 || got != `{"code":312,"error":"请传入云代码"}` {
+	if status, _, got := s.call(t, "PUT", "/1/functions/hi", `{"language":1}`, masterHeaders...); status != 400 || got != `{"code":312,"error":"请传入云代码"}` {
 		t.Fatalf("no code: %d %s", status, got)
 	}
 	if status, got := deploy("hi", `function onRequest(q, r) { r.send("v2") }`, "", "X-Bmob-Master-Key", testKeys.MasterKey); status != 200 {
@@ -374,7 +380,13 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 	if status, got := callHi(); got != `{"result":"v2"}` {
 		t.Fatalf("call after redeploy: %d %s", status, got)
 	}
-	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 200 || got != `{"msg":"ok"}` {
+	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 401 || got != `{"error":"unauthorized"}` {
+		t.Fatalf("delete with the REST key: %d %s, want 401", status, got)
+	}
+	if status, got := callHi(); got != `{"result":"v2"}` {
+		t.Fatalf("call after a refused delete: %d %s", status, got)
+	}
+	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", masterHeaders...); status != 200 || got != `{"msg":"ok"}` {
 		t.Fatalf("delete: %d %s", status, got)
 	}
 	if _, err := os.Stat(filepath.Join(s.dir, "hi.js")); !os.IsNotExist(err) {
@@ -383,7 +395,7 @@ func TestDeployAndDeleteOverREST(t *testing.T) {
 	if status, got := callHi(); status != 400 || !strings.Contains(got, `"code":311`) {
 		t.Fatalf("call after delete: %d %s", status, got)
 	}
-	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", appHeaders...); status != 400 || got != `{"code":314,"error":"该云端代码不存在，没法删除"}` {
+	if status, _, got := s.call(t, "DELETE", "/1/functions/hi", "", masterHeaders...); status != 400 || got != `{"code":314,"error":"该云端代码不存在，没法删除"}` {
 		t.Fatalf("second delete: %d %s", status, got)
 	}
 }

@@ -16,21 +16,23 @@ import (
 
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // restFunction serves /1/functions/<name> (bmob-api.md §3.3, §5.3): POST runs
 // the function, PUT deploys it, DELETE removes it. Deploying and removing change
-// the server's code, so they need the REST or master key, not only a public
-// client's safe-sign.
+// the server's code, so they need the master key: the REST API key ships inside
+// every client app, and with it any user could replace payNotify.
 func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, level access) error {
 	name, err := url.PathUnescape(escaped)
 	if err != nil || name == "" || strings.Contains(name, "/") {
 		return bmobError(c, 311, "invalid cloudcode name: %s.", escaped)
 	}
-	if req.method != http.MethodPost && level < appKeys {
-		h.opts.Log("warn", fmt.Sprintf("401 %s %s: deploying needs the REST API key or the master key", req.method, req.path))
-		c.Set("X-Bmobemu-Unauthorized", "deploying and removing functions needs the REST API key or the master key")
+	if req.method != http.MethodPost && level < master {
+		const why = "deploying and removing functions needs the master key (X-Bmob-Master-Key): the REST API key ships inside client apps"
+		h.opts.Log("warn", fmt.Sprintf("401 %s %s: %s", req.method, req.path, why))
+		c.Set("X-Bmobemu-Unauthorized", why)
 		c.Status(http.StatusUnauthorized).Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(unauthorized)
 	}
@@ -57,11 +59,11 @@ func (h *handler) restFunction(c *fiber.Ctx, req *restRequest, escaped string, l
 // turned into a string, `_e` added, the answer {"result":"<the body as text>"}.
 func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) error {
 	if ct := req.header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-		return bmobError(c, 107, "This endpoint only supports Content-Type: application/json requests, not %s.", ct)
+		return bmobError(c, 107, "This endpoint only supports Content-Type: application/json requests, not %s.", restapi.Echo(ct))
 	}
 	form, err := stringFields(req.body)
 	if err != nil {
-		return bmobError(c, 107, "invalid json: %s.", req.body)
+		return bmobError(c, 107, "invalid json: %s.", restapi.Echo(req.body))
 	}
 	if _, ok := h.opts.Functions.Get(name); !ok {
 		if loadErr, broken := h.opts.Functions.Errors()[name]; broken {
@@ -97,7 +99,7 @@ func (h *handler) deployFunction(c *fiber.Ctx, req *restRequest, name string) er
 	}
 	var d deployRequest
 	if err := json.Unmarshal(req.body, &d); err != nil {
-		return bmobError(c, 107, "invalid json: %s.", req.body)
+		return bmobError(c, 107, "invalid json: %s.", restapi.Echo(req.body))
 	}
 	if d.Code == nil || *d.Code == "" {
 		return bmobError(c, 312, "请传入云代码")

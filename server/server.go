@@ -8,8 +8,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -29,6 +31,9 @@ const DefaultBodyLimit = 200 * 1024
 
 // DefaultFileBodyLimit bounds file uploads (POST /2/files/…), 10 MB as Bmob's SDKs.
 const DefaultFileBodyLimit = 10 << 20
+
+// DefaultMountBodyLimit bounds bodies sent to the mounted handlers (/_sandbox/…).
+const DefaultMountBodyLimit = 8 << 20
 
 // Options configure the server.
 type Options struct {
@@ -50,11 +55,16 @@ type Options struct {
 	BodyLimit int
 	// FileBodyLimit bounds file uploads; 0 means DefaultFileBodyLimit.
 	FileBodyLimit int
-	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree.
-	// nil answers text/xml bodies as empty ({}).
-	ParseXML func([]byte) (map[string]any, error)
+	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree,
+	// as JSON text with the keys in document order. nil answers text/xml
+	// bodies as empty ({}).
+	ParseXML func([]byte) ([]byte, error)
 	// Log receives server-level lines (not the functions' own logs).
 	Log func(level, line string)
+	// TrustForwardedFor takes a REST client's IP (the data hook's ip) from the
+	// first X-Forwarded-For entry: for tests that play clients from several
+	// addresses, or a server behind a proxy that sets it.
+	TrustForwardedFor bool
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
 	// the whole path; they are tried before the function routes.
 	Mounts map[string]http.Handler
@@ -62,6 +72,8 @@ type Options struct {
 	// stream (the web console's live log), which Mounts' net/http adaptor
 	// would buffer whole; they are tried before Mounts.
 	Streams map[string]fiber.Handler
+	// MountBodyLimit bounds bodies sent to Mounts; 0 means DefaultMountBodyLimit.
+	MountBodyLimit int
 	// Backup serves BackupPath (nil: not served).
 	Backup BackupFunc
 }
@@ -73,6 +85,9 @@ func New(opts Options) *fiber.App {
 	}
 	if opts.FileBodyLimit <= 0 {
 		opts.FileBodyLimit = DefaultFileBodyLimit
+	}
+	if opts.MountBodyLimit <= 0 {
+		opts.MountBodyLimit = DefaultMountBodyLimit
 	}
 	if opts.Log == nil {
 		opts.Log = func(string, string) {}
@@ -88,16 +103,16 @@ func New(opts Options) *fiber.App {
 	}
 	opts.Keys.SecretKey = opts.Secret
 	app := fiber.New(fiber.Config{
-		// fiber's limit is the larger one (file uploads); handlers enforce BodyLimit.
-		BodyLimit:             max(opts.BodyLimit, opts.FileBodyLimit),
-		DisableStartupMessage: true,
-		ReadTimeout:           60 * time.Second,
+		// Bodies are streamed, not buffered before the handler runs: limitBody
+		// checks each route's own limit first and reads at most that much.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    max(opts.BodyLimit, opts.FileBodyLimit, opts.MountBodyLimit),
+		DisableStartupMessage:        true,
+		ReadTimeout:                  60 * time.Second,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			var fe *fiber.Error
-			if errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge {
-				return c.Status(fe.Code).SendString(fmt.Sprintf("request body larger than the limit of %d bytes", max(opts.BodyLimit, opts.FileBodyLimit)))
-			}
 			code := fiber.StatusInternalServerError
+			var fe *fiber.Error
 			if errors.As(err, &fe) {
 				code = fe.Code
 			}
@@ -106,6 +121,7 @@ func New(opts Options) *fiber.App {
 	})
 	// A panic in a handler answers 500 instead of ending the process.
 	app.Use(recover.New())
+	app.Use(func(c *fiber.Ctx) error { return limitBody(c, opts) })
 	for path, sh := range opts.Streams {
 		app.Get(path, sh)
 	}
@@ -125,6 +141,90 @@ func New(opts Options) *fiber.App {
 		return c.Status(fiber.StatusNotFound).SendString(fmt.Sprintf("Cannot %s %s", c.Method(), c.Path()))
 	})
 	return app
+}
+
+// bodyRoute is which of the server's limits a request's body falls under.
+type bodyRoute int
+
+const (
+	directRoute bodyRoute = iota // function calls, /<secret>/<name>
+	restRoute                    // /1/…, /2/…
+	mountRoute                   // Options.Mounts
+)
+
+// routeLimit is the body limit of the route a request goes to, and the route.
+func routeLimit(method, path string, opts Options) (int, bodyRoute) {
+	switch {
+	case strings.HasPrefix(path, "/1/") || strings.HasPrefix(path, "/2/"):
+		if method == http.MethodPost && strings.HasPrefix(path, "/2/files/") {
+			return opts.FileBodyLimit, restRoute
+		}
+		return opts.BodyLimit, restRoute
+	}
+	for prefix := range opts.Mounts {
+		if strings.HasPrefix(path, strings.TrimSuffix(prefix, "/")+"/") {
+			return opts.MountBodyLimit, mountRoute
+		}
+	}
+	return opts.BodyLimit, directRoute
+}
+
+// limitBody enforces the route's body limit before the body is buffered: a
+// declared Content-Length over it is refused unread; a chunked body is read up
+// to the limit and refused past it. The 413 names the route's own limit.
+func limitBody(c *fiber.Ctx, opts Options) error {
+	limit, route := routeLimit(c.Method(), c.Path(), opts)
+	req := c.Request()
+	n := req.Header.ContentLength()
+	if n == -1 { // chunked: read at most limit+1 bytes of the stream
+		if stream := req.BodyStream(); stream != nil {
+			body, err := io.ReadAll(io.LimitReader(stream, int64(limit)+1))
+			if err != nil {
+				return c.Status(fiber.StatusBadRequest).SendString("reading the request body: " + err.Error())
+			}
+			n = len(body)
+			if n <= limit {
+				req.SetBodyRaw(body)
+			}
+		}
+	}
+	if n <= limit {
+		return c.Next()
+	}
+	// A body a little over the limit is read and thrown away, so the client
+	// (still sending) gets the 413 rather than a reset; past that the rest is
+	// never read and the connection is closed.
+	if !discardRest(req) {
+		c.Set(fiber.HeaderConnection, "close")
+	}
+	msg := fmt.Sprintf("request body larger than the limit of %d bytes", limit)
+	switch route {
+	case restRoute:
+		allowCORS(c)
+		return sendJSON(c, fiber.StatusRequestEntityTooLarge, map[string]any{"code": fiber.StatusRequestEntityTooLarge, "error": msg})
+	case mountRoute:
+		c.Status(fiber.StatusRequestEntityTooLarge).Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		body, _ := json.Marshal(map[string]string{"error": msg})
+		return c.Send(body)
+	}
+	return c.Status(fiber.StatusRequestEntityTooLarge).SendString(msg + " (Bmob allows 0.2 MB; see --body-limit)")
+}
+
+// maxDiscard is how much of an over-limit body the server reads and discards.
+const maxDiscard = 1 << 20
+
+// discardRest reads the rest of an over-limit body into nothing when it is at
+// most maxDiscard bytes, and reports whether the whole body was consumed.
+func discardRest(req *fasthttp.Request) bool {
+	stream := req.BodyStream()
+	if stream == nil {
+		return false
+	}
+	if declared := req.Header.ContentLength(); declared >= 0 && declared > maxDiscard {
+		return false
+	}
+	copied, err := io.CopyN(io.Discard, stream, maxDiscard+1)
+	return err == io.EOF && copied <= maxDiscard
 }
 
 type handler struct {

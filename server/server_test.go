@@ -12,6 +12,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/xml2js"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
@@ -20,7 +21,7 @@ const echo = `function onRequest(request, response, modules) {
 }`
 
 // start serves a function folder on a real loopback listener.
-func start(t *testing.T, files map[string]string, parseXML func([]byte) (map[string]any, error)) string {
+func start(t *testing.T, files map[string]string, parseXML func([]byte) ([]byte, error)) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
@@ -63,10 +64,7 @@ func do(t *testing.T, method, url, contentType, body string) (int, http.Header, 
 }
 
 func TestBodiesAsExpressParsesThem(t *testing.T) {
-	xml := func(data []byte) (map[string]any, error) { // a stand-in tree: the real parser is tested in modules/xml2js
-		return map[string]any{"xml": map[string]any{"raw": string(data)}}, nil
-	}
-	base := start(t, map[string]string{"echo.js": echo}, xml) + "/s3cr3t/echo"
+	base := start(t, map[string]string{"echo.js": echo}, xml2js.ParseBodyJSON) + "/s3cr3t/echo"
 	cases := []struct {
 		name, method, url, ct, body, want string
 	}{
@@ -75,7 +73,13 @@ func TestBodiesAsExpressParsesThem(t *testing.T) {
 		{"form values are strings, repeats are arrays", "POST", "", "application/x-www-form-urlencoded", "n=1&a=x+y&a=%E4%B8%AD&bad=%zz",
 			`{"method":"POST","body":{"n":"1","a":["x y","中"],"bad":"%zz"},"query":{},"type":"string"}`},
 		{"xml goes through the xml parser", "POST", "", "text/xml; charset=utf-8", "<xml><n>1</n></xml>",
-			`{"method":"POST","body":{"xml":{"raw":"<xml><n>1</n></xml>"}},"query":{},"type":"undefined"}`},
+			`{"method":"POST","body":{"xml":{"n":"1"}},"query":{},"type":"undefined"}`},
+		{"xml keys keep document order", "POST", "", "text/xml", "<xml><ToUserName>t</ToUserName><FromUserName>f</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
+			`{"method":"POST","body":{"xml":{"ToUserName":"t","FromUserName":"f","CreateTime":"1","MsgType":"text"}},"query":{},"type":"undefined"}`},
+		{"__proto__ in a form stays a field", "POST", "", "application/x-www-form-urlencoded", "__proto__=a&__proto__=b&n=1",
+			`{"method":"POST","body":{"__proto__":["a","b"],"n":"1"},"query":{},"type":"string"}`},
+		{"__proto__ in a query stays a field", "GET", "?__proto__=x&k=1", "", "",
+			`{"method":"GET","body":{},"query":{"__proto__":"x","k":"1"},"type":"undefined"}`},
 		{"application/xml is not parsed", "POST", "", "application/xml", "<xml/>",
 			`{"method":"POST","body":{},"query":{},"type":"undefined"}`},
 		{"GET query", "GET", "?n=3&k=a&k=b", "", "",

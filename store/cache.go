@@ -42,7 +42,7 @@ func newCache() *cache { return &cache{classes: map[string]*classCache{}} }
 // class returns the cached class, loading it from db on first use. The caller
 // must not modify it and must hold c.mu for reading while using it; the
 // returned unlock releases that.
-func (c *cache) class(db *bolt.DB, name string) (*classCache, func(), error) {
+func (c *cache) class(db *bolt.DB, name string, damage *damageLog) (*classCache, func(), error) {
 	c.mu.RLock()
 	if cc := c.classes[name]; cc != nil {
 		return cc, c.mu.RUnlock, nil
@@ -50,7 +50,7 @@ func (c *cache) class(db *bolt.DB, name string) (*classCache, func(), error) {
 	c.mu.RUnlock()
 	c.mu.Lock()
 	if c.classes[name] == nil {
-		cc, err := loadClass(db, name)
+		cc, err := loadClass(db, name, damage)
 		if err != nil {
 			c.mu.Unlock()
 			return nil, nil, err
@@ -59,12 +59,14 @@ func (c *cache) class(db *bolt.DB, name string) (*classCache, func(), error) {
 	}
 	c.mu.Unlock()
 	// Re-enter for reading; a reset may have dropped it meanwhile, so retry.
-	return c.class(db, name)
+	return c.class(db, name, damage)
 }
 
-func loadClass(db *bolt.DB, name string) (*classCache, error) {
+// loadClass reads a class; a record that cannot be decoded is skipped and
+// noted in damage, so one bad record cannot break reads of its class.
+func loadClass(db *bolt.DB, name string, damage *damageLog) (*classCache, error) {
 	cc := &classCache{byID: map[string]*record{}, deleted: map[string]uint64{}}
-	err := db.View(func(tx *bolt.Tx) error {
+	err := viewDB(db, func(tx *bolt.Tx) error {
 		cc.base = uint64(tx.ID())
 		b := tx.Bucket(classesBucket).Bucket([]byte(name))
 		if b == nil {
@@ -73,7 +75,8 @@ func loadClass(db *bolt.DB, name string) (*classCache, error) {
 		return b.ForEach(func(k, v []byte) error {
 			r, err := decodeRecord(string(k), v)
 			if err != nil {
-				return err
+				damage.note(name, string(k), err)
+				return nil
 			}
 			r.ver = cc.base
 			cc.byID[r.id] = r

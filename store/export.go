@@ -50,7 +50,7 @@ func (s *boltStore) Export(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	doc := exportDoc{Format: ExportFormat, Version: ExportVersion, Classes: map[string][]map[string]any{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(passwordsBucket).ForEach(func(k, v []byte) error {
 			if doc.Passwords == nil {
 				doc.Passwords = map[string]string{}
@@ -64,8 +64,12 @@ func (s *boltStore) Export(ctx context.Context, w io.Writer) error {
 			var recs []*record
 			err := tx.Bucket(classesBucket).Bucket(name).ForEach(func(k, v []byte) error {
 				r, err := decodeRecord(string(k), v)
+				if err != nil {
+					s.damage.note(string(name), string(k), err) // left out, named in the log and by Damaged
+					return nil
+				}
 				recs = append(recs, r)
-				return err
+				return nil
 			})
 			if err != nil {
 				return err

@@ -14,7 +14,7 @@ func (s *boltStore) record(ctx context.Context, class, id string) (*record, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cc, unlock, err := s.cache.class(s.db, class)
+	cc, unlock, err := s.cache.class(s.db, class, s.damage)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *boltStore) match(ctx context.Context, class string, where map[string]an
 	if err != nil {
 		return nil, nil, err
 	}
-	cc, unlock, err := s.cache.class(s.db, class)
+	cc, unlock, err := s.cache.class(s.db, class, s.damage)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -271,7 +271,7 @@ func (s *boltStore) Classes(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(classesBucket).ForEachBucket(func(k []byte) error {
 			names = append(names, string(k))
 			return nil

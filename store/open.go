@@ -31,6 +31,8 @@ type Options struct {
 	// PasswordIterations is the PBKDF2 work factor of new password hashes
 	// (default DefaultPasswordIterations; tests may lower it).
 	PasswordIterations int
+	// Log receives a line for each damaged record a read skips (nil: nowhere).
+	Log func(level, line string)
 }
 
 // Bucket layout: one nested bucket per class under classesBucket (key objectId,
@@ -52,6 +54,9 @@ type boltStore struct {
 	random io.Reader
 
 	iterations int // PBKDF2 work factor of new password hashes
+
+	// damage remembers the damaged records reads skipped.
+	damage *damageLog
 
 	// inflight counts writers: a lone writer commits at once, concurrent ones
 	// share a bbolt batch (one fsync for many writes).
@@ -97,7 +102,7 @@ func Open(path string, opt Options) (Store, error) {
 	db.MaxBatchDelay = 2 * time.Millisecond
 	db.MaxBatchSize = 1000
 	db.NoSync = opt.NoSync
-	if err := db.Update(func(tx *bolt.Tx) error {
+	if err := updateDB(db, func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -111,7 +116,8 @@ func Open(path string, opt Options) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &boltStore{db: db, path: path, now: opt.Now, random: opt.Random, cache: newCache(), iterations: opt.PasswordIterations}, nil
+	return &boltStore{db: db, path: path, now: opt.Now, random: opt.Random, cache: newCache(), iterations: opt.PasswordIterations,
+		damage: &damageLog{log: opt.Log}}, nil
 }
 
 // checkBoltFile rejects an existing non-empty file whose first page is not a

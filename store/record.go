@@ -27,6 +27,9 @@ type storedRecord struct {
 }
 
 func encodeRecord(r *record) ([]byte, error) {
+	if err := checkNesting(r.fields); err != nil {
+		return nil, err
+	}
 	b, err := json.Marshal(storedRecord{Created: r.created.UnixMicro(), Updated: r.updated.UnixMicro(), Fields: r.fields})
 	if err != nil {
 		return nil, fmt.Errorf("encode object %s: %w", r.id, err)

@@ -251,7 +251,7 @@ func reindexUnique(tx *bolt.Tx, strict bool) error {
 		err := cb.ForEach(func(k, v []byte) error {
 			r, err := decodeRecord(string(k), v)
 			if err != nil {
-				return err
+				return nil // a damaged record: reads skip and name it
 			}
 			err = afterPut(tx, class, r.id, nil, r.fields, userWrite{})
 			var dup *Error
@@ -290,7 +290,7 @@ func (s *boltStore) CheckPassword(ctx context.Context, userID, password string) 
 		return false, err
 	}
 	var stored string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		stored = string(tx.Bucket(passwordsBucket).Get([]byte(userID)))
 		return nil
 	})
@@ -334,7 +334,7 @@ func (s *boltStore) Session(ctx context.Context, token string) (Session, bool, e
 		return Session{}, false, err
 	}
 	var v []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v = bytes.Clone(tx.Bucket(sessionsBucket).Get([]byte(token)))
 		return nil
 	})
@@ -367,7 +367,7 @@ func (s *boltStore) Lookup(ctx context.Context, class, field, value string) (str
 		return "", false, fmt.Errorf("lookup %s.%s: not a unique field", class, field)
 	}
 	var id string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(uniqueBucket).Bucket(uniqueKey(class, field)); b != nil {
 			id = string(b.Get([]byte(value)))
 		}
@@ -385,7 +385,7 @@ func (s *boltStore) Schemas(ctx context.Context) (map[string]map[string]string, 
 		return nil, err
 	}
 	out := map[string]map[string]string{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(classesBucket).ForEachBucket(func(k []byte) error {
 			out[string(k)] = map[string]string{}
 			return nil

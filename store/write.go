@@ -28,9 +28,9 @@ func (s *boltStore) write(ctx context.Context, fn func(tx *bolt.Tx) ([]change, e
 	}
 	defer s.inflight.Add(-1)
 	if s.inflight.Add(1) == 1 {
-		return s.db.Update(run)
+		return updateDB(s.db, run)
 	}
-	return s.db.Batch(run)
+	return s.db.Batch(contained(run)) // contained: the batch runs run on its own goroutine
 }
 
 // Create inserts an object; the class is created on first insert.
@@ -101,7 +101,7 @@ func (s *boltStore) Update(ctx context.Context, class, objectID string, data map
 		}
 		r, err := decodeRecord(objectID, v)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: object %s/%s cannot be read back, so it cannot be updated (delete it): %v", ErrDamaged, class, objectID, err)
 		}
 		r.updated = now
 		old := uniqueValues(class, r.fields)
@@ -129,12 +129,12 @@ func (s *boltStore) Delete(ctx context.Context, class, objectID string) error {
 		if b == nil || b.Get([]byte(objectID)) == nil {
 			return nil, notFound(objectID)
 		}
-		r, err := decodeRecord(objectID, b.Get([]byte(objectID)))
-		if err != nil {
-			return nil, err
-		}
-		if err := afterDelete(tx, class, objectID, uniqueValues(class, r.fields)); err != nil {
-			return nil, err
+		// A damaged record can still be deleted; its unique values (if any)
+		// then stay reserved until `data check` rebuilds the index.
+		if r, err := decodeRecord(objectID, b.Get([]byte(objectID))); err == nil {
+			if err := afterDelete(tx, class, objectID, uniqueValues(class, r.fields)); err != nil {
+				return nil, err
+			}
 		}
 		if err := b.Delete([]byte(objectID)); err != nil {
 			return nil, fmt.Errorf("delete %s/%s: %w", class, objectID, err)

@@ -12,15 +12,17 @@ func (s *Session) Advance(ctx context.Context, d time.Duration) error {
 	if d < 0 {
 		return fmt.Errorf("testkit: the clock cannot go back (advance by %v)", d)
 	}
-	s.Clock.Advance(d)
-	return s.Settle(ctx)
+	return s.stepTo(ctx, s.Clock.Now().Add(d))
 }
 
 // SetTime moves the frozen clock to t (timers never fire twice; moving back
 // only changes what Date tells) and waits for the work it released.
 func (s *Session) SetTime(ctx context.Context, t time.Time) error {
-	s.Clock.Set(t)
-	return s.Settle(ctx)
+	if !t.After(s.Clock.Now()) {
+		s.Clock.Set(t)
+		return s.Settle(ctx)
+	}
+	return s.stepTo(ctx, t)
 }
 
 // Settle waits until every script's remaining work, and the payment sandbox's

@@ -46,7 +46,7 @@ type Payments struct {
 func newPayments(s *Session) *Payments {
 	h := s.Emu.Sandbox.Handler()
 	return &Payments{s: s, sb: s.Emu.Sandbox, keys: s.Emu.SandboxKeys, client: &sandbox.Client{
-		Base: "http://sandbox.test",
+		Base: "http://127.0.0.1", // in-process; a loopback name, as the sandbox's guard wants
 		HTTP: &http.Client{Transport: handlerTransport{h}},
 	}}
 }

@@ -144,6 +144,9 @@ func Open(opts Options) (*Session, error) {
 		Transport: s.HTTP, Programs: opts.Programs, NoSync: true, NoWarm: true,
 		Transform: replacer(opts.Replace),
 		Sandbox:   sbCfg,
+		// Timed tasks run when the test steps the clock, each to completion;
+		// REST calls may play clients from any address (X-Forwarded-For).
+		ManualTasks: true, TrustForwardedFor: true,
 	}
 	emu, err := emulator.Open(cfg)
 	if err != nil {

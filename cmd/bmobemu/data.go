@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/migrate"
@@ -34,13 +36,90 @@ func dataExport(ctx context.Context, inv invocation) error {
 	}
 	defer st.Close()
 	if *out == "" {
-		return st.Export(ctx, inv.stdout)
+		err = st.Export(ctx, inv.stdout)
+	} else if err = store.ExportFile(ctx, st, *out); err == nil {
+		fmt.Fprintf(inv.stdout, "exported %s to %s\n", *db, *out)
 	}
-	if err := store.ExportFile(ctx, st, *out); err != nil {
+	if errors.Is(err, store.ErrDamaged) {
+		return fmt.Errorf("%w\n  see what is readable: bmobemu data check --db %s\n  copy every readable row to a new file: bmobemu data salvage --db %s --out NEW.db", err, *db, *db)
+	}
+	if dr, ok := st.(store.DamageReporter); ok && err == nil {
+		for _, d := range dr.Damaged() {
+			fmt.Fprintf(inv.stderr, "bmobemu: warning: left out damaged object %s/%s: %s\n", d.Class, d.ObjectID, d.Reason)
+		}
+	}
+	return err
+}
+
+// dataCheck is `bmobemu data check`.
+func dataCheck(_ context.Context, inv invocation) error {
+	fs := newFlagSet("data check")
+	db := fs.String("db", defaultDB, "bbolt database file (read only; stop the server using it first)")
+	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stdout, "exported %s to %s\n", *db, *out)
+	rep, err := store.Check(*db)
+	if err != nil {
+		return err
+	}
+	printCheck(inv.stdout, rep)
+	if !rep.OK() {
+		return fmt.Errorf("%s is damaged: copy what is readable with bmobemu data salvage --db %s --out NEW.db", *db, *db)
+	}
 	return nil
+}
+
+// dataSalvage is `bmobemu data salvage`.
+func dataSalvage(_ context.Context, inv invocation) error {
+	fs := newFlagSet("data salvage")
+	db := fs.String("db", defaultDB, "the damaged bbolt database file (only read)")
+	out := fs.String("out", "", "the new db file to write (must not exist)")
+	if err := parseFlags(fs, inv.args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("salvage: --out NEW.db is required (the damaged file is only read)")
+	}
+	rep, err := store.Salvage(*db, *out)
+	if err != nil {
+		return err
+	}
+	printCheck(inv.stdout, rep.Lost)
+	names := make([]string, 0, len(rep.Copied))
+	for n := range rep.Copied {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%s (%d)", n, rep.Copied[n]))
+	}
+	fmt.Fprintf(inv.stdout, "salvaged into %s: %s\n", *out, strings.Join(parts, ", "))
+	fmt.Fprintf(inv.stdout, "the keys stay beside the old file: cp %s.keys.json %s.keys.json to keep them\n", *db, *out)
+	return nil
+}
+
+// printCheck describes a CheckReport in plain words.
+func printCheck(w io.Writer, rep store.CheckReport) {
+	for _, c := range rep.Classes {
+		switch {
+		case c.Unreadable != "":
+			fmt.Fprintf(w, "%s: DAMAGED: %d objects readable; part of the class is on a damaged page: %s\n", c.Name, c.Readable, c.Unreadable)
+		case len(c.Damaged) > 0:
+			fmt.Fprintf(w, "%s: %d objects readable, %d cannot be decoded\n", c.Name, c.Readable, len(c.Damaged))
+		default:
+			fmt.Fprintf(w, "%s: ok, %d objects\n", c.Name, c.Readable)
+		}
+		for _, d := range c.Damaged {
+			fmt.Fprintf(w, "  object %s: %s\n", d.ObjectID, d.Reason)
+		}
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "problem: %s\n", p)
+	}
+	if rep.OK() {
+		fmt.Fprintf(w, "%s: no damage found (%d classes)\n", rep.Path, len(rep.Classes))
+	}
 }
 
 // dataImport is `bmobemu data import`.

@@ -29,6 +29,8 @@ type common struct {
 	upstreams                      listFlag
 	timeout                        time.Duration
 	bodyLimit, poolSize            int
+	runDepth                       int
+	decompressLimit, outboundLimit int64
 	maxCallDepth                   int
 	memoryLimitMB                  int64
 	sandbox                        string
@@ -59,6 +61,9 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "limit of one call; 0 switches it off (debugging)")
 	fs.IntVar(&c.bodyLimit, "body-limit", 200*1024, "request body limit in bytes (Bmob: 0.2 MB)")
 	fs.IntVar(&c.poolSize, "pool-size", 16, "VMs per function")
+	fs.IntVar(&c.runDepth, "run-depth", runtime.DefaultRunDepth, "how many functions deep a chain of oFunctions.run calls may go")
+	fs.Int64Var(&c.decompressLimit, "decompress-limit", modules.DefaultDecompressLimit, "largest output in bytes of one decompression a script asks for (zlib, oGzip, oHttp gzip: true)")
+	fs.Int64Var(&c.outboundLimit, "outbound-body-limit", outbound.DefaultMaxResponseBody, "largest outbound response body in bytes a script may read (oHttp, alipay-sdk exec, ...)")
 	fs.Int64Var(&c.memoryLimitMB, "memory-limit", runtime.DefaultMemoryLimit>>20, "MB of heap running scripts may fill together; past it the calls in progress are stopped with an error naming this limit (0: no limit)")
 	fs.IntVar(&c.maxCallDepth, "max-call-depth", runtime.DefaultMaxCallDepth, "call stack frames a script may use; deeper throws RangeError: Maximum call stack size exceeded")
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
@@ -86,6 +91,14 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 	if !(c.retryScale > 0) {
 		return emulator.Config{}, fmt.Errorf("--sandbox-retry-scale must be above 0, not %v", c.retryScale)
 	}
+	for _, limit := range []struct {
+		flag  string
+		value int64
+	}{{"run-depth", int64(c.runDepth)}, {"decompress-limit", c.decompressLimit}, {"outbound-body-limit", c.outboundLimit}} {
+		if limit.value < 1 {
+			return emulator.Config{}, fmt.Errorf("--%s must be at least 1, not %d", limit.flag, limit.value)
+		}
+	}
 	var alipayApp *modules.AlipayApp
 	if c.alipayApp != "" {
 		app, err := emulator.LoadAlipayApp(c.alipayApp)
@@ -107,6 +120,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		Keys:    emulator.Keys{AppID: c.appID, RESTKey: c.restKey, MasterKey: c.masterKey, SecurityCode: c.securityCode},
 		Timeout: timeout, BodyLimit: c.bodyLimit, PoolSize: c.poolSize, MaxCallDepth: c.maxCallDepth, MemoryLimit: memoryLimit,
 		LogOutput: logOut,
+		RunDepth:  c.runDepth, DecompressLimit: c.decompressLimit, OutboundBodyLimit: c.outboundLimit,
 		Sandbox:   emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 		DeployDir: c.deployDir,
 		AlipayApp: alipayApp,

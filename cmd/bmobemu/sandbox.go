@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -28,11 +30,11 @@ func sandboxKeys(_ context.Context, inv invocation) error {
 // sandboxTrades is `bmobemu sandbox trades`.
 func sandboxTrades(ctx context.Context, inv invocation) error {
 	fs := newFlagSet("sandbox trades")
-	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	newClient := clientFlags(fs)
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	trades, err := client(*addr).Trades(ctx)
+	trades, err := newClient().Trades(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,12 +51,12 @@ func sandboxTrades(ctx context.Context, inv invocation) error {
 // sandboxNotifies is `bmobemu sandbox notifies [--replay ID]`.
 func sandboxNotifies(ctx context.Context, inv invocation) error {
 	fs := newFlagSet("sandbox notifies")
-	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	newClient := clientFlags(fs)
 	replay := fs.String("replay", "", "deliver notify ID again (a new delivery of the same bytes)")
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	c := client(*addr)
+	c := newClient()
 	if *replay != "" {
 		d, err := c.Replay(ctx, *replay)
 		if err != nil {
@@ -76,19 +78,25 @@ func sandboxNotifies(ctx context.Context, inv invocation) error {
 	return nil
 }
 
-func client(addr string) *sandbox.Client {
-	base := addr
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
+// clientFlags registers --addr and --master-key and returns the client they
+// describe, to call after parsing.
+func clientFlags(fs *flag.FlagSet) func() *sandbox.Client {
+	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	key := fs.String("master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "the server's master key: needed when it listens off loopback (env BMOBEMU_MASTER_KEY)")
+	return func() *sandbox.Client {
+		base := *addr
+		if !strings.Contains(base, "://") {
+			base = "http://" + base
+		}
+		return &sandbox.Client{Base: base, MasterKey: *key}
 	}
-	return &sandbox.Client{Base: base}
 }
 
 // sandboxTrigger is `bmobemu sandbox pay|close|refund`.
 func sandboxTrigger(ctx context.Context, inv invocation) error {
 	action, stdout := inv.word, inv.stdout
 	fs := newFlagSet("sandbox " + action)
-	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
+	newClient := clientFlags(fs)
 	var req sandbox.TriggerRequest
 	fs.StringVar(&req.Provider, "provider", "", "alipay or wechat")
 	fs.StringVar(&req.OutTradeNo, "out-trade-no", "", "the merchant's order number (out_trade_no)")
@@ -101,7 +109,7 @@ func sandboxTrigger(ctx context.Context, inv invocation) error {
 	if req.OutTradeNo == "" {
 		return fmt.Errorf("sandbox %s: --out-trade-no is required", action)
 	}
-	c := client(*addr)
+	c := newClient()
 	var res sandbox.TriggerResult
 	var err error
 	switch action {

@@ -45,6 +45,9 @@ func serve(ctx context.Context, inv invocation) error {
 		return err
 	}
 	defer emu.Close()
+	if emu.Guard.Public() {
+		fmt.Fprint(stderr, publicWarning(ln.Addr().String()))
+	}
 	banner(stdout, emu, ln.Addr().String(), *try)
 	return emu.Serve(ctx, ln)
 }
@@ -84,6 +87,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	} else {
 		fmt.Fprintln(w, "  WARNING:        payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
 	}
+	projectBanner(w, emu)
 	base := fmt.Sprintf("http://%s/%s", addr, emu.Secret)
 	for _, n := range names {
 		fmt.Fprintf(w, "  GET|POST %s/%s\n", base, n)
@@ -106,6 +110,13 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 		fmt.Fprintf(w, "     curl -s -X POST -H 'X-Bmob-Application-Id: %s' -H 'X-Bmob-REST-API-Key: %s' -H 'Content-Type: application/json' -d '{}' http://%s/1/functions/%s\n",
 			k.AppID, k.RESTKey, addr, name)
 	}
+}
+
+// publicWarning is printed when serve listens where other machines reach it.
+func publicWarning(addr string) string {
+	return fmt.Sprintf("WARNING: listening on %s, reachable from other machines. Anyone who can reach it can call your functions "+
+		"and the REST API with the app's keys; the payment sandbox (/_sandbox/) and admin routes now need the master key "+
+		"(X-Bmob-Master-Key, or as the password the browser asks for). Use --addr 127.0.0.1:PORT to keep it on this machine.\n", addr)
 }
 
 // browsable is a listener's address as a browser on this machine can open it:

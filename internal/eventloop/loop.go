@@ -5,10 +5,13 @@
 //
 // The design follows k6's event loop: asynchronous Go work calls RegisterCallback on
 // the JS thread, which keeps the loop alive, and later hands back exactly one function
-// to run on the JS thread.
+// to run on the JS thread. Timers are the loop's own: a min-heap ordered by due time
+// and one clock wake-up for the earliest, so setting and clearing cost O(log n)
+// whatever the number of timers.
 package eventloop
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -29,15 +32,27 @@ type Loop struct {
 
 	mu      sync.Mutex
 	queue   []func() error
-	pending int // callbacks registered and not yet queued
+	pending int // callbacks registered and not yet queued (timers not counted)
 	closed  bool
 	stopped bool
 	inTurn  bool // a macrotask is running
 	wakeup  chan struct{}
 
 	ticks  []func() error // process.nextTick queue, only touched on the JS thread
-	timers map[*timer]struct{}
+	failed error          // set by Fail during a turn: the turn ends with it
+
+	// Timers. live holds every timer set and not yet cleared or finished (a
+	// one-shot timer leaves when it runs); due holds the live ones not yet due,
+	// earliest first. Both are guarded by mu (Settled reads them from other
+	// goroutines); only the JS thread changes them.
+	live   map[int64]*timer
+	due    timerHeap
 	nextID int64
+	seq    int64 // arming order: ties between equal due times run in it
+
+	// The one clock wake-up, armed for the earliest timer when the loop waits.
+	wakeAt   time.Time
+	stopWake func() bool
 
 	trampoline goja.Callable
 
@@ -52,18 +67,47 @@ var trampolineProgram = goja.MustCompile("eventloop-trampoline.js", "(function (
 
 type timer struct {
 	id       int64
-	stop     func() bool // cancels the clock's AfterFunc
-	at       time.Time   // when it falls due on the loop's clock
+	at       time.Time // when it falls due on the loop's clock
+	seq      int64
 	interval time.Duration
 	repeat   bool
-	release  func(func() error)
+	index    int // position in the heap; -1 when not in it (queued to run, or cleared)
 	fn       func() error
+}
+
+// timerHeap orders timers by due time, then by arming order, as Node runs them.
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if !h[i].at.Equal(h[j].at) {
+		return h[i].at.Before(h[j].at)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.index = -1
+	return t
 }
 
 // New makes a loop for vm. trampoline may be nil; callers that make many loops on
 // one VM pass the one Trampoline returns, so it is compiled into the VM once.
 func New(vm *goja.Runtime, trampoline goja.Callable) *Loop {
-	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), timers: map[*timer]struct{}{}, trampoline: trampoline, clock: clock.Real()}
+	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), live: map[int64]*timer{}, trampoline: trampoline, clock: clock.Real()}
 }
 
 // UseClock makes the loop's timers run on c instead of real time. When c is a
@@ -113,12 +157,25 @@ func (l *Loop) RegisterCallback() func(func() error) {
 // Enqueue queues fn to run on the JS thread as a new macrotask. It is for callers on
 // the JS thread (setImmediate and the like); Go goroutines use RegisterCallback.
 func (l *Loop) Enqueue(fn func() error) {
-	l.RegisterCallback()(fn)
+	l.mu.Lock()
+	if !l.closed {
+		l.queue = append(l.queue, fn)
+	}
+	l.mu.Unlock()
 }
 
 // NextTick queues fn to run after the current macrotask, before promise jobs.
 // It must be called on the JS thread.
 func (l *Loop) NextTick(fn func() error) { l.ticks = append(l.ticks, fn) }
+
+// Fail makes the running turn end with err once its promise jobs are done, as an
+// uncaught exception in a microtask ends a Node process. It must be called on
+// the JS thread; the first error of a turn wins.
+func (l *Loop) Fail(err error) {
+	if l.failed == nil {
+		l.failed = err
+	}
+}
 
 // Stop ends the loop from any goroutine; Run returns ErrStopped.
 func (l *Loop) Stop() {
@@ -146,8 +203,8 @@ func (l *Loop) Run(ctx context.Context, first func() error) error {
 // RunUntil is Run that may pause: after each turn, if pause reports true while work
 // is still pending, it returns paused=true and leaves the loop as it is, to be
 // finished by Continue, possibly on another goroutine. The runtime uses it to answer
-// an HTTP call on the caller's goroutine and leave the script's later callbacks to
-// the VM's own goroutine.
+// an HTTP call on the caller's goroutine as soon as the answer exists, and leave the
+// script's later callbacks to the VM's own goroutine.
 func (l *Loop) RunUntil(ctx context.Context, first func() error, pause func() bool) (paused bool, err error) {
 	if err := l.turn(first); err != nil {
 		l.close()
@@ -164,33 +221,44 @@ func (l *Loop) Continue(ctx context.Context) error {
 
 func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			// A script that keeps the queue full must still stop at its deadline.
+			l.close()
+			return false, err
+		}
+		l.queueDueTimers()
 		l.mu.Lock()
 		if l.stopped {
 			l.mu.Unlock()
 			l.close()
 			return false, ErrStopped
 		}
-		if len(l.queue) > 0 {
-			fn := l.queue[0]
+		idle := len(l.queue) == 0 && l.pending == 0 && len(l.due) == 0
+		// Pausing is checked before every macrotask, not only when the queue is
+		// empty: an answer must not wait behind the script's queued work.
+		wantPause := pause != nil && pause()
+		var next func() error
+		if len(l.queue) > 0 && !wantPause {
+			next = l.queue[0]
 			l.queue[0] = nil
 			l.queue = l.queue[1:]
-			l.mu.Unlock()
-			if err := l.turn(fn); err != nil {
+		}
+		l.mu.Unlock()
+		switch {
+		case next != nil:
+			if err := l.turn(next); err != nil {
 				l.close()
 				return false, err
 			}
 			continue
-		}
-		idle := l.pending == 0
-		l.mu.Unlock()
-		if idle {
+		case idle:
 			l.close()
 			return false, nil
-		}
-		if pause != nil && pause() {
+		case wantPause:
 			return true, nil
 		}
 		l.stepToNextTimer()
+		l.armWake()
 		select {
 		case <-ctx.Done():
 			l.close()
@@ -198,6 +266,65 @@ func (l *Loop) drain(ctx context.Context, pause func() bool) (paused bool, err e
 		case <-l.wakeup:
 		}
 	}
+}
+
+// queueDueTimers moves the timers whose time has come from the heap to the end
+// of the queue, earliest first; each then runs as its own macrotask.
+func (l *Loop) queueDueTimers() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.due) == 0 {
+		return
+	}
+	now := l.clock.Now()
+	for len(l.due) > 0 && !l.due[0].at.After(now) {
+		t := heap.Pop(&l.due).(*timer)
+		l.queue = append(l.queue, func() error { return l.fire(t) })
+	}
+}
+
+// fire runs a due timer unless it was cleared after falling due; an interval is
+// set again first, so the callback may clear it.
+func (l *Loop) fire(t *timer) error {
+	l.mu.Lock()
+	if l.live[t.id] != t {
+		l.mu.Unlock()
+		return nil
+	}
+	if t.repeat {
+		l.push(t, l.clock.Now().Add(t.interval))
+	} else {
+		delete(l.live, t.id)
+	}
+	l.mu.Unlock()
+	return t.fn()
+}
+
+// armWake makes sure the clock wakes the loop when its earliest timer falls due.
+// A wake-up armed for an earlier time (a timer since cleared) is kept: waking
+// early costs one look at the heap.
+func (l *Loop) armWake() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.due) == 0 {
+		return
+	}
+	at := l.due[0].at
+	if l.stopWake != nil && !l.wakeAt.After(at) {
+		return
+	}
+	if l.stopWake != nil {
+		l.stopWake()
+	}
+	l.wakeAt = at
+	l.stopWake = l.clock.AfterFunc(at.Sub(l.clock.Now()), func() {
+		l.mu.Lock()
+		if l.wakeAt.Equal(at) {
+			l.stopWake = nil
+		}
+		l.mu.Unlock()
+		l.signal()
+	})
 }
 
 // turn runs one macrotask and the nextTick queue inside one outermost goja call, so
@@ -231,9 +358,14 @@ func (l *Loop) turn(fn func() error) (err error) {
 		}
 		l.trampoline = t
 	}
+	l.failed = nil
 	if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(runner)); jsErr != nil && err == nil {
 		err = jsErr
 	}
+	if err == nil {
+		err = l.failed
+	}
+	l.failed = nil
 	return err
 }
 
@@ -241,11 +373,13 @@ func (l *Loop) close() {
 	l.mu.Lock()
 	l.closed = true
 	l.queue = nil
-	timers := l.timers
-	l.timers = map[*timer]struct{}{}
+	l.live = map[int64]*timer{}
+	l.due = nil
+	stopWake := l.stopWake
+	l.stopWake = nil
 	l.mu.Unlock()
-	for t := range timers {
-		t.stop()
+	if stopWake != nil {
+		stopWake()
 	}
 	l.ticks = nil
 }
@@ -260,22 +394,15 @@ func (l *Loop) Settled() bool {
 	if l.closed {
 		return true
 	}
-	if l.inTurn || len(l.queue) > 0 {
+	if l.inTurn || len(l.queue) > 0 || l.pending > 0 {
 		return false
 	}
-	now := l.clock.Now()
-	waiting := 0
-	for t := range l.timers {
-		if !t.at.After(now) {
-			return false // due: its callback is on its way
-		}
-		waiting++
-	}
-	return l.pending == waiting
+	// A timer due now is on its way; one not in the heap is queued or running.
+	return len(l.due) == len(l.live) && (len(l.due) == 0 || l.due[0].at.After(l.clock.Now()))
 }
 
 // stepToNextTimer steps a stepping clock to the loop's earliest timer when
-// timers are all that is pending; the timer's callback then wakes the loop.
+// timers are all that is pending; the loop then finds it due.
 func (l *Loop) stepToNextTimer() {
 	stepper, ok := l.clock.(clock.Stepper)
 	if !ok || (l.stepWhile != nil && !l.stepWhile()) {
@@ -283,17 +410,14 @@ func (l *Loop) stepToNextTimer() {
 	}
 	l.mu.Lock()
 	var next time.Time
-	onlyTimers := len(l.queue) == 0 && l.pending == len(l.timers) && len(l.timers) > 0
+	onlyTimers := len(l.queue) == 0 && l.pending == 0 && len(l.due) > 0
 	if onlyTimers {
-		for t := range l.timers {
-			if next.IsZero() || t.at.Before(next) {
-				next = t.at
-			}
-		}
+		next = l.due[0].at
 	}
 	l.mu.Unlock()
 	if onlyTimers {
 		stepper.StepTo(next)
+		l.signal()
 	}
 }
 
@@ -303,50 +427,34 @@ func (l *Loop) SetTimer(d time.Duration, repeat bool, fn func() error) int64 {
 	if d < time.Millisecond {
 		d = time.Millisecond // Node clamps 0 to 1 ms
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.nextID++
-	t := &timer{id: l.nextID, interval: d, repeat: repeat, fn: fn}
-	l.arm(t)
+	t := &timer{id: l.nextID, interval: d, repeat: repeat, fn: fn, index: -1}
+	if !l.closed {
+		l.live[t.id] = t
+		l.push(t, l.clock.Now().Add(d))
+	}
 	return t.id
 }
 
-func (l *Loop) arm(t *timer) {
-	t.release = l.RegisterCallback()
-	l.mu.Lock()
-	l.timers[t] = struct{}{}
-	l.mu.Unlock()
-	t.at = l.clock.Now().Add(t.interval)
-	t.stop = l.clock.AfterFunc(t.interval, func() {
-		t.release(func() error {
-			l.mu.Lock()
-			_, live := l.timers[t]
-			delete(l.timers, t)
-			l.mu.Unlock()
-			if !live {
-				return nil
-			}
-			if t.repeat {
-				l.arm(t)
-			}
-			return t.fn()
-		})
-	})
+// push puts t in the heap, due at at. l.mu must be held.
+func (l *Loop) push(t *timer, at time.Time) {
+	l.seq++
+	t.at, t.seq = at, l.seq
+	heap.Push(&l.due, t)
 }
 
 // ClearTimer cancels a timer set by SetTimer; unknown ids are ignored, as in Node.
 func (l *Loop) ClearTimer(id int64) {
 	l.mu.Lock()
-	var found *timer
-	for t := range l.timers {
-		if t.id == id {
-			found = t
-			break
-		}
+	defer l.mu.Unlock()
+	t, ok := l.live[id]
+	if !ok {
+		return
 	}
-	if found != nil {
-		delete(l.timers, found)
-	}
-	l.mu.Unlock()
-	if found != nil && found.stop() {
-		found.release(nil)
+	delete(l.live, id)
+	if t.index >= 0 {
+		heap.Remove(&l.due, t.index)
 	}
 }

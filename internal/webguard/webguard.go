@@ -13,8 +13,10 @@
 //     be "same-origin" or "none"; Origin, when sent, must name the Host the
 //     request was sent to; and a request carrying neither (an old browser, or
 //     curl) may not use a form content type (urlencoded, multipart, text/plain)
-//     unless it carries the master key. A page served by bmobemu itself posting
-//     forms or fetch()ing JSON to its own origin passes; a page elsewhere fails.
+//     unless it carries the master key in the X-Bmob-Master-Key header (Basic
+//     credentials do not count: a browser sends them on its own). A page
+//     served by bmobemu itself posting forms or fetch()ing JSON to its own
+//     origin passes; a page elsewhere fails.
 //   - Any other listen address (0.0.0.0, a LAN address, ""): every request,
 //     reads included, must carry the master key, as X-Bmob-Master-Key or as the
 //     password of HTTP Basic authentication (any user name: the browser asks for
@@ -65,7 +67,7 @@ func (r *Refusal) Error() string { return r.Reason }
 
 // Check returns nil when r may reach a protected route, else a *Refusal.
 func (g *Guard) Check(r *http.Request) *Refusal {
-	hasKey, wrongKey := g.masterKeyOf(r)
+	hasKey, inHeader, wrongKey := g.masterKeyOf(r)
 	if wrongKey {
 		return &Refusal{http.StatusUnauthorized, "wrong master key"}
 	}
@@ -89,7 +91,9 @@ func (g *Guard) Check(r *http.Request) *Refusal {
 		}
 		return nil
 	}
-	if site == "" && !hasKey && isFormType(r.Header.Get("Content-Type")) {
+	// A browser sends Basic credentials on its own, even with a cross-site
+	// form: only the header, which no form can set, vouches for the request.
+	if site == "" && !inHeader && isFormType(r.Header.Get("Content-Type")) {
 		return &Refusal{http.StatusForbidden, "a form post without an Origin header is refused (a browser on another site could send it): " +
 			"send Content-Type: application/json, or the master key in " + MasterKeyHeader}
 	}
@@ -120,22 +124,24 @@ func Refuse(w http.ResponseWriter, ref *Refusal) {
 	_, _ = fmt.Fprintln(w, ref.Reason)
 }
 
-// masterKeyOf reports whether r carries the master key, and whether it carries
-// a key that is wrong. With no master key configured nothing matches.
-func (g *Guard) masterKeyOf(r *http.Request) (has, wrong bool) {
+// masterKeyOf reports whether r carries the master key (and whether in the
+// header rather than as Basic credentials), and whether it carries a key that
+// is wrong. With no master key configured nothing matches.
+func (g *Guard) masterKeyOf(r *http.Request) (has, inHeader, wrong bool) {
 	got := r.Header.Get(MasterKeyHeader)
+	inHeader = got != ""
 	if got == "" {
 		if _, pw, ok := r.BasicAuth(); ok {
 			got = pw
 		}
 	}
 	if got == "" {
-		return false, false
+		return false, false, false
 	}
 	if g.masterKey != "" && subtle.ConstantTimeCompare([]byte(got), []byte(g.masterKey)) == 1 {
-		return true, false
+		return true, inHeader, false
 	}
-	return false, true
+	return false, false, true
 }
 
 func safeMethod(m string) bool {

@@ -59,6 +59,10 @@ func TestCheck(t *testing.T) {
 			header: map[string]string{"Origin": "http://evil.example"}, basicPassword: key}, 403},
 		{"public: same-origin form with Basic", "0.0.0.0:8080", req{method: "POST", host: "192.168.1.5:8080", ct: "application/x-www-form-urlencoded",
 			header: map[string]string{"Origin": "http://192.168.1.5:8080"}, basicPassword: key}, 0},
+		{"public: form without Origin, Basic only (old browser, cached credentials)", "0.0.0.0:8080", req{method: "POST", host: "192.168.1.5:8080",
+			ct: "application/x-www-form-urlencoded", basicPassword: key}, 403},
+		{"public: form without Origin, key in the header (curl)", "0.0.0.0:8080", req{method: "POST", host: "192.168.1.5:8080",
+			ct: "application/x-www-form-urlencoded", header: map[string]string{MasterKeyHeader: key}}, 0},
 		{"https origin behind a proxy", "0.0.0.0:8080", req{method: "POST", host: "dev.example.com", ct: "application/json",
 			header: map[string]string{"Origin": "https://dev.example.com", MasterKeyHeader: key}}, 0},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/internal/capped"
 	"github.com/bmobemu/bmobemu/outbound"
 )
 
@@ -92,6 +93,10 @@ func transportError(err error) *nodeError {
 	var t errTimeout
 	if errors.As(err, &t) {
 		return timeoutError(t)
+	}
+	var tooLarge *outbound.BodyTooLargeError
+	if errors.As(err, &tooLarge) {
+		return &nodeError{message: tooLarge.Error(), code: "ERR_BODY_TOO_LARGE", props: []prop{{"limit", tooLarge.Limit}}}
 	}
 	var blocked *outbound.BlockedError
 	if errors.As(err, &blocked) {
@@ -192,8 +197,11 @@ func unwrapURLError(err error) error {
 }
 
 // zlibError maps a decompression failure to Node's zlib error.
-func zlibError(err error) *nodeError {
+func zlibError(err error, limit int64) *nodeError {
 	switch {
+	case errors.Is(err, capped.ErrTooLarge):
+		return &nodeError{message: fmt.Sprintf("Cannot create a Buffer larger than %d bytes (the decompressed data is over bmobemu's --decompress-limit)", limit),
+			code: "ERR_BUFFER_TOO_LARGE"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &nodeError{message: "unexpected end of file", code: "Z_BUF_ERROR", props: []prop{{"errno", -5}}}
 	case errors.Is(err, gzip.ErrHeader), errors.Is(err, zlib.ErrHeader):

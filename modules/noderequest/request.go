@@ -186,7 +186,8 @@ func (m *module) start(params *goja.Object) goja.Value {
 		}
 		return reqObj
 	}
-	c := &call{s: s, client: m.client(s.jar), method: s.method, headers: s.headers.clone(), body: s.body}
+	c := &call{s: s, client: m.client(s.jar), method: s.method, headers: s.headers.clone(), body: s.body,
+		decompressLimit: m.vu.Env().DecompressCap()}
 	c.uri, _ = parseURI(s.uri)
 	c.autoHost = !readHeaders(params.Get("headers")).has("host")
 	_ = reqObj.Set("uri", uriObject(vm, c.uri))

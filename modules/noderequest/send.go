@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/bmobemu/bmobemu/internal/capped"
 )
 
 // outcome is what the sending goroutine hands back to the JS thread.
@@ -37,6 +39,8 @@ type call struct {
 	headers  *headerList
 	body     []byte
 	autoHost bool
+	// decompressLimit caps the body inflated for gzip: true (--decompress-limit).
+	decompressLimit int64
 }
 
 // run sends the request, following redirects as request does, and reads the body.
@@ -49,7 +53,7 @@ func (c *call) run(ctx context.Context) outcome {
 		}
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode < 300 || resp.StatusCode >= 400 || loc == "" || !c.follows() {
-			return c.finish(resp, body)
+			return c.finish(ctx, resp, body)
 		}
 		if redirects >= c.s.maxRedirects {
 			return outcome{err: plainError("Exceeded maxRedirects. Probably stuck in a redirect loop " + c.uri.String())}
@@ -153,8 +157,9 @@ func failure(ctx context.Context, err error) *nodeError {
 	return transportError(err)
 }
 
-// finish decodes gzip/deflate when asked, as request's gzip option does.
-func (c *call) finish(resp *http.Response, body []byte) outcome {
+// finish decodes gzip/deflate when asked, as request's gzip option does, under
+// the decompression cap and only while the call lasts.
+func (c *call) finish(ctx context.Context, resp *http.Response, body []byte) outcome {
 	out := outcome{resp: resp, body: body, uri: c.uri, method: c.method, headers: c.headers}
 	if !c.s.gzip || c.method == "HEAD" || resp.StatusCode == 204 || resp.StatusCode == 304 || len(body) == 0 {
 		return out
@@ -170,11 +175,11 @@ func (c *call) finish(resp *http.Response, body []byte) outcome {
 		return out
 	}
 	if err == nil {
-		out.body, err = io.ReadAll(zr)
+		out.body, err = capped.ReadAll(ctx, zr, c.decompressLimit)
 		zr.Close()
 	}
 	if err != nil {
-		return outcome{err: zlibError(err)}
+		return outcome{err: zlibError(err, c.decompressLimit)}
 	}
 	return out
 }

@@ -49,6 +49,21 @@ func ParseBody(data []byte) (map[string]any, error) {
 	return m, nil
 }
 
+// ParseBodyJSON is ParseBody as JSON text with the keys in document order, as
+// a script's JSON.stringify(request.body) shows them. An empty body gives nil.
+func ParseBodyJSON(data []byte) ([]byte, error) {
+	opts := DefaultParseOptions()
+	opts.ExplicitArray = false
+	v, err := Parse(data, opts)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	if _, ok := v.(*object); !ok {
+		return nil, nil
+	}
+	return appendJSON(nil, v)
+}
+
 // Parse parses one XML document into xml2js's shape (see tree.go for the types).
 // An empty document gives nil, as xml2js's null.
 func Parse(data []byte, opts ParseOptions) (any, error) {

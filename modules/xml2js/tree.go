@@ -1,6 +1,10 @@
 package xml2js
 
-import "github.com/dop251/goja"
+import (
+	"encoding/json"
+
+	"github.com/dop251/goja"
+)
 
 // object is a parsed element: keys in the order xml2js creates them (text key,
 // attribute key, then children by first appearance), because scripts see that
@@ -70,4 +74,44 @@ func toJS(vm *goja.Runtime, v any) goja.Value {
 		return goja.Null()
 	}
 	return vm.ToValue(v)
+}
+
+// appendJSON writes a parsed value as JSON text, object keys in document order
+// (the order a script sees through JSON.stringify and for…in).
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case *object:
+		buf = append(buf, '{')
+		for i, k := range x.keys {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			key, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(append(buf, key...), ':')
+			if buf, err = appendJSON(buf, x.vals[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	case []any:
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var err error
+			if buf, err = appendJSON(buf, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, b...), nil
 }

@@ -5,9 +5,12 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/bmobemu/bmobemu/internal/capped"
 )
 
 // format is one of the stream formats Node's zlib speaks.
@@ -70,8 +73,39 @@ func compress(f format, data []byte, level int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decompress decodes data in format f. Failures are *DataError with Node's wording.
-func decompress(f format, data []byte) ([]byte, error) {
+// TooLargeError is output over the decompression cap, Node's ERR_BUFFER_TOO_LARGE
+// (a RangeError). ByFlag tells bmobemu's --decompress-limit from the script's
+// own maxOutputLength option.
+type TooLargeError struct {
+	Limit  int64
+	ByFlag bool
+}
+
+func (e *TooLargeError) Error() string {
+	msg := fmt.Sprintf("Cannot create a Buffer larger than %d bytes", e.Limit)
+	if e.ByFlag {
+		msg += " (the decompressed data is over bmobemu's --decompress-limit)"
+	}
+	return msg
+}
+
+// limits are the caps of one decompression: bmobemu's flag and the script's
+// maxOutputLength option (0: not given).
+type limits struct {
+	flag, option int64
+}
+
+func (l limits) effective() (limit int64, byFlag bool) {
+	if l.option > 0 && (l.flag <= 0 || l.option < l.flag) {
+		return l.option, false
+	}
+	return l.flag, true
+}
+
+// decompress decodes data in format f, stopping when ctx is done (the call
+// ended) or the output outgrows lim. Corrupt input is a *DataError with Node's
+// wording, too much output a *TooLargeError.
+func decompress(ctx context.Context, f format, data []byte, lim limits) ([]byte, error) {
 	if f == formatAuto {
 		f = formatDeflate
 		if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
@@ -94,8 +128,14 @@ func decompress(f format, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, nodeError(err, data, f)
 	}
-	out, err := io.ReadAll(r)
-	if err != nil {
+	limit, byFlag := lim.effective()
+	out, err := capped.ReadAll(ctx, r, limit)
+	switch {
+	case errors.Is(err, capped.ErrTooLarge):
+		return nil, &TooLargeError{Limit: limit, ByFlag: byFlag}
+	case ctx.Err() != nil && err != nil:
+		return nil, fmt.Errorf("zlib: inflating stopped, the call has ended: %w", err)
+	case err != nil:
 		return nil, nodeError(err, data, f)
 	}
 	return out, nil

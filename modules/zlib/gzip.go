@@ -35,15 +35,14 @@ func promiseFunc(vu modules.VU, m method) func(goja.FunctionCall) goja.Value {
 			_ = reject(nodeTypeError(vm, `The "chunk" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received `+received(call.Argument(0))))
 			return vm.ToValue(promise)
 		}
-		level := -1
+		j := job{m: m, data: data, level: -1, lim: limits{flag: vu.Env().DecompressCap()}}
 		if opts, ok := call.Argument(1).(*goja.Object); ok {
-			if l := opts.Get("level"); l != nil && !goja.IsUndefined(l) {
-				level = int(l.ToInteger())
-			}
+			j.readOptions(opts)
 		}
+		ctx := vu.Context()
 		done := vu.RegisterCallback()
 		go func() {
-			out, err := run(m, data, level)
+			out, err := j.run(ctx)
 			done(func() error {
 				if err != nil {
 					return reject(newError(vm, "Error: "+err.Error()))

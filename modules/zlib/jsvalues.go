@@ -89,10 +89,16 @@ func nodeTypeError(vm *goja.Runtime, msg string) *goja.Object {
 // jsError turns a Go error into a JS Error, carrying zlib's code and errno.
 func jsError(vm *goja.Runtime, err error) *goja.Object {
 	e := vm.NewGoError(err)
-	if de, ok := err.(*DataError); ok {
-		e = newError(vm, de.Message)
-		_ = e.Set("errno", de.Errno)
-		_ = e.Set("code", de.Code)
+	switch te := err.(type) {
+	case *DataError:
+		e = newError(vm, te.Message)
+		_ = e.Set("errno", te.Errno)
+		_ = e.Set("code", te.Code)
+	case *TooLargeError:
+		if re, err := vm.New(vm.Get("RangeError"), vm.ToValue(te.Error())); err == nil {
+			e = re
+		}
+		_ = e.Set("code", "ERR_BUFFER_TOO_LARGE")
 	}
 	return e
 }

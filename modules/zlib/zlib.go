@@ -7,6 +7,8 @@
 package zlib
 
 import (
+	"context"
+
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 
@@ -35,7 +37,7 @@ func New(vu modules.VU) (goja.Value, error) {
 	vm := vu.Runtime()
 	obj := vm.NewObject()
 	for _, m := range methods {
-		if err := obj.Set(m.name+"Sync", syncFunc(vm, m)); err != nil {
+		if err := obj.Set(m.name+"Sync", syncFunc(vu, m)); err != nil {
 			return nil, err
 		}
 		if err := obj.Set(m.name, asyncFunc(vu, m)); err != nil {
@@ -55,35 +57,55 @@ func New(vu modules.VU) (goja.Value, error) {
 	return obj, nil
 }
 
-// run does one method's work; it touches no JS values, so it may run off the JS thread.
-func run(m method, data []byte, level int) ([]byte, error) {
-	if m.compress {
-		return compress(m.f, data, level)
+// job is one method's work: it touches no JS values, so it may run off the JS thread.
+type job struct {
+	m     method
+	data  []byte
+	level int    // compression level, -1 for zlib's default
+	lim   limits // decompression caps
+}
+
+// run does the work; ctx is the call's, so inflating stops when the call ends.
+func (j job) run(ctx context.Context) ([]byte, error) {
+	if j.m.compress {
+		return compress(j.m.f, j.data, j.level)
 	}
-	return decompress(m.f, data)
+	return decompress(ctx, j.m.f, j.data, j.lim)
 }
 
 // args reads (input[, options]) and panics with Node's TypeError on bad input.
-func args(vm *goja.Runtime, call goja.FunctionCall) ([]byte, int) {
+// Options give the level and maxOutputLength.
+func args(vu modules.VU, m method, call goja.FunctionCall) job {
+	vm := vu.Runtime()
 	data, ok := inputBytes(vm, call.Argument(0))
 	if !ok {
 		panic(nodeTypeError(vm, `The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer. Received `+received(call.Argument(0))))
 	}
-	level := -1
+	j := job{m: m, data: data, level: -1, lim: limits{flag: vu.Env().DecompressCap()}}
 	if opts, ok := call.Argument(1).(*goja.Object); ok {
 		if _, isFn := goja.AssertFunction(opts); !isFn {
-			if l := opts.Get("level"); l != nil && !goja.IsUndefined(l) {
-				level = int(l.ToInteger())
-			}
+			j.readOptions(opts)
 		}
 	}
-	return data, level
+	return j
 }
 
-func syncFunc(vm *goja.Runtime, m method) func(goja.FunctionCall) goja.Value {
+// readOptions takes level and maxOutputLength from a Node zlib options object.
+func (j *job) readOptions(opts *goja.Object) {
+	if l := opts.Get("level"); l != nil && !goja.IsUndefined(l) {
+		j.level = int(l.ToInteger())
+	}
+	if l := opts.Get("maxOutputLength"); l != nil && !goja.IsUndefined(l) {
+		if n := l.ToInteger(); n >= 1 {
+			j.lim.option = n
+		}
+	}
+}
+
+func syncFunc(vu modules.VU, m method) func(goja.FunctionCall) goja.Value {
+	vm := vu.Runtime()
 	return func(call goja.FunctionCall) goja.Value {
-		data, level := args(vm, call)
-		out, err := run(m, data, level)
+		out, err := args(vu, m, call).run(vu.Context())
 		if err != nil {
 			panic(jsError(vm, err))
 		}
@@ -105,10 +127,11 @@ func asyncFunc(vu modules.VU, m method) func(goja.FunctionCall) goja.Value {
 		if !ok {
 			panic(nodeTypeError(vm, `The "callback" argument must be of type function. Received `+received(cbArg)))
 		}
-		data, level := args(vm, call)
+		j := args(vu, m, call)
+		ctx := vu.Context()
 		done := vu.RegisterCallback()
 		go func() {
-			out, err := run(m, data, level)
+			out, err := j.run(ctx)
 			done(func() error {
 				if err != nil {
 					_, cerr := cb(goja.Undefined(), jsError(vm, err))

@@ -285,3 +285,9 @@ func (s *Simulator) respondError(w http.ResponseWriter, method string, h crypto.
 	}
 	s.respond(w, method, h, e.fields(), e.unsigned)
 }
+
+// SignedAPIPath implements provider.SignedAPI: the gateway and the app-pay
+// submission check the app's signature; the cashier pages are the buyer's.
+func (s *Simulator) SignedAPIPath(path string) bool {
+	return path == "/gateway.do" || path == "/app-pay"
+}

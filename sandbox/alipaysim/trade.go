@@ -29,6 +29,7 @@ type trade struct {
 	createdAt time.Time
 	paidAt    time.Time
 	closedAt  time.Time
+	expiresAt time.Time // unpaid trades with timeout_express or time_expire
 
 	refundedFen int64
 	refunds     []refund
@@ -68,6 +69,7 @@ func (s *Simulator) newTrade(outTradeNo, kind string, fen int64, subject string)
 
 // expireAt closes t at deadline unless it is paid first.
 func (s *Simulator) expireAt(t *trade, deadline time.Time) {
+	t.expiresAt = deadline
 	d := deadline.Sub(s.cfg.Clock.Now())
 	t.stopExpire = s.cfg.Clock.AfterFunc(d, func() {
 		s.withLock(func(out *outbox) {
@@ -90,15 +92,21 @@ func (s *Simulator) pay(t *trade, out *outbox) *Error {
 	stop(&t.stopExpire)
 	t.status = provider.StatusSuccess
 	t.paidAt = s.cfg.Clock.Now()
-	t.stopFinish = s.cfg.Clock.AfterFunc(s.cfg.FinishAfter, func() {
+	s.finishAt(t, t.paidAt.Add(s.cfg.FinishAfter))
+	s.notify(t, provider.EventPay, nil, out)
+	return nil
+}
+
+// finishAt ends t's refund period at deadline (TRADE_FINISHED) unless it is
+// closed first.
+func (s *Simulator) finishAt(t *trade, deadline time.Time) {
+	t.stopFinish = s.cfg.Clock.AfterFunc(deadline.Sub(s.cfg.Clock.Now()), func() {
 		s.withLock(func(out *outbox) {
 			if t.status == provider.StatusSuccess {
 				s.finish(t, out)
 			}
 		})
 	})
-	s.notify(t, provider.EventPay, nil, out)
-	return nil
 }
 
 // close closes a trade (unpaid, or fully refunded) and notifies.

@@ -114,3 +114,26 @@ type Provider interface {
 	// Trades lists every trade, oldest first.
 	Trades() []Trade
 }
+
+// SignedAPI is implemented by providers whose handler serves, besides the
+// buyer's pages, API paths that authenticate every request by the merchant's
+// signature (Alipay's /gateway.do, WeChat's /v3/…). The sandbox leaves those
+// paths open to any caller, as the real gateways are; every other path (the
+// cashier pages and their buttons) is behind bmobemu's web guard.
+type SignedAPI interface {
+	// SignedAPIPath reports whether path (with the /_sandbox/<name> prefix
+	// stripped) is such an API path.
+	SignedAPIPath(path string) bool
+}
+
+// Persistent is implemented by providers that can save their trades and
+// restore them after a restart (bmobemu keeps them in its db).
+type Persistent interface {
+	// Snapshot is the provider's whole state (trades, refunds, sequences) as
+	// JSON. The sandbox saves it after every call that may have changed it.
+	Snapshot() ([]byte, error)
+	// Restore replaces the state with that of a Snapshot. It is called once,
+	// before any other call; timers (expiry, the end of the refund period) are
+	// armed again from the restored times.
+	Restore(snapshot []byte) error
+}

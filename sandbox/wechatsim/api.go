@@ -345,3 +345,9 @@ func errorsAs(err error) (*apiError, bool) {
 	ok := errors.As(err, &aerr)
 	return aerr, ok
 }
+
+// SignedAPIPath implements provider.SignedAPI: every /v3/ call carries the
+// merchant's Authorization signature; the pay pages are the buyer's.
+func (s *Simulator) SignedAPIPath(path string) bool {
+	return strings.HasPrefix(path, "/v3/")
+}

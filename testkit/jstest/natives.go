@@ -43,6 +43,7 @@ func (f *fileRun) natives() *goja.Object {
 	set("snapshot", f.snapshot)
 	set("rsa", f.rsa)
 	f.sandboxNatives(set)
+	f.projectNatives(set)
 	set("compare", f.compare)
 	set("show", func(c goja.FunctionCall) goja.Value { return f.vm.ToValue(f.show(c.Argument(0))) })
 	return n
@@ -340,11 +341,7 @@ func (f *fileRun) update(c goja.FunctionCall) goja.Value {
 }
 
 func (f *fileRun) clockAdvance(c goja.FunctionCall) goja.Value {
-	ms := c.Argument(0).ToFloat()
-	if !(ms >= 0) {
-		f.throw("clock.advance(ms): ms must be a number ≥ 0, not %s", c.Argument(0))
-	}
-	if err := f.session("clock.advance()").Advance(f.ctx, time.Duration(ms*float64(time.Millisecond))); err != nil {
+	if err := f.session("clock.advance()").Advance(f.ctx, f.duration(c.Argument(0))); err != nil {
 		f.throw("%v", err)
 	}
 	return goja.Undefined()

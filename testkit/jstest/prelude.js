@@ -49,6 +49,19 @@
     return r;
   };
 
+  // api(method, path, {json, query, headers, ip, master}): a client's REST call
+  // (classes, users, batch, BQL) through the data hook.
+  g.api = function (method, path, opts) { return reply(n.api(String(method), String(path), opts || {})); };
+  g.tasks = {
+    run: function (name) { return n.taskRun(String(name)); },
+    list: function () { return n.taskList(); },
+    runs: function (name) { return n.taskRuns(String(name)); }
+  };
+  g.datahook = {
+    // use('fn', ['Table']): make fn the data hook for the rest of the test file's session.
+    use: function (fn, tables) { n.useHook(fn ? String(fn) : '', tables || []); }
+  };
+
   g.db = {
     rows: function (table) { return n.find(table, null, {}); },
     find: function (table, where, opts) { return n.find(table, where || null, opts || {}); },
@@ -61,7 +74,8 @@
   g.clock = {
     now: function () { return n.clockNow(); },
     date: function () { return new Date(n.clockNow()); },
-    advance: function (ms) { n.clockAdvance(Number(ms)); return n.clockNow(); },
+    // advance(ms) or advance('1h' | '30m' | '10s' | '2d'): timed tasks due on the way run, in order.
+    advance: function (d) { n.clockAdvance(typeof d === 'string' ? d : Number(d)); return n.clockNow(); },
     set: function (t) {
       var ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : n.parseTime(String(t));
       n.clockSet(ms);

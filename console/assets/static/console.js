@@ -408,3 +408,47 @@ function initPayments() {
 document.addEventListener("DOMContentLoaded", () => {
   initFunctions(); initLogs(); initData(); initPayments();
 });
+
+// ---- Tasks ----
+function initTasks() {
+  const table = document.getElementById("tasks");
+  if (!table) return;
+  const msg = document.getElementById("task-msg"), hist = document.getElementById("task-history");
+  const tk = (p, method, body) => api("/_console/api/tasks/" + p, method, body);
+  async function history(name) {
+    try {
+      const r = await tk(encodeURIComponent(name));
+      const t = el("table", { class: "rows", id: "runs" }, el("tr", {}, ...["started", "scheduled", "outcome", "status", "ms", "by hand", "error"].map((h) => el("th", {}, h))));
+      for (const run of (r.runs || []).slice().reverse()) {
+        t.append(el("tr", {}, el("td", {}, when(run.started)), el("td", {}, when(run.scheduled)), el("td", {}, run.outcome),
+          el("td", {}, run.status || ""), el("td", {}, run.durationMs), el("td", {}, run.byHand ? "yes" : ""), el("td", {}, run.error || "")));
+      }
+      hist.textContent = "";
+      hist.append(el("h3", {}, "History of " + name), el("div", { class: "table-wrap" }, t));
+    } catch (e) { msg.textContent = e.message; }
+  }
+  async function refresh() {
+    try {
+      const r = await tk("");
+      table.textContent = "";
+      table.append(el("tr", {}, ...["task", "rule", "function", "enabled", "next run", "last run", ""].map((h) => el("th", {}, h))));
+      const list = r.tasks || [];
+      if (!list.length) table.append(el("tr", {}, el("td", { colspan: "7", class: "hint" }, "No timed tasks: declare them under tasks: in bmobemu.yaml.")));
+      for (const t of list) {
+        const last = t.last ? t.last.outcome + " " + when(t.last.started) + (t.last.error ? " (" + t.last.error + ")" : "") : "";
+        table.append(el("tr", { "data-task": t.name }, el("td", {}, t.name), el("td", {}, el("code", {}, t.rule)), el("td", {}, t.function),
+          el("td", {}, t.enabled ? "yes" : "no"), el("td", {}, t.running ? "running" : when(t.next)), el("td", { class: "last" }, last),
+          el("td", {}, el("button", { type: "button", class: "run", onclick: async () => {
+            msg.textContent = "running " + t.name + "…";
+            try { const run = await tk(encodeURIComponent(t.name) + "/run", "POST", {}); msg.textContent = t.name + ": " + run.outcome + (run.error ? " (" + run.error + ")" : ""); }
+            catch (e) { msg.textContent = e.message; }
+            refresh(); history(t.name);
+          } }, "Run now"), " ",
+          el("button", { type: "button", class: "history", onclick: () => history(t.name) }, "History"))));
+      }
+    } catch (e) { msg.textContent = e.message; }
+  }
+  refresh();
+  setInterval(() => { if (!document.hidden) refresh(); }, 5000);
+}
+document.addEventListener("DOMContentLoaded", initTasks);

@@ -1,0 +1,4 @@
+// Test helper hook that throws.
+function onRequest(request, response, modules) {
+  throw new Error("no hook today");
+}
