@@ -37,7 +37,7 @@ function onRequest(request, response, modules) {
   response.end("success");
 }
 `,
-	"broken.js": "function onRequest(request, response, modules) {\n  var x = ;\n}\n",
+	"broken.js":    "function onRequest(request, response, modules) {\n  var x = ;\n}\n",
 	"bmobemu.yaml": "tasks:\n  - name: nightly\n    rule: \"0 0 3 * * *\"\n    function: hello\n",
 }
 
