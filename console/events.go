@@ -14,10 +14,11 @@ import (
 // browsers that went away.
 const keepAlive = 10 * time.Second
 
-// A stream sends at most one batch of at most maxBatch lines per batchEvery.
+// A stream sends at most one batch of at most maxBatch lines per batchEvery:
+// at most 1,000 lines a second to one browser.
 const (
-	maxBatch   = 1000
-	batchEvery = 100 * time.Millisecond
+	maxBatch   = 250
+	batchEvery = 250 * time.Millisecond
 )
 
 // writeDropped tells the browser how many lines it lost since the last time.
@@ -67,8 +68,11 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 				}
 				// Everything waiting goes in one event: a browser parses a few
 				// events a second, not one per line, however busy the functions.
+				// Of a longer backlog only the newest maxBatch lines are sent, the
+				// rest are dropped and counted: a person cannot read faster, and
+				// the browser's work (on the same machine, often) stays bounded.
 				batch = append(batch[:0], line)
-				for more := true; more && len(batch) < maxBatch; {
+				for more := true; more; {
 					select {
 					case l, open := <-sub.C:
 						if open {
@@ -78,6 +82,10 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 					default:
 						more = false
 					}
+				}
+				if n := len(batch) - maxBatch; n > 0 {
+					sub.dropped.Add(int64(n))
+					batch = batch[n:]
 				}
 				writeDropped(w, sub)
 				data, _ := json.Marshal(batch)
