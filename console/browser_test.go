@@ -304,6 +304,11 @@ func TestConsolePagesInChromium(t *testing.T) {
 		if got := len(s.emu.Sandbox.Deliveries()); got != 2 {
 			t.Fatalf("the sandbox has %d deliveries", got)
 		}
+		var keys string
+		run(t, b, "reading the keys to paste", chromedp.Evaluate(`document.getElementById("sandbox-keys").textContent`, &keys))
+		if !strings.Contains(keys, "appId: '"+s.emu.SandboxKeys.Alipay.AppID+"'") || !strings.Contains(keys, s.emu.SandboxKeys.Wechat.MchID) {
+			t.Fatalf("the keys to paste: %.300q", keys)
+		}
 		screenshot(t, b, "payments")
 	})
 }

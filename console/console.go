@@ -57,8 +57,8 @@ type Options struct {
 	Sandbox http.Handler
 	// SandboxProviders names the simulated providers.
 	SandboxProviders []string
-	// SandboxConfig is the sandbox keys as ready-to-paste text.
-	SandboxConfig string
+	// SandboxConfig returns the sandbox keys as ready-to-paste text (nil: none).
+	SandboxConfig func() string
 	// Keys are the app's credentials; Secret is the direct URLs' first segment.
 	Keys Keys
 	// Profile is compat or bmob.
@@ -90,7 +90,7 @@ type Console struct {
 
 // New builds the console.
 func New(opts Options) *Console {
-	c := &Console{opts: opts, mux: http.NewServeMux(), pages: loadPages()}
+	c := &Console{opts: opts, mux: http.NewServeMux(), pages: parsedPages}
 	static, err := fs.Sub(assets, "assets/static")
 	if err != nil {
 		panic(err) // the embedded tree is part of the binary

@@ -27,6 +27,10 @@ type pages struct{ byName map[string]*template.Template }
 
 var pageNames = []string{"overview", "functions", "logs", "data", "payments", "tasks"}
 
+// parsedPages are parsed once per process: emulators open by the hundred in
+// handler tests, and the templates never change after start.
+var parsedPages = loadPages()
+
 func loadPages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, n := range pageNames {
@@ -212,7 +216,11 @@ type paymentsData struct {
 }
 
 func (c *Console) paymentsPage(w http.ResponseWriter, r *http.Request) {
-	c.render(w, "payments", "Payments", paymentsData{On: c.opts.Sandbox != nil, Providers: c.opts.SandboxProviders, Config: c.opts.SandboxConfig})
+	d := paymentsData{On: c.opts.Sandbox != nil, Providers: c.opts.SandboxProviders}
+	if c.opts.SandboxConfig != nil {
+		d.Config = c.opts.SandboxConfig()
+	}
+	c.render(w, "payments", "Payments", d)
 }
 
 type tasksData struct {

@@ -34,9 +34,14 @@ func (e *Emulator) openConsole() {
 		for _, p := range e.Sandbox.Providers() {
 			opts.SandboxProviders = append(opts.SandboxProviders, p.Name())
 		}
-		var b strings.Builder
-		if e.SandboxKeys != nil && e.SandboxKeys.WriteConfig(&b) == nil {
-			opts.SandboxConfig = b.String()
+		if keys := e.SandboxKeys; keys != nil {
+			opts.SandboxConfig = func() string {
+				var b strings.Builder
+				if err := keys.WriteConfig(&b); err != nil {
+					return "writing the sandbox keys: " + err.Error()
+				}
+				return b.String()
+			}
 		}
 	}
 	if e.Tasks != nil {
