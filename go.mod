@@ -15,6 +15,7 @@ require (
 	github.com/valyala/fasthttp v1.51.0
 	github.com/wechatpay-apiv3/wechatpay-go v0.2.21
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/net v0.27.0
 	golang.org/x/text v0.16.0
 )
 
@@ -41,6 +42,5 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
-	golang.org/x/net v0.27.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 )

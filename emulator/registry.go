@@ -14,6 +14,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules/moment"
 	"github.com/bmobemu/bmobemu/modules/nodecore"
 	"github.com/bmobemu/bmobemu/modules/nodecrypto"
+	"github.com/bmobemu/bmobemu/modules/nodeextra"
 	"github.com/bmobemu/bmobemu/modules/noderequest"
 	"github.com/bmobemu/bmobemu/modules/nodersa"
 	"github.com/bmobemu/bmobemu/modules/xml2js"
@@ -50,6 +51,7 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	r.AddRequire("url", nodecore.URL)
 	r.AddRequire("util", nodecore.Util)
 	r.AddRequire("events", nodecore.Events)
+	nodeextra.Register(r)
 	// oAsync is the npm package async in Bmob's module set: like
 	// require("async"), it is loaded from node_modules beside the functions.
 	r.AddBmob("oAsync", requireAs("async"))

@@ -146,8 +146,11 @@ func TestWatchReloadsUnderLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		for latest.Load() != want {
-			if time.Since(saved) > 500*time.Millisecond {
-				t.Fatalf("version %s not served within 500 ms of the save", want)
+			// Generous: the reload takes tens of milliseconds, but CI runs
+			// many packages at once on two cores (speed is benchmarked, not
+			// asserted here).
+			if time.Since(saved) > 10*time.Second {
+				t.Fatalf("version %s not served within 10 s of the save", want)
 			}
 			time.Sleep(5 * time.Millisecond)
 		}

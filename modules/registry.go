@@ -13,6 +13,9 @@ type Registry struct {
 	bmob    map[string]Constructor
 	require map[string]Constructor
 	ctx     map[string]Constructor
+	// unavailable are require names answered with an explanatory error (Node
+	// core modules bmobemu does not provide); RequireNames leaves them out.
+	unavailable map[string]bool
 }
 
 // NewRegistry makes an empty registry.
@@ -36,6 +39,16 @@ func (r *Registry) AddBmob(name string, c Constructor) { r.bmob[name] = c }
 // AddRequire registers a name for `require`, such as "crypto" or "alipay-sdk".
 func (r *Registry) AddRequire(name string, c Constructor) { r.require[name] = c }
 
+// AddUnavailable registers a name whose constructor only throws a clear error
+// (a Node core module bmobemu does not provide); it is not listed by RequireNames.
+func (r *Registry) AddUnavailable(name string, c Constructor) {
+	r.require[name] = c
+	if r.unavailable == nil {
+		r.unavailable = map[string]bool{}
+	}
+	r.unavailable[name] = true
+}
+
 // Bmob returns the constructor of a `modules` property.
 func (r *Registry) Bmob(name string) (Constructor, bool) { c, ok := r.bmob[name]; return c, ok }
 
@@ -49,7 +62,15 @@ func (r *Registry) Require(name string) (Constructor, bool) {
 func (r *Registry) BmobNames() []string { return sortedKeys(r.bmob) }
 
 // RequireNames lists the names `require` accepts, sorted.
-func (r *Registry) RequireNames() []string { return sortedKeys(r.require) }
+func (r *Registry) RequireNames() []string {
+	var out []string
+	for _, name := range sortedKeys(r.require) {
+		if !r.unavailable[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // NotAvailableError is what a script gets for a Bmob module or package bmobemu does
 // not provide.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -95,8 +96,17 @@ type Options struct {
 
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
 type Engine struct {
-	opts Options
-	mem  *memoryWatch // nil: no memory limit
+	opts    Options
+	mem     *memoryWatch // nil: no memory limit
+	sources sync.Map     // filename -> []byte: the last source compiled, for error texts (nodeerrors.go)
+}
+
+// source is the last source compiled under filename, or nil.
+func (e *Engine) source(filename string) []byte {
+	if b, ok := e.sources.Load(filename); ok {
+		return b.([]byte)
+	}
+	return nil
 }
 
 // New makes an Engine. Registry and Env are required.
@@ -179,6 +189,7 @@ func (e *Engine) Compile(name, filename string, src []byte) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.sources.Store(filename, append([]byte(nil), src...))
 	fn := newFunction(e, name, filename, prg)
 	sum := sha256.Sum256(src)
 	fn.version, fn.loadedAt = hex.EncodeToString(sum[:6]), time.Now()
@@ -203,6 +214,11 @@ func compileScript(filename string, src []byte) (*goja.Program, error) {
 			}
 		}
 		return nil, ce
+	}
+	if hooked := instrument(ast, text); hooked != "" {
+		if ast, err = goja.Parse(filename, hooked, parser.WithDisableSourceMaps); err != nil {
+			return nil, &CompileError{File: filename, Err: err}
+		}
 	}
 	prg, err := goja.CompileAST(ast, false)
 	if err != nil {

@@ -146,7 +146,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 func whereStopped(err error) string {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
-		if s := strings.TrimSpace(ie.String()); s != "" {
+		if s := strings.TrimSpace(cleanStack(ie.String())); s != "" {
 			return "; the script was running:\n" + s
 		}
 	}
@@ -171,6 +171,7 @@ func describeError(err error) (msg, stack string) {
 		if stack == "" {
 			stack = ex.String()
 		}
+		stack = cleanStack(stack)
 		if frames := ex.Stack(); len(frames) > 0 {
 			for _, fr := range frames {
 				if fr.SrcName() != "" && !strings.HasPrefix(fr.SrcName(), "eventloop-") {
@@ -197,7 +198,15 @@ var errFormatting = errors.New("describing the thrown value took too long")
 // errorFormatBudget; when cut short (ok false) it describes the value without
 // running any script code and the VM must not be reused.
 func (v *vu) describeBounded(err error) (msg, stack string, ok bool) {
-	ok = v.bounded(errorFormatBudget, func() { msg, stack = describeError(err) })
+	ok = v.bounded(errorFormatBudget, func() {
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			if obj, isObj := ex.Value().(*goja.Object); isObj {
+				v.normalizeError(obj) // Node's texts and stack layout (nodeerrors.go)
+			}
+		}
+		msg, stack = describeError(err)
+	})
 	if !ok {
 		msg = "Uncaught exception (a thrown value whose toString or stack did not return within " + errorFormatBudget.String() + ")"
 		var ex *goja.Exception

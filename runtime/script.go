@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/dop251/goja"
@@ -35,6 +36,7 @@ func (s *Script) Runtime() *goja.Runtime { return s.v.vm }
 
 // Compile compiles a script the way functions are compiled (sloppy mode).
 func (s *Script) Compile(filename string, src []byte) (*goja.Program, error) {
+	s.v.fn.engine.sources.Store(filename, append([]byte(nil), src...))
 	return compileScript(filename, src)
 }
 
@@ -52,6 +54,12 @@ func (s *Script) Run(ctx context.Context, first func() error) error {
 	defer func() { v.inv = nil }()
 	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(fmt.Errorf("%s: %w", v.fn.name, context.Cause(ctx))) })
 	err := inv.loop.Run(ctx, first)
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		if obj, ok := ex.Value().(*goja.Object); ok {
+			v.normalizeError(obj)
+		}
+	}
 	if !stop() {
 		v.vm.ClearInterrupt()
 		if err == nil {

@@ -3,16 +3,19 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+	"golang.org/x/net/idna"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/nodebuffer"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
@@ -95,6 +98,12 @@ func (f *Function) newBareVU() (*vu, error) {
 	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
 	v.installGlobals()
+	if err := nodeglobals.Enable(vm, nodeglobals.Options{Now: e.opts.Env.Now, DomainToASCII: domainToASCII}); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
+	if err := v.installNodeErrors(); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	if e.opts.Setup != nil {
 		if err := e.opts.Setup(vm); err != nil {
 			return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
@@ -195,6 +204,13 @@ func (v *vu) installGlobals() {
 	_ = global.Set("module", module)
 	_ = global.Set("exports", exports)
 	_ = global.Set("require", v.require)
+	// Node's module wrapper variables: the function file's absolute path and folder.
+	filename, err := filepath.Abs(v.fn.filename)
+	if err != nil {
+		filename = v.fn.filename
+	}
+	_ = global.Set("__filename", filename)
+	_ = global.Set("__dirname", filepath.Dir(filename))
 
 	timer := func(repeat bool) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
@@ -322,6 +338,16 @@ func (v *vu) installQueueMicrotask() error {
 	obj := pair.ToObject(vm)
 	rethrow, _ = goja.AssertFunction(obj.Get("rethrow"))
 	return vm.GlobalObject().Set("queueMicrotask", obj.Get("queueMicrotask"))
+}
+
+// domainToASCII is url.domainToASCII for URL's host parser: "" for a name that
+// is not a valid host.
+func domainToASCII(host string) string {
+	s, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return ""
+	}
+	return s
 }
 
 // processStart anchors process.uptime and process.hrtime; it is set once and never
@@ -462,7 +488,10 @@ func describe(v goja.Value) string {
 	}
 	switch x := v.Export().(type) {
 	case string:
-		return fmt.Sprintf("type string (%q)", x)
+		if len([]rune(x)) > 28 { // util.inspect's cut, as Node's message shows it
+			x = string([]rune(x)[:25]) + "..."
+		}
+		return "type string ('" + x + "')"
 	case int64, float64:
 		return "type number (" + v.String() + ")"
 	case bool:

@@ -366,6 +366,26 @@ func (l *Loop) turn(fn func() error) (err error) {
 		err = l.failed
 	}
 	l.failed = nil
+	// Promise jobs may queue ticks; Node runs those (and the promise jobs they
+	// queue) before the next macrotask, so drain them in further passes.
+	for err == nil && len(l.ticks) > 0 {
+		if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(func(goja.FunctionCall) goja.Value {
+			for len(l.ticks) > 0 {
+				tick := l.ticks[0]
+				l.ticks = l.ticks[1:]
+				if err = tick(); err != nil {
+					return goja.Undefined()
+				}
+			}
+			return goja.Undefined()
+		})); jsErr != nil && err == nil {
+			err = jsErr
+		}
+	}
+	if err == nil {
+		err = l.failed // a microtask queued by a tick failed
+	}
+	l.failed = nil
 	return err
 }
 

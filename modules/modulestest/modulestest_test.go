@@ -13,9 +13,10 @@ func TestOrderOfTurnsTicksPromisesAndTimers(t *testing.T) {
 		order.push("script");
 	`)
 	got := vu.JSON(vu.Global("order"))
-	// Node prints script, tick, promise, then immediate and timeout (their order
-	// between themselves depends on timing in Node too).
-	if got != `["script","tick","promise","immediate","timeout"]` {
+	// Node prints script, tick, promise, then immediate and timeout; their
+	// order between themselves depends on timing in Node too (a 0 ms timer is
+	// due after 1 ms), so either is right.
+	if got != `["script","tick","promise","immediate","timeout"]` && got != `["script","tick","promise","timeout","immediate"]` {
 		t.Fatalf("order = %s", got)
 	}
 }

@@ -379,7 +379,7 @@
 
   function reduceToSingleString(ctx, output, base, braces, extras, depth, value) {
     var entries = output.length;
-    if (extras === 'array' && entries > 6) output = groupArrayElements(ctx, output, value);
+    if (extras === 'array' && entries > 6 && ctx.compact >= 1) output = groupArrayElements(ctx, output, value);
     if (ctx.currentDepth - depth < ctx.compact && entries === output.length) {
       var start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
       if (isBelowBreakLength(ctx, output, start, base)) {
@@ -397,6 +397,8 @@
       if (opts.depth === null) ctx.depth = Infinity;
       else if (typeof opts.depth === 'number') ctx.depth = opts.depth;
       if (typeof opts.breakLength === 'number') ctx.breakLength = opts.breakLength;
+      if (opts.compact === false) ctx.compact = 0; // every entry on its own line (assert's diffs)
+      else if (typeof opts.compact === 'number') ctx.compact = opts.compact;
     }
     return formatValue(ctx, v, 0);
   }

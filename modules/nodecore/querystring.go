@@ -18,11 +18,12 @@ func Querystring(vu modules.VU) (goja.Value, error) {
 	vm := vu.Runtime()
 	qs := &querystring{vm: vm}
 	obj := vm.NewObject()
+	parse, stringify := vm.ToValue(qs.parse), vm.ToValue(qs.stringify)
 	for name, fn := range map[string]any{
-		"parse":     qs.parse,
-		"decode":    qs.parse,
-		"stringify": qs.stringify,
-		"encode":    qs.stringify,
+		"parse":     parse,
+		"decode":    parse, // the same function, as in Node
+		"stringify": stringify,
+		"encode":    stringify,
 		"escape":    qs.escape,
 		"unescape":  qs.unescape,
 	} {

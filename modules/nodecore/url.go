@@ -26,11 +26,20 @@ func URL(vu modules.VU) (goja.Value, error) {
 		return nil, fmt.Errorf("url: %w", err)
 	}
 	nodeurl.Require(vm, module)
+	// The VM's own WHATWG classes (modules/nodeglobals) replace goja_nodejs's, so
+	// that require('url').URL === URL, as in Node.
+	for _, name := range []string{"URL", "URLSearchParams"} {
+		if c := vm.Get(name); c != nil && !goja.IsUndefined(c) {
+			if err := exports.Set(name, c); err != nil {
+				return nil, fmt.Errorf("url: %w", err)
+			}
+		}
+	}
 	qs, err := Querystring(vu)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
-	legacy, err := callFactory(vm, urlProgram, qs, exports.Get("domainToASCII"))
+	legacy, err := callFactory(vm, urlProgram, qs, exports.Get("domainToASCII"), exports.Get("domainToUnicode"))
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}

@@ -1,7 +1,7 @@
 // Node's legacy url API (parse, format, resolve, resolveObject, Url), written for
 // bmobemu. Evaluates to a function taking (querystring, toASCII) and returning the
 // legacy exports; the Go side adds URL and URLSearchParams.
-(function (querystring, toASCII) {
+(function (querystring, toASCII, domainToUnicode) {
   'use strict';
   var slashedProtocol = { http: 1, 'http:': 1, https: 1, 'https:': 1, ftp: 1, 'ftp:': 1, gopher: 1, 'gopher:': 1, file: 1, 'file:': 1, ws: 1, 'ws:': 1, wss: 1, 'wss:': 1 };
   var hostless = { javascript: 1, 'javascript:': 1 };
@@ -291,7 +291,24 @@
     return u;
   }
 
-  function urlFormat(obj) {
+  // format of a WHATWG URL, with Node's options (auth, fragment, search, unicode).
+  function whatwgFormat(u, options) {
+    options = options || {};
+    var auth = options.auth !== false, fragment = options.fragment !== false, search = options.search !== false;
+    var out = u.protocol;
+    if (u.host !== '' || u.protocol === 'file:') {
+      out += '//';
+      if (auth && (u.username || u.password)) out += u.username + (u.password ? ':' + u.password : '') + '@';
+      out += options.unicode && typeof domainToUnicode === 'function' ? domainToUnicode(u.hostname) + (u.port ? ':' + u.port : '') : u.host;
+    }
+    out += u.pathname;
+    if (search) out += u.search;
+    if (fragment) out += u.hash;
+    return out;
+  }
+
+  function urlFormat(obj, options) {
+    if (typeof URL === 'function' && obj instanceof URL) return whatwgFormat(obj, options);
     if (typeof obj === 'string') {
       obj = urlParse(obj);
     } else if (typeof obj !== 'object' || obj === null) {
@@ -302,10 +319,39 @@
     return obj.format();
   }
 
+  function fileURLToPath(u) {
+    if (typeof u === 'string') u = new URL(u);
+    else if (!(u instanceof URL)) throw invalidArg('path', 'of type string or an instance of URL', u);
+    if (u.protocol !== 'file:') {
+      var e = new TypeError('The URL must be of scheme file');
+      e.code = 'ERR_INVALID_URL_SCHEME';
+      throw e;
+    }
+    if (u.hostname !== '') {
+      var h = new TypeError('File URL host must be "localhost" or empty on linux');
+      h.code = 'ERR_INVALID_FILE_URL_HOST';
+      throw h;
+    }
+    if (/%2f/i.test(u.pathname)) {
+      var p = new TypeError('File URL path must not include encoded / characters');
+      p.code = 'ERR_INVALID_FILE_URL_PATH';
+      throw p;
+    }
+    return decodeURIComponent(u.pathname);
+  }
+
+  function pathToFileURL(p) {
+    var abs = String(p).charAt(0) === '/' ? String(p) : '/' + String(p);
+    var enc = abs.replace(/%/g, '%25').replace(/\\/g, '%5C').replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/\t/g, '%09');
+    return new URL('file://' + enc);
+  }
+
   return {
     Url: Url,
     parse: urlParse,
     format: urlFormat,
+    fileURLToPath: fileURLToPath,
+    pathToFileURL: pathToFileURL,
     resolve: function (source, relative) { return urlParse(source, false, true).resolve(relative); },
     resolveObject: function (source, relative) {
       if (!source) return relative;

@@ -117,6 +117,19 @@ func Util(vu modules.VU) (goja.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
+	// The VM's globals (modules/nodeglobals) are util's TextEncoder and
+	// TextDecoder too, as in Node; isDeepStrictEqual is assert's comparison.
+	for _, name := range []string{"TextEncoder", "TextDecoder"} {
+		if g := vm.Get(name); g != nil && !goja.IsUndefined(g) {
+			_ = u.Set(name, g)
+		}
+	}
+	deep, err := vm.RunString(`(function (a, b) {
+  try { require('assert').deepStrictEqual(a, b); return true; } catch (e) { if (e && e.code === 'ERR_ASSERTION') return false; throw e; }
+})`)
+	if err == nil {
+		_ = u.Set("isDeepStrictEqual", deep)
+	}
 	return u, nil
 }
 

@@ -51,6 +51,9 @@ func New(vu modules.VU) (goja.Value, error) {
 	set("randomBytes", m.randomBytes)
 	set("randomUUID", m.randomUUID)
 	set("timingSafeEqual", m.timingSafeEqual)
+	set("pbkdf2Sync", m.pbkdf2Sync)
+	set("pbkdf2", m.pbkdf2)
+	set("randomInt", m.randomInt)
 	set("getHashes", func(goja.FunctionCall) goja.Value { return m.strings(hashNames()) })
 	set("getCiphers", func(goja.FunctionCall) goja.Value { return m.strings(cipherNames()) })
 	if err := obj.Set("constants", m.constants()); err != nil {

@@ -1,0 +1,33 @@
+var crypto = require('crypto');
+show('md5 hex', function () { return crypto.createHash('md5').update('abc').digest('hex'); });
+show('md5 utf8 chinese', function () { return crypto.createHash('md5').update('中文', 'utf8').digest('hex'); });
+show('sha1 base64', function () { return crypto.createHash('sha1').update('abc').digest('base64'); });
+show('sha256 chained updates', function () { return crypto.createHash('sha256').update('a').update(Buffer.from('b')).digest('hex'); });
+show('sha512 latin1 input', function () { return crypto.createHash('sha512').update('\xff', 'latin1').digest('hex').slice(0, 16); });
+show('digest buffer', function () { return crypto.createHash('md5').update('').digest().length; });
+show('hmac sha256', function () { return crypto.createHmac('sha256', 'key').update('msg').digest('hex'); });
+show('hmac base64 buffer key', function () { return crypto.createHmac('sha1', Buffer.from('k')).update('m').digest('base64'); });
+show('unknown hash', function () { return crypto.createHash('nope'); });
+show('digest twice', function () { var h = crypto.createHash('md5'); h.digest(); return h.digest('hex'); });
+show('getHashes has sha256', function () { return crypto.getHashes().indexOf('sha256') >= 0; });
+show('randomBytes length', function () { return crypto.randomBytes(16).length; });
+show('randomUUID shape', function () { return /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()); });
+show('randomInt range', function () { var n = crypto.randomInt(10); return n >= 0 && n < 10; });
+var key = Buffer.from('0123456789abcdef0123456789abcdef');
+var iv = Buffer.from('abcdef9876543210');
+show('aes-256-cbc', function () { var c = crypto.createCipheriv('aes-256-cbc', key, iv); return c.update('hello', 'utf8', 'base64') + c.final('base64'); });
+show('aes-256-cbc decrypt', function () {
+  var c = crypto.createCipheriv('aes-256-cbc', key, iv); var enc = Buffer.concat([c.update('hello'), c.final()]);
+  var d = crypto.createDecipheriv('aes-256-cbc', key, iv); return d.update(enc, null, 'utf8') + d.final('utf8');
+});
+show('aes-128-ecb', function () { var c = crypto.createCipheriv('aes-128-ecb', key.slice(0, 16), null); return c.update('x', 'utf8', 'hex') + c.final('hex'); });
+show('aes-256-gcm', function () {
+  var c = crypto.createCipheriv('aes-256-gcm', key, iv.slice(0, 12)); c.setAAD(Buffer.from('aad'));
+  var out = c.update('secret', 'utf8', 'hex') + c.final('hex'); return [out, c.getAuthTag().toString('hex')];
+});
+show('bad key length', function () { return crypto.createCipheriv('aes-256-cbc', Buffer.from('short'), iv); });
+show('bad decrypt', function () { var d = crypto.createDecipheriv('aes-256-cbc', key, iv); d.update(Buffer.alloc(16)); return d.final(); });
+show('pbkdf2Sync', function () { return crypto.pbkdf2Sync('pw', 'salt', 1000, 16, 'sha256').toString('hex'); });
+show('timingSafeEqual', function () { return crypto.timingSafeEqual(Buffer.from('ab'), Buffer.from('ab')); });
+show('timingSafeEqual lengths', function () { return crypto.timingSafeEqual(Buffer.from('a'), Buffer.from('ab')); });
+show('createHash no arg', function () { return crypto.createHash(); });

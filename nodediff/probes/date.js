@@ -1,0 +1,43 @@
+// Date in Bmob's zone (TZ=Asia/Shanghai).
+var d = new Date(Date.UTC(2026, 11, 5, 11, 7, 17, 123));
+show('toString', function () { return d.toString(); });
+show('toString epoch', function () { return new Date(0).toString(); });
+show('toTimeString', function () { return d.toTimeString(); });
+show('toDateString', function () { return d.toDateString(); });
+show('toISOString', function () { return d.toISOString(); });
+show('toUTCString', function () { return d.toUTCString(); });
+show('toJSON', function () { return d.toJSON(); });
+show('String()', function () { return String(d); });
+show('JSON.stringify', function () { return JSON.stringify({ d: d }); });
+show('getters', function () { return [d.getFullYear(), d.getMonth(), d.getDate(), d.getDay(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()]; });
+show('UTC getters', function () { return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()]; });
+show('timezoneOffset', function () { return d.getTimezoneOffset(); });
+show('parse date only', function () { return new Date('2026-12-05').getTime(); });
+show('parse date time', function () { return new Date('2026-12-05T10:00:00').getTime(); });
+show('parse date time Z', function () { return new Date('2026-12-05T10:00:00Z').getTime(); });
+show('parse space', function () { return new Date('2026-12-05 10:00:00').getTime(); });
+show('parse slashes', function () { return new Date('2026/12/05 10:00:00').getTime(); });
+show('parse RFC 2822', function () { return new Date('Sat, 05 Dec 2026 10:00:00 GMT').getTime(); });
+show('parse offset', function () { return new Date('2026-12-05T10:00:00+08:00').getTime(); });
+show('parse invalid', function () { return String(new Date('not a date')); });
+show('invalid toISOString', function () { return new Date(NaN).toISOString(); });
+show('invalid JSON', function () { return JSON.stringify(new Date(NaN)); });
+show('Date.parse', function () { return Date.parse('2026-01-01T00:00:00.000+08:00'); });
+show('Date.UTC', function () { return Date.UTC(2026, 0, 1); });
+show('local constructor', function () { return new Date(2026, 0, 1, 8, 30).getTime(); });
+show('month overflow', function () { return new Date(2026, 12, 32).toDateString(); });
+show('setHours', function () { var x = new Date(0); x.setHours(25); return x.getTime(); });
+show('setMonth end of month', function () { var x = new Date(2026, 0, 31); x.setMonth(1); return x.toDateString(); });
+show('year 2-digit', function () { return new Date(99, 0, 1).getFullYear(); });
+show('far past', function () { return new Date(-2e12).toString(); });
+show('1988 (DST years in China)', function () { return new Date(1988, 5, 1).toString(); });
+show('typeof Date.now', function () { return typeof Date.now(); });
+show('Date() string', function () { return typeof Date(); });
+show('valueOf', function () { return d.valueOf(); });
+show('subtraction', function () { return new Date(2026, 0, 2) - new Date(2026, 0, 1); });
+show('compare', function () { return new Date(1) < new Date(2); });
+show('midnight local', function () { var x = new Date(d); x.setHours(0, 0, 0, 0); return x.toISOString(); });
+show('format yyyy-MM-dd HH:mm:ss by hand', function () {
+  function p(n) { return (n < 10 ? '0' : '') + n; }
+  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());
+});

@@ -1,0 +1,20 @@
+var qs = require('querystring');
+show('stringify', function () { return qs.stringify({ a: 1, b: 'x y', c: ['1', '2'], d: '中', e: '', f: null, g: undefined, h: true }); });
+show('stringify escapes', function () { return qs.stringify({ k: "!'()*~-_.+/=&?#" }); });
+show('stringify sep eq', function () { return qs.stringify({ a: 1, b: 2 }, ';', ':'); });
+show('stringify nested object', function () { return qs.stringify({ o: { x: 1 } }); });
+show('parse', function () { return qs.parse('a=1&b=x+y&c=%E4%B8%AD&a=2&d&e='); });
+show('parse bad escape', function () { return qs.parse('a=%zz&b=%E4'); });
+show('parse sep eq', function () { return qs.parse('a:1;b:2', ';', ':'); });
+show('parse maxKeys', function () { return Object.keys(qs.parse('a=1&b=2&c=3', null, null, { maxKeys: 2 })); });
+show('escape', function () { return qs.escape('a b&c/中'); });
+show('unescape', function () { return qs.unescape('a%20b+c%2F'); });
+show('encode alias', function () { return qs.encode === qs.stringify && qs.decode === qs.parse; });
+show('sign string sorted', function () {
+  var p = { timestamp: '2026-12-05 19:00:00', app_id: '2021', biz_content: '{"a":"b c"}', sign_type: 'RSA2' };
+  return Object.keys(p).sort().map(function (k) { return k + '=' + p[k]; }).join('&');
+});
+show('encodeURIComponent', function () { return encodeURIComponent("a b+c/d?e=f&g#h中!'()*~"); });
+show('encodeURI', function () { return encodeURI("http://x.com/a b?c=d&e=中#f"); });
+show('escape global', function () { return escape('a b中@*_+-./'); });
+show('decodeURIComponent plus', function () { return decodeURIComponent('a+b%20c'); });
