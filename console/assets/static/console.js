@@ -115,7 +115,8 @@ function initLogs() {
   const fnSel = document.getElementById("log-fn"), lvSel = document.getElementById("log-level");
   const search = document.getElementById("log-search"), state = document.getElementById("log-state");
   const pauseBtn = document.getElementById("log-pause");
-  const keep = 2000;
+  const keep = 2000; // lines kept for filtering and search
+  const drawn = 500; // lines in the page: a long box makes every append cost layout
   let paused = false, held = [], all = [];
   const matches = (l) => (!fnSel.value || l.function === fnSel.value) && (!lvSel.value || l.level === lvSel.value) &&
     (!search.value || (l.text + " " + l.function).toLowerCase().includes(search.value.toLowerCase()));
@@ -125,7 +126,7 @@ function initLogs() {
     if (!matches(l)) return;
     const stick = atBottom();
     box.append(l.dropped ? el("div", { class: "l dropped" }, l.text) : logLine(l));
-    while (box.childElementCount > keep) box.firstElementChild.remove();
+    while (box.childElementCount > drawn) box.firstElementChild.remove();
     if (stick) box.scrollTop = box.scrollHeight;
   };
   // appendMany adds a batch with one DOM insertion, keeping the last `keep`.
@@ -134,12 +135,12 @@ function initLogs() {
     all.push(...lines);
     if (all.length > keep) all.splice(0, all.length - keep);
     const frag = document.createDocumentFragment();
-    for (const l of lines.slice(-keep)) if (matches(l)) frag.append(logLine(l));
+    for (const l of lines.slice(-drawn)) if (matches(l)) frag.append(logLine(l));
     box.append(frag);
-    while (box.childElementCount > keep) box.firstElementChild.remove();
+    while (box.childElementCount > drawn) box.firstElementChild.remove();
     if (stick) box.scrollTop = box.scrollHeight;
   };
-  const redraw = () => { box.textContent = ""; const a = all; all = []; a.forEach(append); };
+  const redraw = () => { box.textContent = ""; const a = all; all = []; appendMany(a.filter(matches)); all = a; };
   [fnSel, lvSel].forEach((s) => s.addEventListener("change", redraw));
   search.addEventListener("input", redraw);
   document.getElementById("log-clear").addEventListener("click", () => { all = []; box.textContent = ""; });
