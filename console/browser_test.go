@@ -286,6 +286,19 @@ func TestConsolePagesInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("users without passwords", func(t *testing.T) {
+		user := s.restCall(t, "POST", "/1/users", `{"username":"小红","password":"secret-pw-1"}`)
+		id := user["objectId"].(string)
+		var table, columns string
+		run(t, b, "opening _User", chromedp.Navigate(c+"data#class=_User"),
+			waitJS(`!!document.querySelector('#rows tr[data-id="`+id+`"]')`), chromedp.Text("#rows", &table),
+			chromedp.Evaluate(`Array.from(document.querySelectorAll("#rows th")).map(th => th.textContent).join(",")`, &columns))
+		if !strings.Contains(table, "小红") || strings.Contains(columns, "password") || strings.Contains(table, "secret-pw-1") ||
+			!strings.Contains(table, "Reset password") {
+			t.Fatalf("the users table (columns %s): %q", columns, table)
+		}
+	})
+
 	t.Run("pay a trade, replay its notify, see the second delivery", func(t *testing.T) {
 		run(t, b, "paying", chromedp.Navigate(c+"payments"), chromedp.WaitVisible("#new-pay"),
 			chromedp.SetValue(`#new-pay input[name=outTradeNo]`, "CONSOLE-1"),

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/bmobemu/bmobemu/internal/webguard"
 )
 
 // keepAlive is how often an idle stream sends a comment, which also finds
@@ -38,11 +41,7 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 		return fc.Status(fiber.StatusBadRequest).SendString(err.Error())
 	}
 	if ref := c.opts.Guard.Check(r); ref != nil {
-		if ref.Status == fiber.StatusUnauthorized {
-			fc.Set("WWW-Authenticate", `Basic realm="bmobemu (password: the master key)", charset="UTF-8"`)
-		}
-		fc.Set("Content-Type", "text/plain; charset=utf-8")
-		return fc.Status(ref.Status).SendString(ref.Reason)
+		return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, _ *http.Request) { webguard.Refuse(w, ref) })(fc)
 	}
 	sub, ok := c.opts.Hub.Subscribe(fc.Query("function"), SubscriberBuffer)
 	if !ok {
