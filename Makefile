@@ -11,7 +11,7 @@ PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions e
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test vet fmt conformance bench load ci chromium
+.PHONY: build run test test-postgres vet fmt conformance bench load ci chromium postgresql
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
@@ -28,6 +28,10 @@ run: build
 
 test: vet
 	$(GO) test ./...
+
+# The REST API and oData module suites on PostgreSQL (needs Debian's postgresql: make postgresql).
+test-postgres:
+	BMOBEMU_TEST_STORE=postgres $(GO) test -count=1 ./restapi ./modules/bmob
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
@@ -50,3 +54,7 @@ load:
 # Debian's Chromium, for the cashier test in headless Chromium (skipped without it).
 chromium:
 	scripts/install-chromium.sh
+
+# Debian's PostgreSQL, for the store's PostgreSQL tests (skipped without it, except in CI).
+postgresql:
+	scripts/install-postgresql.sh

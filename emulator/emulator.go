@@ -34,10 +34,14 @@ import (
 	"github.com/bmobemu/bmobemu/tasks"
 )
 
+// DefaultPostgresState is where the files kept beside a bbolt db go when the
+// db is PostgreSQL: processes sharing a database share this folder.
+const DefaultPostgresState = ".bmobemu/postgres"
+
 // Config is everything `bmobemu serve` can set.
 type Config struct {
 	FunctionsDirs []string          // every DIR/<name>.js of each folder is a function
-	DBPath        string            // the bbolt file
+	DBPath        string            // the bbolt file, or a postgres:// URL
 	Secret        string            // secret key of direct URLs; "" uses Keys.SecretKey or the one kept beside the db
 	Keys          Keys              // non-empty fields override the keys kept beside the db
 	Profile       modules.Profile   // compat (default) or bmob
@@ -86,6 +90,12 @@ type Config struct {
 	// AlipayApp is the app context-style functions' ctx.cloud calls sign as
 	// (nil: the sandbox's Alipay app when the sandbox is on, else none).
 	AlipayApp *modules.AlipayApp
+	// StateBase is the path prefix of the files kept beside the db (keys,
+	// sandbox keys, uploaded files, deploys): "" is DBPath for a bbolt file,
+	// DefaultPostgresState for PostgreSQL.
+	StateBase string
+	// Postgres sizes the pool and bounds statements of a PostgreSQL db.
+	Postgres store.PostgresOptions
 	// TrustForwardedFor takes REST clients' IPs from X-Forwarded-For (tests).
 	TrustForwardedFor bool
 	// ManualTasks arms no timers for the timed tasks: they run only when a test
@@ -142,8 +152,14 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if cfg.Secret != "" {
 		cfg.Keys.SecretKey = cfg.Secret
 	}
+	if cfg.StateBase == "" {
+		cfg.StateBase = cfg.DBPath
+		if store.IsPostgresURL(cfg.DBPath) {
+			cfg.StateBase = DefaultPostgresState
+		}
+	}
 	if cfg.DeployDir == "" {
-		cfg.DeployDir = cfg.DBPath + ".deployed"
+		cfg.DeployDir = cfg.StateBase + ".deployed"
 	}
 	// Checked before anything is made: a missing folder is the commonest
 	// failed start.
@@ -160,25 +176,27 @@ func Open(cfg Config) (e *Emulator, err error) {
 			made.remove()
 		}
 	}()
-	if err := made.mkdirAll(filepath.Dir(cfg.DBPath)); err != nil {
+	if err := made.mkdirAll(filepath.Dir(cfg.StateBase)); err != nil {
 		return nil, err
 	}
-	made.ifMissing(cfg.DBPath)
+	if !store.IsPostgresURL(cfg.DBPath) {
+		made.ifMissing(cfg.DBPath)
+	}
 	logs := NewLogs(cfg.LogOutput, 200, cfg.Clock.Now)
-	st, err := store.Open(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
-		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }})
+	st, err := store.OpenDB(cfg.DBPath, store.Options{Now: cfg.Clock.Now, Random: cfg.Random, NoSync: cfg.NoSync,
+		Log: func(level, line string) { logs.FunctionLog("bmobemu", level, line) }}, cfg.Postgres)
 	if err != nil {
 		return nil, err
 	}
-	made.ifMissing(keysFile(cfg.DBPath))
-	keys, err := LoadOrCreateKeys(cfg.DBPath, cfg.Random, cfg.Keys)
+	made.ifMissing(keysFile(cfg.StateBase))
+	keys, err := LoadOrCreateKeys(cfg.StateBase, cfg.Random, cfg.Keys)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	secret := keys.SecretKey
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
-		made.ifMissing(sandbox.KeysFile(cfg.DBPath))
+		made.ifMissing(sandbox.KeysFile(cfg.StateBase))
 	}
 	listen := cfg.ListenAddr
 	if listen == "" {
@@ -205,7 +223,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 	})
 	e.Router = router
 	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.DBPath+".files"),
+	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
 		restapi.WithDataHook(hook))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
@@ -282,6 +300,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Backup:    e.backup,
 
 		TrustForwardedFor: cfg.TrustForwardedFor,
+		Nonces:            sharedNonces(st),
 	})
 	return e, nil
 }
@@ -390,3 +409,12 @@ func (e *Emulator) Close() error {
 // on the first Open raced with goroutines already calling time.Now (seen under
 // -race with the test runner opening sessions in parallel).
 func init() { bjtime.UseAsLocal() }
+
+// sharedNonces is the store's nonce record when it has one (PostgreSQL:
+// shared by every process on the database), else nil (this process's memory).
+func sharedNonces(st store.Store) server.NonceRecorder {
+	if k, ok := st.(store.NonceKeeper); ok {
+		return k
+	}
+	return nil
+}

@@ -76,7 +76,7 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *s
 	keys := cfg.Sandbox.Keys
 	if keys == nil {
 		var err error
-		if keys, err = sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.DBPath)); err != nil {
+		if keys, err = sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.StateBase)); err != nil {
 			return nil, nil, err
 		}
 	}

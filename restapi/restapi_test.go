@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/storetest"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -23,15 +23,12 @@ func newAPI(t *testing.T) *API {
 	t.Helper()
 	var mu sync.Mutex
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, bjtime.Location)
-	s, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{Now: func() time.Time {
+	s := storetest.Open(t, store.Options{Now: func() time.Time {
 		mu.Lock()
 		defer mu.Unlock()
 		now = now.Add(time.Second)
 		return now
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { s.Close() })
 	return New(s)
 }

@@ -7,21 +7,17 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/bmobemu/bmobemu/internal/storetest"
 	"github.com/bmobemu/bmobemu/store"
 )
 
 func newPlainAPI(t *testing.T) *API {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "api.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storetest.Open(t, store.Options{})
 	return New(st)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/storetest"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -26,11 +27,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2024, 6, 1, 9, 0, 0, 0, bjtime.Location))
-	st, err := store.Open(filepath.Join(t.TempDir(), "api.db"), store.Options{Now: clk.Now, PasswordIterations: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, store.Options{Now: clk.Now, PasswordIterations: 1000})
 	files := filepath.Join(t.TempDir(), "api.db.files")
 	return &fixture{t: t, api: New(st, WithMasterKey(testMasterKey), WithFilesDir(files)), clock: clk, files: files}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/subtle"
 	"encoding/hex"
@@ -33,6 +34,13 @@ type authenticator struct {
 	now    func() time.Time
 	window time.Duration
 	nonces nonceCache
+	shared NonceRecorder // nil: nonces only
+}
+
+// NonceRecorder records used safe-sign nonces where several processes see
+// them (store.NonceKeeper of a PostgreSQL store).
+type NonceRecorder interface {
+	UseNonce(ctx context.Context, nonce string, expires, now time.Time) (fresh bool, err error)
 }
 
 // check returns the access a request has, or denied and why. path is the
@@ -107,7 +115,15 @@ func (a *authenticator) checkSign(method, path string, h http.Header, body []byt
 	if !ok {
 		return "bad X-Bmob-Safe-Sign"
 	}
-	if !a.nonces.add(nonce, sent.Add(a.window), now) {
+	if a.shared != nil {
+		fresh, err := a.shared.UseNonce(context.Background(), nonce, sent.Add(a.window), now)
+		if err != nil {
+			return "nonce check failed: " + err.Error()
+		}
+		if !fresh {
+			return "replayed X-Bmob-Noncestr-Key"
+		}
+	} else if !a.nonces.add(nonce, sent.Add(a.window), now) {
 		return "replayed X-Bmob-Noncestr-Key"
 	}
 	return ""

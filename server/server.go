@@ -49,6 +49,9 @@ type Options struct {
 	// SignWindow is how far a safe-sign timestamp may be from Now; 0 means
 	// DefaultSignWindow.
 	SignWindow time.Duration
+	// Nonces, when set, records safe-sign nonces (shared by every process on
+	// one database); nil keeps them in this process's memory.
+	Nonces NonceRecorder
 	// Now is the clock safe-sign timestamps are checked against (nil: time.Now).
 	Now func() time.Time
 	// BodyLimit bounds request bodies in bytes; 0 means DefaultBodyLimit.
@@ -129,7 +132,7 @@ func New(opts Options) *fiber.App {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}
 	h := &handler{opts: opts, auth: &authenticator{keys: opts.Keys, now: opts.Now, window: opts.SignWindow,
-		nonces: nonceCache{ttl: 2 * opts.SignWindow}}}
+		nonces: nonceCache{ttl: 2 * opts.SignWindow}, shared: opts.Nonces}}
 	// REST first: /1/<x> would otherwise match /:secret/:name.
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/bmobemu/bmobemu/internal/pgtest"
 )
 
 // BenchmarkInsertConcurrent64 measures durable inserts with 64 writers.
@@ -17,6 +19,21 @@ func BenchmarkInsertConcurrent64(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	benchInserts(b, s)
+}
+
+// BenchmarkInsertConcurrent64Postgres is BenchmarkInsertConcurrent64 on
+// PostgreSQL with durable commits (a pool of 64 connections).
+func BenchmarkInsertConcurrent64Postgres(b *testing.B) {
+	s, err := OpenPostgres(context.Background(), pgtest.Durable(pgtest.DSN(b)), Options{}, PostgresOptions{MaxConns: 64})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	benchInserts(b, s)
+}
+
+func benchInserts(b *testing.B, s Store) {
 	ctx := context.Background()
 	var next atomic.Int64
 	b.ResetTimer()
@@ -37,13 +54,18 @@ func BenchmarkInsertConcurrent64(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
 }
 
-// bigStore imports 100,000 rows into a fresh store.
+// bigStore imports 100,000 rows into a fresh bbolt store.
 func bigStore(b *testing.B) (Store, string) {
 	path := filepath.Join(b.TempDir(), "bench.db")
 	s, err := Open(path, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	fillBig(b, s)
+	return s, path
+}
+
+func fillBig(b *testing.B, s Store) {
 	ctx := context.Background()
 	const rows = 100_000
 	var doc strings.Builder
@@ -58,13 +80,28 @@ func bigStore(b *testing.B) (Store, string) {
 	if err := s.Import(ctx, strings.NewReader(doc.String())); err != nil {
 		b.Fatal(err)
 	}
-	return s, path
 }
 
 // BenchmarkFilter100k measures a where on an unindexed field over 100,000 rows.
 func BenchmarkFilter100k(b *testing.B) {
 	s, _ := bigStore(b)
 	defer s.Close()
+	benchFilter(b, s)
+}
+
+// BenchmarkFilter100kPostgres is BenchmarkFilter100k on PostgreSQL (the
+// where runs in SQL; no index on the fields).
+func BenchmarkFilter100kPostgres(b *testing.B) {
+	s, err := OpenPostgres(context.Background(), pgtest.DSN(b), Options{}, PostgresOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	fillBig(b, s)
+	benchFilter(b, s)
+}
+
+func benchFilter(b *testing.B, s Store) {
 	ctx := context.Background()
 	q := Query{Where: map[string]any{"city": "c7", "n": map[string]any{"$gte": 1000.0}}, Limit: -1, Count: true}
 	if res, err := s.Find(ctx, "Big", q); err != nil || res.Count != 1980 { // load the cache

@@ -206,7 +206,7 @@ func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
 
 // prepareImport validates one class; plain passwords of _User objects are
 // hashed into passwords.
-func (s *boltStore) prepareImport(name string, objs []map[string]any, passwords map[string]string) (*importClass, error) {
+func (s *base) prepareImport(name string, objs []map[string]any, passwords map[string]string) (*importClass, error) {
 	if err := checkClass(name); err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func (s *boltStore) Get(ctx context.Context, class, objectID string, opt GetOpti
 		return nil, err
 	}
 	obj := project(r.view(), opt.Keys)
-	s.expand(ctx, obj, parseInclude(opt.Include))
+	expand(ctx, s, obj, parseInclude(opt.Include))
 	return obj, nil
 }
 
@@ -72,8 +72,14 @@ func (s *boltStore) Find(ctx context.Context, class string, q Query) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
+	return answer(ctx, s, rows, near, q)
+}
+
+// answer finishes a query over the matching rows in default order:
+// statistics, or order, count, skip, limit, keys and include.
+func answer(ctx context.Context, s engine, rows []*record, near *nearSort, q Query) (Result, error) {
 	if q.isStatistics() {
-		groups, err := s.statistics(ctx, rows, q)
+		groups, err := statistics(ctx, s, rows, q)
 		return Result{Groups: groups}, err
 	}
 	switch {
@@ -88,7 +94,7 @@ func (s *boltStore) Find(ctx context.Context, class string, q Query) (Result, er
 	}
 	for _, r := range page(rows, q.Skip, q.Limit) {
 		obj := project(r.view(), q.Keys)
-		s.expand(ctx, obj, parseInclude(q.Include))
+		expand(ctx, s, obj, parseInclude(q.Include))
 		res.Results = append(res.Results, obj)
 	}
 	return res, nil
@@ -233,22 +239,22 @@ func parseInclude(include []string) *includeNode {
 
 // expand replaces included Pointers in obj by the objects they point to
 // ({"__type":"Object","className":…, fields}); missing targets stay Pointers.
-func (s *boltStore) expand(ctx context.Context, obj map[string]any, node *includeNode) {
+func expand(ctx context.Context, s engine, obj map[string]any, node *includeNode) {
 	for field, child := range node.children {
 		switch v := obj[field].(type) {
 		case map[string]any:
-			obj[field] = s.expandPointer(ctx, v, child)
+			obj[field] = expandPointer(ctx, s, v, child)
 		case []any:
 			for i, e := range v {
 				if m, ok := e.(map[string]any); ok {
-					v[i] = s.expandPointer(ctx, m, child)
+					v[i] = expandPointer(ctx, s, m, child)
 				}
 			}
 		}
 	}
 }
 
-func (s *boltStore) expandPointer(ctx context.Context, p map[string]any, node *includeNode) map[string]any {
+func expandPointer(ctx context.Context, s engine, p map[string]any, node *includeNode) map[string]any {
 	if p["__type"] != "Pointer" {
 		return p
 	}
@@ -259,7 +265,7 @@ func (s *boltStore) expandPointer(ctx context.Context, p map[string]any, node *i
 		return p
 	}
 	obj := project(r.view(), node.keys)
-	s.expand(ctx, obj, node)
+	expand(ctx, s, obj, node)
 	obj["__type"] = "Object"
 	obj["className"] = class
 	return obj

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/pgtest"
 )
 
 // testClock advances one second per reading, so createdAt order is the order
@@ -82,3 +83,45 @@ func obj(t testing.TB, s string) map[string]any {
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// engineNames are the engines every table-driven store test runs on.
+var engineNames = []string{"bbolt", "postgres"}
+
+// forEngines runs f once per engine as subtests, so a difference between
+// the engines fails a test. PostgreSQL tests skip without the binaries
+// (fail in CI; see pgtest).
+func forEngines(t *testing.T, f func(t *testing.T, engine string)) {
+	t.Helper()
+	for _, e := range engineNames {
+		t.Run(e, func(t *testing.T) { f(t, e) })
+	}
+}
+
+// openEngine opens an empty store of engine with opt (the test clock when
+// opt.Now is nil); path is the bbolt file, or the PostgreSQL DSN.
+func openEngine(t testing.TB, engine string, opt Options) (Store, string) {
+	t.Helper()
+	if opt.Now == nil {
+		opt.Now = newClock().Now
+	}
+	var (
+		s      Store
+		err    error
+		target string
+	)
+	switch engine {
+	case "bbolt":
+		target = filepath.Join(t.TempDir(), "data.db")
+		s, err = Open(target, opt)
+	case "postgres":
+		target = pgtest.DSN(t)
+		s, err = OpenPostgres(context.Background(), target, opt, PostgresOptions{})
+	default:
+		t.Fatalf("unknown engine %s", engine)
+	}
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, target
+}

@@ -43,17 +43,44 @@ var (
 	schemaBucket  = []byte("schema")
 )
 
-// boltStore is the bbolt engine of Store.
-type boltStore struct {
-	db    *bolt.DB
-	path  string
-	now   func() time.Time
-	cache *cache
+// base is what every engine shares: the clock, the random source of
+// objectIds, tokens and salts, and the password work factor.
+type base struct {
+	now func() time.Time
 
 	randMu sync.Mutex // Options.Random need not be safe for concurrent use
 	random io.Reader
 
 	iterations int // PBKDF2 work factor of new password hashes
+}
+
+// withDefaults fills the zero fields of opt.
+func (opt Options) withDefaults() Options {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Random == nil {
+		opt.Random = rand.Reader
+	}
+	if opt.LockTimeout <= 0 {
+		opt.LockTimeout = time.Second
+	}
+	if opt.PasswordIterations <= 0 {
+		opt.PasswordIterations = DefaultPasswordIterations
+	}
+	return opt
+}
+
+func newBase(opt Options) base {
+	return base{now: opt.Now, random: opt.Random, iterations: opt.PasswordIterations}
+}
+
+// boltStore is the bbolt engine of Store.
+type boltStore struct {
+	base
+	db    *bolt.DB
+	path  string
+	cache *cache
 
 	// damage remembers the damaged records reads skipped.
 	damage *damageLog
@@ -75,18 +102,7 @@ const (
 // process, or one that is not a bbolt database, gives a clear error and is left
 // untouched.
 func Open(path string, opt Options) (Store, error) {
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	if opt.Random == nil {
-		opt.Random = rand.Reader
-	}
-	if opt.LockTimeout <= 0 {
-		opt.LockTimeout = time.Second
-	}
-	if opt.PasswordIterations <= 0 {
-		opt.PasswordIterations = DefaultPasswordIterations
-	}
+	opt = opt.withDefaults()
 	if err := checkBoltFile(path); err != nil {
 		return nil, err
 	}
@@ -116,8 +132,7 @@ func Open(path string, opt Options) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &boltStore{db: db, path: path, now: opt.Now, random: opt.Random, cache: newCache(), iterations: opt.PasswordIterations,
-		damage: &damageLog{log: opt.Log}}, nil
+	return &boltStore{base: newBase(opt), db: db, path: path, cache: newCache(), damage: &damageLog{log: opt.Log}}, nil
 }
 
 // checkBoltFile rejects an existing non-empty file whose first page is not a
@@ -159,7 +174,7 @@ func (s *boltStore) Close() error {
 }
 
 // newObjectID returns 10 lowercase hex characters.
-func (s *boltStore) newObjectID() (string, error) {
+func (s *base) newObjectID() (string, error) {
 	var b [5]byte
 	s.randMu.Lock()
 	_, err := io.ReadFull(s.random, b[:])

@@ -56,7 +56,7 @@ func groupValue(v any) any {
 // statistics answers a statistics query (bmob-api.md §5.4): one object per
 // group with the groupby fields, _count and the _sum/_avg/_max/_min columns,
 // filtered by having, then ordered and paged like objects.
-func (s *boltStore) statistics(ctx context.Context, rows []*record, q Query) ([]map[string]any, error) {
+func statistics(ctx context.Context, s engine, rows []*record, q Query) ([]map[string]any, error) {
 	groupBy := splitList(q.GroupBy)
 	aggs := aggregates(q)
 	type group struct {

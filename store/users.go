@@ -72,7 +72,7 @@ type userWrite struct {
 
 // prepareUserWrite takes password out of data written to _User (hashing it)
 // and drops sessionToken, which clients echo back from login answers.
-func (s *boltStore) prepareUserWrite(class string, data map[string]any) (map[string]any, userWrite, error) {
+func (s *base) prepareUserWrite(class string, data map[string]any) (map[string]any, userWrite, error) {
 	if class != "_User" {
 		return data, userWrite{}, nil
 	}
@@ -105,7 +105,7 @@ func (s *boltStore) prepareUserWrite(class string, data map[string]any) (map[str
 	return out, uw, nil
 }
 
-func (s *boltStore) hashPassword(pw string) (string, error) {
+func (s *base) hashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	s.randMu.Lock()
 	_, err := io.ReadFull(s.random, salt)
@@ -281,7 +281,7 @@ func decodeSession(token, v []byte) (Session, error) {
 }
 
 // Now is the store's clock.
-func (s *boltStore) Now() time.Time { return s.now() }
+func (s *base) Now() time.Time { return s.now() }
 
 // CheckPassword reports whether password is the user's; a user without a
 // password (imported from Bmob, whose API never returns them) matches nothing.

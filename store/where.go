@@ -45,11 +45,18 @@ func init() {
 	}
 }
 
+// engine is what queries need from a store: one object by id, and the
+// objects of a class matching a where clause (sub-queries, include).
+type engine interface {
+	record(ctx context.Context, class, id string) (*record, error)
+	scan(ctx context.Context, class string, where map[string]any) ([]*record, error)
+}
+
 // compiler turns a decoded where object into a matcher. Sub-queries run while
 // compiling, against the store, so the scan itself never locks another class.
 type compiler struct {
 	ctx  context.Context
-	s    *boltStore
+	s    engine
 	near *nearSort // set by $nearSphere: results default to nearest first
 }
 

@@ -174,7 +174,16 @@ func (s *boltStore) applyPlan(tx *bolt.Tx, class string, fields map[string]any, 
 	if err != nil {
 		return err
 	}
-	changed := false
+	changed, err := mergeSchema(schema, fields, plan)
+	if err != nil || !changed {
+		return err
+	}
+	return writeSchema(sb, class, schema)
+}
+
+// mergeSchema checks the fields a plan wrote against schema and adds the
+// types of new fields (the first non-null value fixes a field's type).
+func mergeSchema(schema map[string]string, fields map[string]any, plan []action) (changed bool, err error) {
 	for _, a := range plan {
 		name := a.path[0]
 		got := typeName(fields[name])
@@ -188,13 +197,10 @@ func (s *boltStore) applyPlan(tx *bolt.Tx, class string, fields map[string]any, 
 			continue
 		}
 		if want != got {
-			return typeError(name, want, got)
+			return false, typeError(name, want, got)
 		}
 	}
-	if !changed {
-		return nil
-	}
-	return writeSchema(sb, class, schema)
+	return changed, nil
 }
 
 func readSchema(sb *bolt.Bucket, class string) (map[string]string, error) {

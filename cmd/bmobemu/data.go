@@ -19,15 +19,17 @@ import (
 // dataExport is `bmobemu data export`.
 func dataExport(ctx context.Context, inv invocation) error {
 	fs := newFlagSet("data export")
-	db := fs.String("db", defaultDB, "bbolt database file")
+	db := fs.String("db", defaultDB, "bbolt database file or postgres:// URL")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("export: %w", err)
+	if !store.IsPostgresURL(*db) {
+		if _, err := os.Stat(*db); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 	}
-	st, err := store.Open(*db, store.Options{})
+	st, err := store.OpenDB(*db, store.Options{}, store.PostgresOptions{})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return fmt.Errorf("%w\na running server holds it: bmobemu data backup --export --out FILE --db %s [--addr HOST:PORT] exports through it", err, *db)
@@ -38,7 +40,7 @@ func dataExport(ctx context.Context, inv invocation) error {
 	if *out == "" {
 		err = st.Export(ctx, inv.stdout)
 	} else if err = store.ExportFile(ctx, st, *out); err == nil {
-		fmt.Fprintf(inv.stdout, "exported %s to %s\n", *db, *out)
+		fmt.Fprintf(inv.stdout, "exported %s to %s\n", store.Redact(*db), *out)
 	}
 	if errors.Is(err, store.ErrDamaged) {
 		return fmt.Errorf("%w\n  see what is readable: bmobemu data check --db %s\n  copy every readable row to a new file: bmobemu data salvage --db %s --out NEW.db", err, *db, *db)
@@ -125,7 +127,7 @@ func printCheck(w io.Writer, rep store.CheckReport) {
 // dataImport is `bmobemu data import`.
 func dataImport(ctx context.Context, inv invocation) error {
 	fs := newFlagSet("data import")
-	db := fs.String("db", defaultDB, "bbolt database file (created if missing)")
+	db := fs.String("db", defaultDB, "bbolt database file (created if missing) or postgres:// URL")
 	var in listFlag
 	fs.Var(&in, "in", "a bmobemu export, Bmob REST JSON ({\"results\":[…]}, class from the file name) or a folder of them; repeatable")
 	class := fs.String("class", "", "the class of a single Bmob JSON file (default: its file name)")
@@ -147,14 +149,14 @@ func dataImport(ctx context.Context, inv invocation) error {
 	if err := importInto(ctx, *db, got, *merge); err != nil {
 		return fmt.Errorf("import %s: %w", strings.Join(paths, ", "), err)
 	}
-	fmt.Fprintf(inv.stdout, "imported %s into %s: %s\n", strings.Join(paths, ", "), *db, summary(got))
+	fmt.Fprintf(inv.stdout, "imported %s into %s: %s\n", strings.Join(paths, ", "), store.Redact(*db), summary(got))
 	return nil
 }
 
 // dataPull is `bmobemu data pull`.
 func dataPull(ctx context.Context, inv invocation) error {
 	fs := newFlagSet("data pull")
-	db := fs.String("db", defaultDB, "bbolt database file (created if missing)")
+	db := fs.String("db", defaultDB, "bbolt database file (created if missing) or postgres:// URL")
 	out := fs.String("out", "", "also keep the pages as DIR/<Class>.json")
 	merge := fs.Bool("merge", false, "keep the classes the input does not have (default: the db holds exactly the input)")
 	url := fs.String("url", "", "the REST API's base URL, e.g. https://api.bmobcloud.com")
@@ -182,15 +184,17 @@ func dataPull(ctx context.Context, inv invocation) error {
 	if err := importInto(ctx, *db, got, *merge); err != nil {
 		return fmt.Errorf("pull: %w", err)
 	}
-	fmt.Fprintf(inv.stdout, "pulled %s into %s: %s\n", *url, *db, summary(got))
+	fmt.Fprintf(inv.stdout, "pulled %s into %s: %s\n", *url, store.Redact(*db), summary(got))
 	return nil
 }
 
 func importInto(ctx context.Context, db string, classes migrate.Classes, merge bool) error {
-	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // the default db's .bmobemu/
-		return err
+	if !store.IsPostgresURL(db) {
+		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // the default db's .bmobemu/
+			return err
+		}
 	}
-	st, err := store.Open(db, store.Options{})
+	st, err := store.OpenDB(db, store.Options{}, store.PostgresOptions{})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // listFlag collects a repeatable flag.
@@ -37,6 +38,9 @@ type common struct {
 	retryScale                     float64
 	deployDir                      string
 	alipayApp                      string
+	state                          string
+	pgMaxConns                     int
+	pgStatementTimeout             time.Duration
 }
 
 // Defaults shared by the commands.
@@ -50,7 +54,10 @@ const (
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.functions, "functions", "./functions", "folder of functions: every DIR/<name>.js is the function <name>; several folders: a,b")
-	fs.StringVar(&c.db, "db", defaultDB, "bbolt database file (created if missing, with its folder)")
+	fs.StringVar(&c.db, "db", defaultDB, "bbolt database file (created if missing, with its folder), or a postgres://user:pass@host:port/dbname URL (PG* environment variables fill what it leaves out; tables made and upgraded at start)")
+	fs.StringVar(&c.state, "state", "", "path prefix of the files kept beside the db (<state>.keys.json, .sandbox.json, .files/, .deployed/); default: the db file, or "+emulator.DefaultPostgresState+" for PostgreSQL")
+	fs.IntVar(&c.pgMaxConns, "pg-max-conns", 0, "PostgreSQL connection pool size (default: the larger of 4 and the CPUs)")
+	fs.DurationVar(&c.pgStatementTimeout, "pg-statement-timeout", 0, "PostgreSQL statement_timeout of every statement (0: none)")
 	fs.StringVar(&c.secret, "secret", os.Getenv("BMOBEMU_SECRET"), "secret key of the direct URL /<secret>/<name> and of signed SDK requests (env BMOBEMU_SECRET; default: made once, kept in <db>.keys.json)")
 	fs.StringVar(&c.appID, "app-id", os.Getenv("BMOBEMU_APP_ID"), "application id, X-Bmob-Application-Id (env BMOBEMU_APP_ID; default: kept in <db>.keys.json)")
 	fs.StringVar(&c.restKey, "rest-key", os.Getenv("BMOBEMU_REST_KEY"), "REST API key, X-Bmob-REST-API-Key (env BMOBEMU_REST_KEY; default: kept in <db>.keys.json)")
@@ -124,5 +131,7 @@ func (c *common) config(logOut io.Writer) (emulator.Config, error) {
 		Sandbox:   emulator.SandboxConfig{Off: c.sandbox == "off", RetryScale: c.retryScale},
 		DeployDir: c.deployDir,
 		AlipayApp: alipayApp,
+		StateBase: c.state,
+		Postgres:  store.PostgresOptions{MaxConns: int32(c.pgMaxConns), StatementTimeout: c.pgStatementTimeout},
 	}, nil
 }

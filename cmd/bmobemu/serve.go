@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // serve is `bmobemu serve`.
@@ -58,7 +59,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	cfg := emu.Config
 	names := emu.Functions.Names()
 	fmt.Fprintf(w, "bmobemu %s: %d functions from %s, profile %s\n", version, len(names), strings.Join(cfg.FunctionsDirs, ", "), cfg.Profile)
-	fmt.Fprintf(w, "  data:       %s\n", cfg.DBPath)
+	fmt.Fprintf(w, "  data:       %s\n", store.Redact(cfg.DBPath))
 	k := emu.Keys
 	fmt.Fprintf(w, "  secret key:     %s   (direct URLs; Bmob.initialize(secretKey, securityCode) in the JS SDK)\n", k.SecretKey)
 	fmt.Fprintf(w, "  security code:  %s\n", k.SecurityCode)
@@ -83,7 +84,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 			providers = append(providers, p.Name())
 		}
 		fmt.Fprintf(w, "  sandbox:        on (%s answered locally; keys: bmobemu sandbox keys --db %s) %s/_sandbox/\n",
-			strings.Join(providers, ", "), cfg.DBPath, cfg.Sandbox.BaseURL)
+			strings.Join(providers, ", "), cfg.StateBase, cfg.Sandbox.BaseURL)
 	} else {
 		fmt.Fprintln(w, "  WARNING:        payment sandbox off (--sandbox=off): Alipay and WeChat Pay calls go to the real gateways")
 	}

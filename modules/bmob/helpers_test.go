@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/internal/storetest"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/modulestest"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -34,11 +34,7 @@ var wrapperGlobals = map[string]string{
 
 func newEnv(t testing.TB, profile modules.Profile, opts ...restapi.Option) *testEnv {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storetest.Open(t, store.Options{})
 	api := restapi.New(st, opts...)
 	vu := modulestest.New(t, &modules.Env{Profile: profile, Store: st})
 	ctors := NewWrappers(api).Constructors()
