@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/console"
 	"github.com/bmobemu/bmobemu/datahook"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
@@ -81,6 +82,8 @@ type Config struct {
 	// invoke never listen). Off loopback the sandbox and admin routes need the
 	// master key (see internal/webguard).
 	ListenAddr string
+	// Version is bmobemu's version, shown by the web console.
+	Version string
 	// DeployDir is where REST deploys write ("": <db>.deployed); see
 	// functions.LoadOptions.DeployDir.
 	DeployDir string
@@ -118,6 +121,9 @@ type Emulator struct {
 	// Guard protects the sandbox's and other admin web routes; a console
 	// mounted later should sit behind it too.
 	Guard *webguard.Guard
+	// Console is the web console under /_console/; LogHub feeds its live log.
+	Console *console.Console
+	LogHub  *console.Hub
 	// Project is the project file (data hook, timed tasks), reloaded with the
 	// functions; Tasks runs its timed tasks.
 	Project *project.Holder
@@ -279,6 +285,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		}
 		e.cancelWatch = cancel
 	}
+	e.openConsole()
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
@@ -289,6 +296,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
 		Mounts:    e.mounts(),
+		Streams:   map[string]fiber.Handler{console.EventsPath: e.Console.Events},
 		Backup:    e.backup,
 
 		TrustForwardedFor: cfg.TrustForwardedFor,
@@ -297,9 +305,10 @@ func Open(cfg Config) (e *Emulator, err error) {
 	return e, nil
 }
 
-// mounts are the extra handlers on the server: the task routes, and the sandbox's when on.
+// mounts are the extra handlers on the server: the console's, the task
+// routes, and the sandbox's when on.
 func (e *Emulator) mounts() map[string]http.Handler {
-	m := map[string]http.Handler{tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
+	m := map[string]http.Handler{console.MountPath: e.Console.Handler(), tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
 	if e.Sandbox != nil {
 		m[sandbox.MountPath] = e.Sandbox.Handler()
 	}
@@ -371,6 +380,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+		e.LogHub.Close()
 		return e.App.ShutdownWithTimeout(5 * time.Second)
 	}
 }
@@ -385,6 +395,7 @@ func (e *Emulator) Close() error {
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()
 	}
+	e.LogHub.Close() // open live-log streams would hold the shutdown
 	if err := e.App.Shutdown(); err != nil {
 		return fmt.Errorf("stopping server: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
@@ -19,6 +20,17 @@ type Logs struct {
 	keep int
 	now  func() time.Time
 	tail map[string][]string
+	// tap, when set, also gets every line (the web console's live log).
+	tap atomic.Pointer[func(at time.Time, function, level, line string)]
+}
+
+// Tap sends every line, from now on, to t as well (nil: stop). t must not block.
+func (l *Logs) Tap(t func(at time.Time, function, level, line string)) {
+	if t == nil {
+		l.tap.Store(nil)
+		return
+	}
+	l.tap.Store(&t)
 }
 
 // NewLogs writes to out (nil: nowhere) and keeps the last keep lines per function.
@@ -36,7 +48,13 @@ func NewLogs(out io.Writer, keep int, now func() time.Time) *Logs {
 // are marked "level|" instead of "level:"), and other control characters (a
 // lone CR, ANSI escapes) are written escaped.
 func (l *Logs) FunctionLog(function, level, line string) {
-	stamp := bjtime.Format(l.now())
+	at := l.now()
+	if t := l.tap.Load(); t != nil {
+		// The console shows the line as text in its own element: a script's
+		// line cannot pose as another function's there.
+		(*t)(at, function, level, line)
+	}
+	stamp := bjtime.Format(at)
 	var b strings.Builder
 	for i, part := range strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(line), "\n") {
 		if i == 0 {

@@ -7,6 +7,8 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -188,7 +190,10 @@ func (e *Engine) Compile(name, filename string, src []byte) (*Function, error) {
 		return nil, err
 	}
 	e.sources.Store(filename, append([]byte(nil), src...))
-	return newFunction(e, name, filename, prg), nil
+	fn := newFunction(e, name, filename, prg)
+	sum := sha256.Sum256(src)
+	fn.version, fn.loadedAt = hex.EncodeToString(sum[:6]), time.Now()
+	return fn, nil
 }
 
 // compileScript parses and compiles one script in sloppy mode.

@@ -37,6 +37,10 @@ type Function struct {
 
 	diskOnce sync.Once
 	disk     *require.Registry // files and npm packages required from disk (diskrequire.go)
+
+	// The web console shows which version serves and since when.
+	version  string    // the first 12 hex digits of the source's SHA-256
+	loadedAt time.Time // when Compile made this version (wall clock)
 }
 
 func newFunction(e *Engine, name, filename string, prg *goja.Program) *Function {
@@ -56,6 +60,12 @@ func (f *Function) Name() string { return f.name }
 
 // File is the path the function was compiled from.
 func (f *Function) File() string { return f.filename }
+
+// Version names the compiled source: the first 12 hex digits of its SHA-256.
+func (f *Function) Version() string { return f.version }
+
+// LoadedAt is when this version was compiled (wall clock).
+func (f *Function) LoadedAt() time.Time { return f.loadedAt }
 
 // Warm prepares one VM so that the first call does not pay for VM setup and the
 // script's top level. Errors of the top level are returned.

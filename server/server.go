@@ -71,6 +71,10 @@ type Options struct {
 	// Mounts serve path prefixes ("/_sandbox/") with net/http handlers that see
 	// the whole path; they are tried before the function routes.
 	Mounts map[string]http.Handler
+	// Streams answer GET on exact paths with fiber handlers, for answers that
+	// stream (the web console's live log), which Mounts' net/http adaptor
+	// would buffer whole; they are tried before Mounts.
+	Streams map[string]fiber.Handler
 	// MountBodyLimit bounds bodies sent to Mounts; 0 means DefaultMountBodyLimit.
 	MountBodyLimit int
 	// Backup serves BackupPath (nil: not served).
@@ -121,6 +125,9 @@ func New(opts Options) *fiber.App {
 	// A panic in a handler answers 500 instead of ending the process.
 	app.Use(recover.New())
 	app.Use(func(c *fiber.Ctx) error { return limitBody(c, opts) })
+	for path, sh := range opts.Streams {
+		app.Get(path, sh)
+	}
 	for prefix, mh := range opts.Mounts {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}

@@ -39,6 +39,7 @@ func serve(ctx context.Context, inv invocation) error {
 	runtime.LimitRegexpMatches(cfg.Timeout) // before any VM runs
 	cfg.Sandbox.BaseURL = "http://" + browsable(ln.Addr())
 	cfg.ListenAddr = ln.Addr().String()
+	cfg.Version = version
 	emu, err := emulator.Open(cfg)
 	if err != nil {
 		_ = ln.Close()
@@ -66,6 +67,7 @@ func banner(w io.Writer, emu *emulator.Emulator, addr, try string) {
 	fmt.Fprintf(w, "  REST API key:   %s\n", k.RESTKey)
 	fmt.Fprintf(w, "  master key:     %s\n", k.MasterKey)
 	fmt.Fprintf(w, "  REST API:       http://%s/1/  (Bmob.domain(\"http://%s\"))\n", addr, addr)
+	fmt.Fprintf(w, "  web console:    %s/_console/\n", cfg.Sandbox.BaseURL)
 	if len(cfg.Upstreams) > 0 {
 		hosts := make([]string, 0, len(cfg.Upstreams))
 		for h := range cfg.Upstreams {

@@ -1,0 +1,127 @@
+package console_test
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLiveLogDropsLinesForAStalledBrowser connects to the live log, stops
+// reading, and logs far more than any buffer holds: logging never waits, and
+// when the browser reads again the stream says how many lines it lost.
+func TestLiveLogDropsLinesForAStalledBrowser(t *testing.T) {
+	s := serve(t, "", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	r := bufio.NewReader(resp.Body)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("stream start: %q %v", line, err)
+	}
+	// 200k lines of ~200 bytes: more than the socket buffers and the
+	// subscriber's buffer together, while this test reads nothing.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		long := strings.Repeat("x", 150)
+		for i := 0; i < 200000; i++ {
+			s.emu.Logs.FunctionLog("hello", "log", long)
+		}
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("logging waited for the stalled browser")
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the stream ended without a dropped event: %v", err)
+		}
+		if line == "event: dropped\n" {
+			data, _ := r.ReadString('\n')
+			if !strings.Contains(data, `"dropped":`) {
+				t.Fatalf("dropped event data: %q", data)
+			}
+			return
+		}
+	}
+}
+
+func TestLiveLogFiltersByFunction(t *testing.T) {
+	s := serve(t, "", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events?function=hello", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	s.emu.Logs.FunctionLog("payNotify", "log", "not this one")
+	s.emu.Logs.FunctionLog("hello", "warn", "this one")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(line, "not this one") {
+			t.Fatalf("filtered stream carried another function's line: %q", line)
+		}
+		if strings.HasPrefix(line, "data: ") && strings.Contains(line, "this one") {
+			if !strings.Contains(line, `"level":"warn"`) || !strings.Contains(line, `"function":"hello"`) {
+				t.Fatalf("line: %q", line)
+			}
+			return
+		}
+	}
+}
+
+func TestConsoleRefusesCrossSiteActions(t *testing.T) {
+	s := serve(t, "", false)
+	for _, h := range []map[string]string{
+		{"Origin": "http://evil.example", "Content-Type": "application/json"},
+		{"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"},
+		{"Content-Type": "text/plain"}, // a form-like post with no Origin
+	} {
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/_console/api/rest/1/classes/Note", strings.NewReader(`{"a":1}`))
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-site post %v: %d", h, resp.StatusCode)
+		}
+	}
+	// The same post from the console's own page is a REST write.
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/_console/api/rest/1/classes/Note", strings.NewReader(`{"a":1}`))
+	req.Header.Set("Origin", s.base)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("same-origin post: %d", resp.StatusCode)
+	}
+}
