@@ -18,9 +18,11 @@ import (
 const keepAlive = 10 * time.Second
 
 // A stream sends at most one batch of at most maxBatch lines per batchEvery:
-// at most 1,000 lines a second to one browser.
+// at most 200 lines a second to one browser. More is more than a person reads,
+// and drawing it costs the browser CPU that, on the same machine, the
+// functions would otherwise have (bench/console-tail.sh).
 const (
-	maxBatch   = 250
+	maxBatch   = 50
 	batchEvery = 250 * time.Millisecond
 )
 

@@ -17,7 +17,7 @@ type Line struct {
 
 // SubscriberBuffer is how many lines one browser may lag behind before the
 // console drops lines for it (and tells it how many).
-const SubscriberBuffer = 2048
+const SubscriberBuffer = 256
 
 // Hub fans the functions' log lines out to the browsers tailing them. A
 // function never waits for a browser: Publish does not block, a subscriber

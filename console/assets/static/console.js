@@ -116,7 +116,7 @@ function initLogs() {
   const search = document.getElementById("log-search"), state = document.getElementById("log-state");
   const pauseBtn = document.getElementById("log-pause");
   const keep = 2000; // lines kept for filtering and search
-  const drawn = 500; // lines in the page: a long box makes every append cost layout
+  const drawn = 200; // lines in the page: a long box makes every append cost layout
   let paused = false, held = [], all = [];
   const matches = (l) => (!fnSel.value || l.function === fnSel.value) && (!lvSel.value || l.level === lvSel.value) &&
     (!search.value || (l.text + " " + l.function).toLowerCase().includes(search.value.toLowerCase()));
