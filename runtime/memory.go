@@ -34,9 +34,9 @@ var errMemoryLimit = errors.New("memory limit exceeded")
 type memoryWatch struct {
 	limit uint64
 
-	mu      sync.Mutex
-	running map[*vu]bool  // VMs of calls in progress -> interrupted for memory
-	stop    chan struct{} // closes the watchdog when nothing runs
+	mu       sync.Mutex
+	running  map[*vu]bool // VMs of calls in progress -> interrupted for memory
+	watching bool         // the watchdog goroutine runs (it ends itself when nothing runs)
 }
 
 func newMemoryWatch(limit uint64) *memoryWatch {
@@ -51,9 +51,9 @@ func (m *memoryWatch) enter(v *vu) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.running[v] = false
-	if m.stop == nil {
-		m.stop = make(chan struct{})
-		go m.watch(m.stop)
+	if !m.watching {
+		m.watching = true
+		go m.watch()
 	}
 }
 
@@ -67,14 +67,13 @@ func (m *memoryWatch) leave(v *vu) (hit bool) {
 	defer m.mu.Unlock()
 	hit = m.running[v]
 	delete(m.running, v)
-	if len(m.running) == 0 && m.stop != nil {
-		close(m.stop)
-		m.stop = nil
-	}
 	return hit
 }
 
-func (m *memoryWatch) watch(stop chan struct{}) {
+// watch samples the heap until a tick finds no call running. It ends itself
+// rather than being stopped by leave, so calls coming one after another do not
+// start and stop a goroutine and a ticker each.
+func (m *memoryWatch) watch() {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	heap := func() uint64 {
 		metrics.Read(sample)
@@ -82,12 +81,14 @@ func (m *memoryWatch) watch(stop chan struct{}) {
 	}
 	tick := time.NewTicker(memoryCheckEvery)
 	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
+	for range tick.C {
+		m.mu.Lock()
+		if len(m.running) == 0 {
+			m.watching = false
+			m.mu.Unlock()
 			return
-		case <-tick.C:
 		}
+		m.mu.Unlock()
 		if heap() <= m.limit {
 			continue
 		}
