@@ -84,7 +84,7 @@ func (a *API) batch(ctx context.Context, req Request) (any, error) {
 			go func(slot int) {
 				defer wg.Done()
 				defer group.Done(slot) // a slot that never wrote (an error before the store)
-				defer func() { // off the request goroutine: a panic must not end the process
+				defer func() {         // off the request goroutine: a panic must not end the process
 					if p := recover(); p != nil {
 						errs[i+slot] = fmt.Errorf("batch element %d: %v", i+slot, p)
 					}
