@@ -64,10 +64,11 @@ func benchInserts(b *testing.B, s Store) {
 }
 
 // lastTxID is the id of the last committed write transaction.
-func lastTxID(b *testing.B, s *boltStore) int {
+func lastTxID(t testing.TB, s *boltStore) int {
+	t.Helper()
 	var id int
 	if err := s.view(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	return id
 }
