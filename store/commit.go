@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,6 +111,15 @@ func (c *committer) loop() {
 			c.mu.Unlock()
 			return
 		}
+		// Let the goroutines that are ready to run go first: writers among
+		// them queue before this group is taken. With few cores (GOMAXPROCS=1)
+		// the loop would otherwise run as soon as the first write is queued
+		// and commit it alone while the others wait for the next fsync. A
+		// lone writer loses nothing: with nothing else ready, this returns at
+		// once.
+		c.mu.Unlock()
+		runtime.Gosched()
+		c.mu.Lock()
 		n := min(len(c.queue), maxGroup)
 		group := make([]*pendingWrite, n)
 		copy(group, c.queue)
