@@ -58,7 +58,7 @@ func scoresOnDisk(t *testing.T, path string) []float64 {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	res, err := s.Find(context.Background(), "Score", Query{Limit: -1})
+	res, err := s.Find(context.Background(), "Score", Query{Limit: MaxLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,5 +261,54 @@ func TestWriteGroupIsOneTransactionInSlotOrder(t *testing.T) {
 	res, err := s2.Find(ctx, "_Role", Query{Limit: -1, Order: []string{"name"}})
 	if err != nil || len(res.Results) != 2 || res.Results[0]["name"] != "admin" || res.Results[1]["name"] != "staff" {
 		t.Fatalf("roles on disk: %v, %v", res.Results, err)
+	}
+}
+
+// TestConcurrentWritersWithBadNeighbours: 64 writers, every seventh write
+// breaking the schema; every good write is acknowledged and on disk after
+// reopening, every bad one fails with Bmob's error and leaves nothing.
+func TestConcurrentWritersWithBadNeighbours(t *testing.T) {
+	s, path := openTest(t)
+	ctx := context.Background()
+	mustCreate(t, s, "Score", map[string]any{"n": -1.0})
+	const workers, each = 64, 15
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var want []float64
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				k := w*each + i
+				if k%7 == 3 {
+					if _, err := s.Create(ctx, "Score", map[string]any{"n": "bad"}); err == nil {
+						errs <- fmt.Errorf("write %d: a string in a Number field was accepted", k)
+					} else if code, _ := bmobCode(err); code == 0 {
+						errs <- fmt.Errorf("write %d: %v, want a Bmob error", k, err)
+					}
+					continue
+				}
+				if _, err := s.Create(ctx, "Score", map[string]any{"n": float64(k)}); err != nil {
+					errs <- fmt.Errorf("write %d failed: %w", k, err)
+					continue
+				}
+				mu.Lock()
+				want = append(want, float64(k))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	s.Close()
+	want = append(want, -1)
+	sort.Float64s(want)
+	if got := scoresOnDisk(t, path); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("on disk after reopen: %d rows, want the %d acknowledged", len(got), len(want))
 	}
 }
