@@ -13,6 +13,10 @@ import (
 // transaction (and the retries after a failing member) stays small.
 const maxGroup = 1000
 
+// maxYields bounds how many times the commit loop yields to let more writers
+// join a group before taking it (each yield is a scheduler round, no sleep).
+const maxYields = 8
+
 // errStoreClosed answers writes that reach a closed store.
 var errStoreClosed = fmt.Errorf("store closed: %w", bolt.ErrDatabaseNotOpen)
 
@@ -111,15 +115,21 @@ func (c *committer) loop() {
 			c.mu.Unlock()
 			return
 		}
-		// Let the goroutines that are ready to run go first: writers among
-		// them queue before this group is taken. With few cores (GOMAXPROCS=1)
-		// the loop would otherwise run as soon as the first write is queued
-		// and commit it alone while the others wait for the next fsync. A
-		// lone writer loses nothing: with nothing else ready, this returns at
-		// once.
-		c.mu.Unlock()
-		runtime.Gosched()
-		c.mu.Lock()
+		// Let the goroutines that are ready to run go first, as long as
+		// writers keep joining: writers among them queue before this group
+		// is taken. With few cores (GOMAXPROCS=1) the loop would otherwise
+		// run as soon as the first write is queued and commit it alone while
+		// the others wait for the next fsync. A lone writer loses nothing:
+		// with nothing else ready, a yield returns at once.
+		for range maxYields {
+			queued := len(c.queue)
+			c.mu.Unlock()
+			runtime.Gosched()
+			c.mu.Lock()
+			if len(c.queue) == queued { // nobody joined: take the group now
+				break
+			}
+		}
 		n := min(len(c.queue), maxGroup)
 		group := make([]*pendingWrite, n)
 		copy(group, c.queue)
