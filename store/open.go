@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -177,5 +178,5 @@ func (s *base) newObjectID() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("generate objectId: %w", err)
 	}
-	return fmt.Sprintf("%x", b[:]), nil
+	return hex.EncodeToString(b[:]), nil
 }
