@@ -28,18 +28,19 @@ var errStoreClosed = fmt.Errorf("store closed: %w", bolt.ErrDatabaseNotOpen)
 // no delay added to fill them.
 //
 // A write whose function fails (or panics: see contained) is taken out of its
-// group, which is rolled back and applied again without it, exactly as
-// bbolt's Batch does: it fails alone, its neighbours commit. Its error is the
-// one it met after the writes queued before it, which are the ones that
-// commit before it.
+// group, which is rolled back and applied again without it, as bbolt's Batch
+// did: it fails alone, its neighbours commit. Its error is the one it met
+// after the writes queued before it, which are the ones that commit before
+// it (Batch ran it once more on its own; that order is kept here instead).
 type committer struct {
 	db *bolt.DB
 
-	mu     sync.Mutex
-	queue  []*pendingWrite
-	closed bool // Close was called: no new writes
-	wake   chan struct{}
-	done   chan struct{} // closed when the loop has ended
+	mu       sync.Mutex
+	queue    []*pendingWrite
+	closed   bool // Close was called: no new writes
+	maxGroup int  // writes per transaction, beyond which a group is cut (not inside a writeGroup)
+	wake     chan struct{}
+	done     chan struct{} // closed when the loop has ended
 }
 
 // pendingWrite is one caller's write waiting for its group to commit.
@@ -48,10 +49,13 @@ type pendingWrite struct {
 	fn  func(tx *bolt.Tx) error
 	err error
 	ok  chan struct{} // closed once err is final
+	// follows: commit in the same transaction as the write queued just
+	// before (the members of one writeGroup after the first).
+	follows bool
 }
 
 func newCommitter(db *bolt.DB) *committer {
-	c := &committer{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &committer{db: db, wake: make(chan struct{}, 1), done: make(chan struct{}), maxGroup: maxGroup}
 	go c.loop()
 	return c
 }
@@ -130,7 +134,10 @@ func (c *committer) loop() {
 				break
 			}
 		}
-		n := min(len(c.queue), maxGroup)
+		n := min(len(c.queue), c.maxGroup)
+		for n < len(c.queue) && c.queue[n].follows { // a writeGroup is never cut
+			n++
+		}
 		group := make([]*pendingWrite, n)
 		copy(group, c.queue)
 		c.queue = append(c.queue[:0], c.queue[n:]...)
@@ -215,6 +222,7 @@ func (g *writeGroup) settle(i int, w *pendingWrite) (joined bool) {
 	var ws []*pendingWrite
 	for _, s := range g.slots {
 		if s.fn != nil {
+			s.follows = len(ws) > 0
 			ws = append(ws, s)
 		}
 	}

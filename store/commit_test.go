@@ -312,3 +312,43 @@ func TestConcurrentWritersWithBadNeighbours(t *testing.T) {
 		t.Fatalf("on disk after reopen: %d rows, want the %d acknowledged", len(got), len(want))
 	}
 }
+
+// TestWriteGroupIsNeverCut: a write group that straddles the size limit of
+// a transaction still commits in one.
+func TestWriteGroupIsNeverCut(t *testing.T) {
+	s, path := openTest(t)
+	ctx := context.Background()
+	s.commits.mu.Lock()
+	s.commits.maxGroup = 2
+	s.commits.mu.Unlock()
+	txid0 := lastTxID(t, s)
+	release := blockCommitter(t, s)
+	done := make(chan error, 4)
+	go func() {
+		_, err := s.Create(ctx, "Score", map[string]any{"n": 0.0})
+		done <- err
+	}()
+	waitFor(t, "the lone write", func() bool { return s.commits.queued() == 1 })
+	g := s.GroupWrites(3)
+	for slot := range 3 {
+		go func() {
+			defer g.Done(slot)
+			_, err := s.Create(g.Slot(ctx, slot), "Score", map[string]any{"n": float64(slot + 1)})
+			done <- err
+		}()
+	}
+	waitFor(t, "the group", func() bool { return s.commits.queued() == 4 })
+	release()
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := lastTxID(t, s) - txid0; got != 2 {
+		t.Fatalf("%d commits, want 2 (the blocking write, then the lone write with the whole group)", got)
+	}
+	s.Close()
+	if got := scoresOnDisk(t, path); fmt.Sprint(got) != "[0 1 2 3]" {
+		t.Fatalf("on disk: %v", got)
+	}
+}
