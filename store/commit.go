@@ -280,6 +280,13 @@ func (g *writeGroup) Slot(ctx context.Context, i int) context.Context {
 	return context.WithValue(ctx, groupSlotKey{}, groupSlot{g: g, i: i})
 }
 
+// Ungrouped returns ctx without its write group slot: work it starts that is
+// not the slot's own write (a data hook's function, say) commits on its own
+// instead of taking the slot, or waiting for a group it holds up.
+func Ungrouped(ctx context.Context) context.Context {
+	return context.WithValue(ctx, groupSlotKey{}, nil)
+}
+
 // Done implements WriteGroup.
 func (g *writeGroup) Done(i int) { g.settle(i, nil) }
 
