@@ -64,17 +64,27 @@ type Response struct {
 	Body   []byte
 }
 
-// API serves Bmob's REST routes from a store.
+// API serves Bmob's REST routes from a store: to cloud functions in-process
+// (Serve) and to clients over HTTP (ServeClient, which also checks the
+// application's credentials).
 type API struct {
 	store      store.Store
 	routes     []route
-	masterKey  string
+	keys       Keys // the app's credentials; WithMasterKey sets only the master key
 	filesDir   string
 	sessionTTL time.Duration
 	log        func(level, line string) // WithLog (sms.go)
 	token      sandboxToken             // the WeChat access token (wechatapp.go)
 	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
 	hook       DataHook                 // the app's data hook (hook.go); nil: none
+	functions  Functions                // /1/functions (functions.go); nil: none
+
+	// Client requests (client.go).
+	now                      func() time.Time
+	signWindow               time.Duration
+	nonces                   nonceCache
+	sharedNonces             NonceRecorder // nil: nonces in this process only
+	bodyLimit, fileBodyLimit int
 }
 
 // Option configures New.
@@ -82,7 +92,7 @@ type Option func(*API)
 
 // WithMasterKey sets the key that X-Bmob-Master-Key must equal. Without it no
 // request is a master request, and any master key header is a 401.
-func WithMasterKey(key string) Option { return func(a *API) { a.masterKey = key } }
+func WithMasterKey(key string) Option { return func(a *API) { a.keys.MasterKey = key } }
 
 // WithFilesDir sets the folder that /2/files stores uploads in (created on
 // first upload). Without it uploads fail with 150.
@@ -96,10 +106,24 @@ const DefaultSessionTTL = 7 * 24 * time.Hour
 
 // New returns an API backed by s.
 func New(s store.Store, opts ...Option) *API {
-	a := &API{store: s, sessionTTL: DefaultSessionTTL}
+	a := &API{store: s, sessionTTL: DefaultSessionTTL, now: time.Now, signWindow: DefaultSignWindow,
+		bodyLimit: DefaultBodyLimit, fileBodyLimit: DefaultFileBodyLimit}
 	for _, o := range opts {
 		o(a)
 	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.signWindow <= 0 {
+		a.signWindow = DefaultSignWindow
+	}
+	if a.bodyLimit <= 0 {
+		a.bodyLimit = DefaultBodyLimit
+	}
+	if a.fileBodyLimit <= 0 {
+		a.fileBodyLimit = DefaultFileBodyLimit
+	}
+	a.nonces.ttl = 2 * a.signWindow
 	a.routes = append(a.routes, a.userRoutes()...)
 	a.routes = append(a.routes, a.classRoutes()...)
 	a.routes = append(a.routes, a.systemRoutes()...)
@@ -109,6 +133,7 @@ func New(s store.Store, opts ...Option) *API {
 	a.routes = append(a.routes, a.smsRoutes()...)
 	a.routes = append(a.routes, a.usersV1Routes()...)
 	a.routes = append(a.routes, a.wechatAppRoutes()...)
+	a.routes = append(a.routes, a.functionRoutes()...)
 	return a
 }
 
@@ -140,26 +165,35 @@ type rawBody struct {
 // handler answers one route; params are the pattern's `:name` segments, unescaped.
 type handler func(ctx context.Context, req Request, params map[string]string) (body any, status int, header http.Header, err error)
 
-// route is one METHOD + pattern. A pattern is a path whose segments are literal or
-// `:name`; a trailing `*name` takes the rest of the path (for file paths).
+// route is one METHOD (or anyMethod) + pattern. A pattern is a path whose
+// segments are literal or `:name`; a trailing `*name` takes the rest of the
+// path (for file paths); a trailing `**name` takes the rest of the path as
+// sent, not unescaped, whatever it holds (for function names).
 type route struct {
 	method  string
 	pattern string
 	handle  handler
 }
 
+// anyMethod is a route's method when its handler answers every method.
+const anyMethod = "*"
+
 // route finds the first matching route; a path that matches no pattern (or none
 // with this method) is a 404 "no route".
 func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, error) {
-	segs, ok := splitPath(req.Path)
-	if !ok {
-		return nil, 0, nil, noRoute(req)
-	}
+	segs, segsOK := splitPath(req.Path)
 	for _, r := range a.routes {
-		if r.method != req.Method {
+		if r.method != req.Method && r.method != anyMethod {
 			continue
 		}
-		if params, ok := matchPattern(r.pattern, segs); ok {
+		var params map[string]string
+		var ok bool
+		if strings.Contains(r.pattern, "/**") {
+			params, ok = matchRaw(r.pattern, req.Path)
+		} else if segsOK {
+			params, ok = matchPattern(r.pattern, segs)
+		}
+		if ok {
 			req, err := a.passRouteHook(ctx, r, req, params)
 			if err != nil {
 				return nil, 0, nil, err
@@ -195,6 +229,20 @@ func splitPath(p string) ([]string, bool) {
 		parts[i] = u
 	}
 	return parts, true
+}
+
+// matchRaw matches a `…/**name` pattern against the path as sent: the
+// literal prefix, then anything (even empty) as the parameter.
+func matchRaw(pattern, path string) (map[string]string, bool) {
+	i := strings.Index(pattern, "/**")
+	if i < 0 {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(path, pattern[:i+1])
+	if !ok {
+		return nil, false
+	}
+	return map[string]string{pattern[i+3:]: rest}, true
 }
 
 // matchPattern matches segments against a route pattern.
@@ -239,6 +287,19 @@ func isJSONType(ct string) bool {
 	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
 }
 
+// codeStatus is the HTTP status of the Bmob errors not answered with 400.
+var codeStatus = map[int]int{
+	156: http.StatusNotFound, // a file that is not there
+}
+
+// statusOf is the HTTP status a Bmob error code is answered with.
+func statusOf(code int) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
 // errorResponse renders any error: Bmob errors as {"code","error"}, routes as
 // 404, a refused key as 401 {"error":"unauthorized"}, everything else
 // (storage, cancellation) as 500.
@@ -248,9 +309,13 @@ func errorResponse(err error) Response {
 	var ue unauthorized
 	switch {
 	case errors.As(err, &ue):
-		return jsonResponse(http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+		resp := jsonResponse(http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+		if ue.why != "" {
+			resp.Header.Set(HeaderUnauthorized, ue.why)
+		}
+		return resp
 	case errors.As(err, &be):
-		return jsonResponse(be.HTTPStatus(), map[string]any{"code": be.Code, "error": be.Message})
+		return jsonResponse(statusOf(be.Code), map[string]any{"code": be.Code, "error": be.Message})
 	case errors.As(err, &re):
 		return jsonResponse(http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": re.msg})
 	case errors.Is(err, store.ErrDamaged):

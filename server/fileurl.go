@@ -21,7 +21,7 @@ func (h *handler) fileURL(c *fiber.Ctx) error {
 	}
 	path := "/2/files/" + restapi.FileCDN + "/" + strings.Join([]string{year, month, day, c.Params("file")}, "/")
 	resp := h.opts.API.Serve(context.Background(), restapi.Request{Method: http.MethodGet, Path: path, Header: http.Header{}})
-	setAnswer(c.Response(), resp.Status, resp.Header, resp.Body)
+	writeREST(c.Response(), resp)
 	return nil
 }
 

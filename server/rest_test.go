@@ -24,7 +24,7 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-var testKeys = Keys{
+var testKeys = restapi.Keys{
 	AppID:        "0123456789abcdef0123456789abcdef",
 	RESTKey:      "fedcba9876543210fedcba9876543210",
 	MasterKey:    "00112233445566778899aabbccddeeff",
@@ -62,7 +62,11 @@ func startREST(t *testing.T, files map[string]string) *restServer {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey), restapi.WithFilesDir(filepath.Join(t.TempDir(), "files"))), Now: clk.Now, BodyLimit: 4096})
+	fns := &RESTFunctions{}
+	fns.Bind(set)
+	api := restapi.New(st, restapi.WithKeys(testKeys), restapi.WithFilesDir(filepath.Join(t.TempDir(), "files")),
+		restapi.WithClock(clk.Now), restapi.WithBodyLimits(4096, 0), restapi.WithFunctions(fns))
+	app := New(Options{Functions: set, Secret: testKeys.SecretKey, API: api, BodyLimit: 4096})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -200,23 +204,6 @@ func TestSafeSignReplayAndGet(t *testing.T) {
 	status, _, body = s.call(t, "GET", "/1/classes/T?where=%7B%22a%22%3A1%7D&limit=5", "", sdkHeaders("/1/classes/T", now, "BBBBBBBBBBBBBBBB", "")...)
 	if status != 200 || !strings.Contains(body, `"a":1`) {
 		t.Fatalf("signed GET: %d %s", status, body)
-	}
-}
-
-func TestNonceCacheForgetsOnlyAfterTTL(t *testing.T) {
-	c := nonceCache{ttl: 20 * time.Second}
-	t0 := time.Unix(1000, 0)
-	if !c.add("a", t0.Add(20*time.Second), t0) || c.add("a", t0.Add(20*time.Second), t0.Add(time.Second)) {
-		t.Fatal("a nonce must be new once, then a replay")
-	}
-	// Rotations move "a" to the old generation, then drop it; in between it is still a replay.
-	c.add("b", t0.Add(40*time.Second), t0.Add(20*time.Second))
-	if c.add("a", t0.Add(20*time.Second), t0.Add(19*time.Second)) {
-		t.Fatal("a was forgotten before its expiry")
-	}
-	c.add("c", t0.Add(60*time.Second), t0.Add(40*time.Second))
-	if len(c.cur)+len(c.old) > 2 {
-		t.Fatalf("expired generations are kept: %v %v", c.cur, c.old)
 	}
 }
 
