@@ -1,6 +1,12 @@
-// Package restapi is Bmob's REST semantics without a transport:
-// modules.oData calls it in-process and the HTTP server will call it for
-// clients, so a row written one way reads back identically the other way.
+// Package restapi is Bmob's REST API without a transport: modules.oData calls
+// it in-process (Serve) and the HTTP server hands it every /1 and /2 request
+// of a client (ServeClient, client.go), so a row written one way reads back
+// identically the other way. It owns all of REST: the routes, the
+// application's credentials (app keys, master key, the JS SDK's safe-sign and
+// its nonces, auth.go), legacy tunnelling (tunnel.go), CORS and body limits,
+// and the HTTP status of each Bmob error (statusOf). /1/functions runs
+// through the Functions registry it is given (functions.go), so /1/batch
+// reaches it like any route.
 //
 // Routes (bmob-api.md §5.3–5.6) live in a table (API.routes): each group of
 // endpoints is a method returning its routes, added in New. The /1/classes group:
@@ -11,7 +17,8 @@
 //	PUT    /1/classes/<T>/<id>   {"updatedAt"}
 //	DELETE /1/classes/<T>/<id>   {"msg":"ok"}
 //
-// Errors are {"code":N,"error":"…"} with status 400. Choices where Bmob's exact
+// Errors are {"code":N,"error":"…"} with status 400 (156, a missing file, is a
+// 404: codeStatus). Choices where Bmob's exact
 // text is unknown: a bad `where` or `having` gives 107 "invalid json: <the
 // parameter's text>.", a body that is not a JSON object gives 107 "invalid json:
 // <the body>.", and a path outside these routes gives 404 {"code":404,"error":
@@ -19,7 +26,8 @@
 //
 // Other groups: users and sessions (users.go), roles, installations and push
 // (system.go), /1/batch (batch.go), /1/cloudQuery (cloudquery.go, BQL in
-// restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go).
+// restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go),
+// /1/functions (functions.go).
 // Requests act as a caller resolved from their headers (auth.go): the master
 // key bypasses ACLs, a session token acts as its user.
 //
