@@ -52,6 +52,10 @@ func (a *API) BodyLimit(method, path string) int {
 	return a.bodyLimit
 }
 
+// MaxBodyLimit is the largest of the body limits, for a server that must
+// accept bodies that big at all.
+func (a *API) MaxBodyLimit() int { return max(a.bodyLimit, a.fileBodyLimit) }
+
 // TooLarge is the answer to a client request whose body is over limit bytes.
 func TooLarge(limit int) Response {
 	resp := jsonResponse(http.StatusRequestEntityTooLarge, map[string]any{"code": http.StatusRequestEntityTooLarge,

@@ -250,7 +250,7 @@ func TestClientBodyLimits(t *testing.T) {
 	st := storetest.Open(t, store.Options{})
 	t.Cleanup(func() { _ = st.Close() })
 	a := New(st, WithKeys(clientKeys), WithBodyLimits(10, 20), WithFilesDir(t.TempDir()))
-	if a.BodyLimit("POST", "/2/files/a.txt") != 20 || a.BodyLimit("POST", "/1/classes/T") != 10 || a.BodyLimit("PUT", "/2/files/a.txt") != 10 {
+	if a.BodyLimit("POST", "/2/files/a.txt") != 20 || a.BodyLimit("POST", "/1/classes/T") != 10 || a.BodyLimit("PUT", "/2/files/a.txt") != 10 || a.MaxBodyLimit() != 20 {
 		t.Fatalf("limits: %d %d %d", a.BodyLimit("POST", "/2/files/a.txt"), a.BodyLimit("POST", "/1/classes/T"), a.BodyLimit("PUT", "/2/files/a.txt"))
 	}
 	s := &clientAPI{api: a, store: st}

@@ -36,7 +36,8 @@ const DefaultMountBodyLimit = 8 << 20
 type Options struct {
 	// Functions is the function set calls go to.
 	Functions *functions.Set
-	// Secret is the app's secret key, the first path segment of direct URLs.
+	// Secret is the app's secret key, the first path segment of direct URLs
+	// (required: with none, no direct URL matches).
 	Secret string
 	// API answers every /1/… and /2/… request (restapi.API.ServeClient) and
 	// checks the backup's master key; nil answers them 404.
@@ -79,7 +80,7 @@ func New(opts Options) *fiber.App {
 	}
 	restLimit := opts.BodyLimit
 	if opts.API != nil {
-		restLimit = max(opts.API.BodyLimit(http.MethodPost, "/2/files/"), opts.API.BodyLimit(http.MethodPost, "/1/"))
+		restLimit = opts.API.MaxBodyLimit()
 	}
 	app := fiber.New(fiber.Config{
 		// Bodies are streamed, not buffered before the handler runs: limitBody
