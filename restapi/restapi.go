@@ -114,8 +114,7 @@ const DefaultSessionTTL = 7 * 24 * time.Hour
 
 // New returns an API backed by s.
 func New(s store.Store, opts ...Option) *API {
-	a := &API{store: s, sessionTTL: DefaultSessionTTL, now: time.Now, signWindow: DefaultSignWindow,
-		bodyLimit: DefaultBodyLimit, fileBodyLimit: DefaultFileBodyLimit}
+	a := &API{store: s, sessionTTL: DefaultSessionTTL}
 	for _, o := range opts {
 		o(a)
 	}
