@@ -139,24 +139,37 @@ var headerOrder = []string{
 	"Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age",
 }
 
-// HeaderOrder returns the names of h in the order an answer writes them: the
-// CORS headers first, in a fixed order, then the others sorted.
-func HeaderOrder(h http.Header) []string {
-	names := make([]string, 0, len(h))
+// VisitHeaders calls fn for each header value of h in the order an answer
+// writes them: the CORS headers first, in a fixed order, then the others
+// sorted by name. It allocates nothing for an answer's usual few headers.
+func VisitHeaders(h http.Header, fn func(name, value string)) {
+	var buf [8]string
+	for _, k := range sortHeaderNames(h, buf[:0]) {
+		for _, v := range h[k] {
+			fn(k, v)
+		}
+	}
+}
+
+// sortHeaderNames appends h's names to names and sorts them as VisitHeaders
+// visits them.
+func sortHeaderNames(h http.Header, names []string) []string {
 	for k := range h {
 		names = append(names, k)
 	}
-	rank := func(k string) int {
-		if i := slices.Index(headerOrder, k); i >= 0 {
-			return i
-		}
-		return len(headerOrder)
-	}
 	slices.SortFunc(names, func(x, y string) int {
-		if rx, ry := rank(x), rank(y); rx != ry {
+		if rx, ry := headerRank(x), headerRank(y); rx != ry {
 			return rx - ry
 		}
 		return strings.Compare(x, y)
 	})
 	return names
+}
+
+// headerRank is a name's place in headerOrder, or after all of them.
+func headerRank(k string) int {
+	if i := slices.Index(headerOrder, k); i >= 0 {
+		return i
+	}
+	return len(headerOrder)
 }

@@ -41,14 +41,11 @@ func (h *handler) rest(c *fiber.Ctx) error {
 // bytes are the same every time.
 func writeREST(r *fasthttp.Response, resp restapi.Response) {
 	r.SetStatusCode(resp.Status)
-	for _, k := range restapi.HeaderOrder(resp.Header) {
-		if strings.EqualFold(k, "Content-Length") {
-			continue
-		}
-		for _, v := range resp.Header[k] {
+	restapi.VisitHeaders(resp.Header, func(k, v string) {
+		if !strings.EqualFold(k, "Content-Length") {
 			r.Header.Add(k, v)
 		}
-	}
+	})
 	r.SetBodyRaw(resp.Body)
 }
 
