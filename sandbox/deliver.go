@@ -66,7 +66,7 @@ type record struct {
 	seq       int64
 	d         Delivery
 	n         provider.Notification
-	pol       policy
+	pol       provider.NotifyPolicy
 	stopTimer func() bool // the pending retry, if any
 }
 
@@ -135,14 +135,14 @@ func (s *Sandbox) find(id string) *record {
 func (s *Sandbox) enqueue(n provider.Notification, replayOf string) Delivery {
 	n.Header = n.Header.Clone()
 	n.Body = bytes.Clone(n.Body)
-	pol := policyFor(n.Provider)
+	pol := s.policyFor(n.Provider)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
 	r := &record{seq: s.seq, n: n, pol: pol, d: Delivery{
 		ID: "n" + strconv.FormatInt(s.seq, 10), ReplayOf: replayOf,
 		Provider: n.Provider, Event: n.Event, OutTradeNo: n.OutTradeNo, URL: n.URL,
-		State: StateDelivering, Rule: pol.rule, CreatedAt: s.opts.Clock.Now(),
+		State: StateDelivering, Rule: pol.Rule, CreatedAt: s.opts.Clock.Now(),
 		Header: n.Header, Body: string(n.Body),
 	}}
 	s.records = append(s.records, r)
@@ -190,8 +190,8 @@ func (s *Sandbox) attempt(r *record) {
 		r.d.State = StateAcknowledged
 	case s.closed || s.ctx.Err() != nil:
 		r.d.State = StateStopped
-	case retryable && num <= len(r.pol.retries):
-		s.retryLocked(r, time.Duration(float64(r.pol.retries[num-1])*s.opts.RetryScale))
+	case retryable && num <= len(r.pol.Retries):
+		s.retryLocked(r, time.Duration(float64(r.pol.Retries[num-1])*s.opts.RetryScale))
 	default:
 		r.d.State = StateFailed
 	}
@@ -241,10 +241,10 @@ func (s *Sandbox) send(r *record, num int) (a Attempt, retryable bool) {
 		_ = resp.Body.Close()
 		a.Status = resp.StatusCode
 		a.Body = excerpt(body)
-		a.Acknowledged = err == nil && r.pol.acked(resp.StatusCode, body)
+		a.Acknowledged = err == nil && r.pol.Acked(resp.StatusCode, body)
 	} else if err == nil && resp != nil {
 		a.Status = resp.StatusCode
-		a.Acknowledged = r.pol.acked(resp.StatusCode, nil)
+		a.Acknowledged = r.pol.Acked(resp.StatusCode, nil)
 	} else if err == nil {
 		err = errors.New("no response")
 	}
@@ -255,6 +255,22 @@ func (s *Sandbox) send(r *record, num int) (a Attempt, retryable bool) {
 	return a, true
 }
 
+// policyFor is the notify policy of the provider named name, or the default
+// one when no such provider is added.
+func (s *Sandbox) policyFor(name string) provider.NotifyPolicy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.policyLocked(name)
+}
+
+// policyLocked is policyFor for a caller holding s.mu.
+func (s *Sandbox) policyLocked(name string) provider.NotifyPolicy {
+	if p, ok := s.providers[name]; ok {
+		return p.NotifyPolicy()
+	}
+	return provider.DefaultNotifyPolicy()
+}
+
 func (s *Sandbox) logAttempt(r *record, a Attempt) {
 	answer := a.Error
 	if answer == "" {
@@ -262,7 +278,7 @@ func (s *Sandbox) logAttempt(r *record, a Attempt) {
 	}
 	level, verdict := "info", "acknowledged"
 	if !a.Acknowledged {
-		level, verdict = "warn", "not acknowledged ("+r.pol.rule+" wanted)"
+		level, verdict = "warn", "not acknowledged ("+r.pol.Rule+" wanted)"
 	}
 	next := ""
 	if r.d.State == StateRetrying {

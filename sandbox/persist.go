@@ -160,7 +160,7 @@ func (s *Sandbox) Restore() error {
 			d.Header = http.Header{}
 		}
 		s.seq = max(s.seq, sd.Seq)
-		r := &record{seq: sd.Seq, d: d, pol: policyFor(d.Provider), n: provider.Notification{
+		r := &record{seq: sd.Seq, d: d, pol: s.policyLocked(d.Provider), n: provider.Notification{
 			Provider: d.Provider, Event: d.Event, OutTradeNo: d.OutTradeNo, URL: d.URL, Header: d.Header.Clone(), Body: []byte(d.Body),
 		}}
 		s.records = append(s.records, r)
