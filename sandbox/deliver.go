@@ -68,6 +68,7 @@ type record struct {
 	n         provider.Notification
 	pol       provider.NotifyPolicy
 	stopTimer func() bool // the pending retry, if any
+	held      []byte      // with a SharedStateStore: the claimed version in the store while attempting
 }
 
 func (r *record) snapshot() Delivery {
@@ -93,6 +94,9 @@ func (s *Sandbox) Notify(n provider.Notification) { s.enqueue(n, "") }
 // Replay delivers the notification of delivery id again, as a new delivery
 // (with the provider's retries) linked to the original.
 func (s *Sandbox) Replay(id string) (Delivery, error) {
+	if s.shared != nil {
+		s.syncShared(false)
+	}
 	s.mu.Lock()
 	r := s.find(id)
 	s.mu.Unlock()
@@ -104,6 +108,9 @@ func (s *Sandbox) Replay(id string) (Delivery, error) {
 
 // Deliveries lists the kept deliveries, oldest first.
 func (s *Sandbox) Deliveries() []Delivery {
+	if s.shared != nil {
+		s.syncShared(false) // other processes' deliveries and attempts too
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Delivery, len(s.records))
@@ -115,6 +122,9 @@ func (s *Sandbox) Deliveries() []Delivery {
 
 // Delivery returns one kept delivery.
 func (s *Sandbox) Delivery(id string) (Delivery, bool) {
+	if s.shared != nil {
+		s.syncShared(false)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.find(id); r != nil {
@@ -136,6 +146,9 @@ func (s *Sandbox) enqueue(n provider.Notification, replayOf string) Delivery {
 	n.Header = n.Header.Clone()
 	n.Body = bytes.Clone(n.Body)
 	pol := s.policyFor(n.Provider)
+	if s.shared != nil {
+		return s.enqueueShared(n, replayOf, pol)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
@@ -173,7 +186,8 @@ func (s *Sandbox) trim() {
 }
 
 // attempt makes one delivery attempt and schedules the next one if the provider
-// would retry. The caller has done s.wg.Add(1).
+// would retry. The caller has done s.wg.Add(1) (and, with a SharedStateStore,
+// claimed the attempt).
 func (s *Sandbox) attempt(r *record) {
 	defer s.wg.Done()
 	defer s.persist() // after the unlock below: the attempt is kept
@@ -182,18 +196,44 @@ func (s *Sandbox) attempt(r *record) {
 	s.mu.Unlock()
 	a, retryable := s.send(r, num)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r.d.Attempts = append(r.d.Attempts, a)
 	r.d.NextAttemptAt = time.Time{}
+	delay := time.Duration(-1)
 	switch {
 	case a.Acknowledged:
 		r.d.State = StateAcknowledged
 	case s.closed || s.ctx.Err() != nil:
 		r.d.State = StateStopped
 	case retryable && num <= len(r.pol.Retries):
-		s.retryLocked(r, time.Duration(float64(r.pol.Retries[num-1])*s.opts.RetryScale))
+		delay = time.Duration(float64(r.pol.Retries[num-1]) * s.opts.RetryScale)
+		r.d.State = StateRetrying
+		r.d.NextAttemptAt = s.opts.Clock.Now().Add(delay)
 	default:
 		r.d.State = StateFailed
+	}
+	if s.shared == nil {
+		if delay >= 0 {
+			s.retryLocked(r, delay)
+		}
+		s.logAttempt(r, a)
+		s.mu.Unlock()
+		return
+	}
+	if r.d.State == StateStopped {
+		// Cut off by Close: not an attempt to record; the claim is given back
+		// so another process makes it at once.
+		r.d.Attempts = r.d.Attempts[:len(r.d.Attempts)-1]
+		s.releaseLocked(r)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	// r.held is set: no other goroutine changes r.d until settleShared clears it.
+	settled := s.settleShared(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if settled && delay >= 0 && !s.closed {
+		s.retryLocked(r, delay)
 	}
 	s.logAttempt(r, a)
 }
@@ -207,9 +247,20 @@ func (s *Sandbox) retryLocked(r *record, delay time.Duration) {
 		s.mu.Lock()
 		r.stopTimer = nil
 		if s.closed {
-			r.d.State = StateStopped
+			if s.shared == nil {
+				r.d.State = StateStopped
+			}
 			s.mu.Unlock()
 			s.wg.Done()
+			return
+		}
+		if s.shared != nil {
+			s.mu.Unlock()
+			if !s.claimShared(r) { // another process was quicker
+				s.wg.Done()
+				return
+			}
+			s.attempt(r)
 			return
 		}
 		r.d.State = StateDelivering

@@ -53,8 +53,13 @@ func (s *Sandbox) persist() {
 	current := map[string][]byte{}
 	s.mu.Lock()
 	closed := s.closed
-	current[seqKey] = []byte(strconv.FormatInt(s.seq, 10))
+	if s.shared == nil { // with a shared store, deliveries are written as they change
+		current[seqKey] = []byte(strconv.FormatInt(s.seq, 10))
+	}
 	for _, r := range s.records {
+		if s.shared != nil {
+			break
+		}
 		b, err := json.Marshal(savedDelivery{Seq: r.seq, Delivery: r.snapshot()})
 		if err != nil {
 			s.opts.Log("error", fmt.Sprintf("sandbox: saving notify %s: %v", r.d.ID, err))
@@ -121,6 +126,14 @@ func (s *Sandbox) Restore() error {
 			}
 			saved[providerPrefix+p.Name()] = b
 		}
+	}
+	if s.shared != nil {
+		s.mu.Lock()
+		s.saved = saved
+		s.mu.Unlock()
+		s.syncShared(false)
+		s.pollShared()
+		return nil
 	}
 	seqText, err := s.opts.State.LoadState(seqKey)
 	if err != nil {
