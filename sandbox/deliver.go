@@ -232,6 +232,7 @@ func (s *Sandbox) attempt(r *record) {
 	settled := s.settleShared(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	r.held = nil
 	if settled && delay >= 0 && !s.closed {
 		s.retryLocked(r, delay)
 	}

@@ -197,16 +197,16 @@ func (s *Sandbox) refreshLocked(r *record, sd sharedDelivery) {
 	r.d = d
 }
 
-// settleShared writes r's outcome over the claimed version. The caller holds
-// s.mu. A claim lost meanwhile (this process stalled past its lease and
-// another took over) keeps the other's version: the outcome is logged only.
+// settleShared writes r's outcome over the claimed version r.held. It runs
+// without s.mu: while r.held is set, no other goroutine changes r.d or r.held
+// (the caller clears r.held afterwards, under s.mu). A claim lost meanwhile
+// (this process stalled past its lease and another took over) keeps the
+// other's version: the outcome is only logged.
 func (s *Sandbox) settleShared(r *record) bool {
-	held := r.held
-	r.held = nil
 	b, err := json.Marshal(sharedDelivery{savedDelivery: savedDelivery{Seq: r.seq, Delivery: r.d}})
 	if err == nil {
 		var ok bool
-		if ok, err = s.shared.SwapState(deliveryKey(r.seq), held, b); err == nil && !ok {
+		if ok, err = s.shared.SwapState(deliveryKey(r.seq), r.held, b); err == nil && !ok {
 			err = fmt.Errorf("its claim expired and another process took it over")
 		}
 	}
