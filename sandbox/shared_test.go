@@ -88,6 +88,19 @@ func TestSharedStoreMakesEachAttemptOnce(t *testing.T) {
 	// Numbers come from the database: b's own notify is n2, not a second n1.
 	b.Notify(notification(provider.Wechat))
 	waitFor(t, a, "n2", "b's notify", attempts(1, StateAcknowledged))
+	// b replays a's notify: a new delivery, made once.
+	r, err := b.Replay("n1")
+	if err != nil || r.ID != "n3" || r.ReplayOf != "n1" {
+		t.Fatalf("replay through b: %+v %v", r, err)
+	}
+	waitFor(t, a, "n3", "the replay", attempts(1, StateAcknowledged))
+	for range 3 {
+		fake.Advance(time.Minute)
+		time.Sleep(30 * time.Millisecond)
+	}
+	if got := m.count(); got != 4 {
+		t.Fatalf("the merchant got %d notifies, want 4", got)
+	}
 }
 
 // TestAClaimOfADeadProcessExpires: a delivery claimed by a process that died
