@@ -31,7 +31,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 3
+const PostgresSchemaVersion = 4
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -57,6 +57,13 @@ var pgMigrations = []string{
 	// 3: the safe-sign nonces every process refuses once used.
 	`CREATE TABLE bmob_nonces (nonce text PRIMARY KEY, expires bigint NOT NULL);
 	CREATE INDEX bmob_nonces_expires ON bmob_nonces (expires);`,
+	// 4: the timed tasks' ticks, leases and run history, shared by every process.
+	`CREATE TABLE bmob_task_leases (
+		task text PRIMARY KEY, last_tick bigint NOT NULL DEFAULT 0,
+		owner text NOT NULL DEFAULT '', until_us bigint NOT NULL DEFAULT 0
+	);
+	CREATE TABLE bmob_task_runs (id bigserial PRIMARY KEY, task text NOT NULL, run bytea NOT NULL);
+	CREATE INDEX bmob_task_runs_task ON bmob_task_runs (task, id);`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.
