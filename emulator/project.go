@@ -81,3 +81,12 @@ func (e *Emulator) Invoke(ctx context.Context, name string, req *runtime.Request
 	}
 	return resp, err
 }
+
+// codeStore is where REST deploys go: the database when several processes may
+// share it (PostgreSQL), else nil (the deploy folder).
+func codeStore(st store.Store) functions.CodeStore {
+	if cs, ok := st.(functions.CodeStore); ok {
+		return cs
+	}
+	return nil
+}

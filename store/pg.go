@@ -31,7 +31,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 4
+const PostgresSchemaVersion = 5
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -64,6 +64,9 @@ var pgMigrations = []string{
 	);
 	CREATE TABLE bmob_task_runs (id bigserial PRIMARY KEY, task text NOT NULL, run bytea NOT NULL);
 	CREATE INDEX bmob_task_runs_task ON bmob_task_runs (task, id);`,
+	// 5: function code deployed over REST, served by every process.
+	`CREATE SEQUENCE bmob_functions_version;
+	CREATE TABLE bmob_functions (name text PRIMARY KEY, source bytea NOT NULL, version bigint NOT NULL);`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.
