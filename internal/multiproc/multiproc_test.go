@@ -74,11 +74,14 @@ type server struct {
 	done chan struct{}
 }
 
-func start(t *testing.T, bin, db, state, fns string) *server {
+// start runs `bmobemu serve` on db with the test's keys, plus extra flags.
+func start(t *testing.T, bin, db, state, fns string, extra ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
-		"--app-id", "mpapp", "--rest-key", "mprest", "--master-key", mpMaster, "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16")
+	args := append([]string{"serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
+		"--app-id", "mpapp", "--rest-key", "mprest", "--master-key", mpMaster, "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16"},
+		extra...)
+	cmd := exec.Command(bin, args...)
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
