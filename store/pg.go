@@ -219,6 +219,9 @@ func scanRecord(rows pgx.Rows) (*record, error) {
 	if err := json.Unmarshal(fields, &r.fields); err != nil {
 		return nil, fmt.Errorf("decode object %s: %w", id, err)
 	}
+	if bytes.Contains(fields, []byte(`\u0001`)) { // PostgreSQL writes \x01 so
+		unescapeDeep(r.fields)
+	}
 	if r.fields == nil {
 		r.fields = map[string]any{}
 	}
@@ -249,7 +252,7 @@ const recordColumns = `id, created, updated, fields`
 
 // record reads one object, or 101.
 func (s *pgStore) record(ctx context.Context, class, id string) (*record, error) {
-	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2`, class, id)
+	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2`, escapeNUL(class), escapeNUL(id))
 	if err != nil {
 		return nil, err
 	}
@@ -264,9 +267,11 @@ func encodeFields(id string, fields map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode object %s: %w", id, err)
 	}
-	// JSONB cannot hold the NUL character; say so instead of a database error.
-	if bytes.Contains(b, []byte(`u0000`)) && hasNUL(fields) {
-		return "", Errorf(107, "invalid string: the NUL character (\\u0000) cannot be stored in a PostgreSQL database.")
+	// JSONB cannot hold the NUL character: such strings are escaped (pg_nul.go).
+	if jsonNeedsEscape(b) {
+		if b, err = json.Marshal(escapeDeep(fields)); err != nil {
+			return "", fmt.Errorf("encode object %s: %w", id, err)
+		}
 	}
 	return string(b), nil
 }
@@ -393,7 +398,7 @@ func (s *pgStore) Create(ctx context.Context, class string, data map[string]any)
 
 // lockRecord reads an object for update, or 101.
 func lockRecord(ctx context.Context, tx pgx.Tx, class, id string) (*record, error) {
-	recs, err := queryRecords(ctx, tx, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2 FOR UPDATE`, class, id)
+	recs, err := queryRecords(ctx, tx, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2 FOR UPDATE`, escapeNUL(class), escapeNUL(id))
 	if err != nil {
 		return nil, err
 	}
@@ -474,14 +479,14 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 		}
 		if after != "" {
 			tag, err := tx.Exec(ctx, `INSERT INTO bmob_unique (class, field, value, object_id) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (class, field, value) DO NOTHING`, class, r.field, after, id)
+				ON CONFLICT (class, field, value) DO NOTHING`, class, r.field, escapeNUL(after), id)
 			if err != nil {
 				return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 			}
 			if tag.RowsAffected() == 0 {
 				var owner string
 				if err := tx.QueryRow(ctx, `SELECT object_id FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3`,
-					class, r.field, after).Scan(&owner); err != nil {
+					class, r.field, escapeNUL(after)).Scan(&owner); err != nil {
 					return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 				}
 				if owner != id {
@@ -491,7 +496,7 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 		}
 		if before != "" {
 			if _, err := tx.Exec(ctx, `DELETE FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3 AND object_id = $4`,
-				class, r.field, before, id); err != nil {
+				class, r.field, escapeNUL(before), id); err != nil {
 				return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 			}
 		}
@@ -509,7 +514,7 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 func pgAfterDelete(ctx context.Context, tx pgx.Tx, class, id string, old map[string]string) error {
 	for field, v := range old {
 		if _, err := tx.Exec(ctx, `DELETE FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3 AND object_id = $4`,
-			class, field, v, id); err != nil {
+			class, field, escapeNUL(v), id); err != nil {
 			return fmt.Errorf("unique index %s.%s: %w", class, field, err)
 		}
 	}
@@ -567,24 +572,3 @@ func (s *pgStore) Schemas(ctx context.Context) (map[string]map[string]string, er
 }
 
 var _ Store = (*pgStore)(nil)
-
-// hasNUL reports whether a string or key anywhere in v holds the NUL character.
-func hasNUL(v any) bool {
-	switch t := v.(type) {
-	case string:
-		return strings.IndexByte(t, 0) >= 0
-	case []any:
-		for _, e := range t {
-			if hasNUL(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		for k, e := range t {
-			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
-				return true
-			}
-		}
-	}
-	return false
-}

@@ -152,11 +152,17 @@ func plainIndex(s string) bool {
 	return true
 }
 
-// jsonArg passes a value as JSONB.
+// jsonArg passes a value as JSONB, escaped as stored values are (pg_nul.go).
 func (b *sqlWhere) jsonArg(v any) string {
 	j, _ := json.Marshal(v) // decoded JSON values always encode
+	if jsonNeedsEscape(j) {
+		j, _ = json.Marshal(escapeDeep(v))
+	}
 	return b.arg(string(j)) + "::jsonb"
 }
+
+// textArg passes a string compared with stored text, escaped as stored.
+func (b *sqlWhere) textArg(s string) string { return b.arg(escapeNUL(s)) }
 
 func coalesce(sql string) string { return "COALESCE(" + sql + ", FALSE)" }
 
@@ -200,7 +206,7 @@ func (b *sqlWhere) equals(f sqlField, key string, v any) (string, bool) {
 	switch f.column {
 	case "id":
 		if s, ok := want.(string); ok {
-			return "(id = " + b.arg(s) + ")", true
+			return "(id = " + b.textArg(s) + ")", true
 		}
 		return "FALSE", !isMapValue(want)
 	case "created", "updated":
@@ -309,7 +315,7 @@ func (b *sqlWhere) compare(f sqlField, key, op string, arg any) (string, bool) {
 	switch f.column {
 	case "id":
 		if s, ok := want.(string); ok {
-			return "(id " + op + " " + b.arg(s) + ")", true
+			return "(id " + op + " " + b.textArg(s) + ")", true
 		}
 		return "FALSE", !isMapValue(want)
 	case "created", "updated":
@@ -338,7 +344,7 @@ func (b *sqlWhere) compare(f sqlField, key, op string, arg any) (string, bool) {
 		return coalesce("(jsonb_typeof(" + e + ") = 'number' AND (" + e + ")::numeric " + op + " " +
 			b.arg(strconv.FormatFloat(w, 'g', -1, 64)) + "::numeric)"), true
 	case string:
-		return coalesce("(jsonb_typeof(" + e + ") = 'string' AND (" + e + " #>> '{}') COLLATE \"C\" " + op + " " + b.arg(w) + "::text)"), true
+		return coalesce("(jsonb_typeof(" + e + ") = 'string' AND (" + e + " #>> '{}') COLLATE \"C\" " + op + " " + b.textArg(w) + "::text)"), true
 	case bool:
 		return coalesce("(jsonb_typeof(" + e + ") = 'boolean' AND (" + e + ")::boolean " + op + " " + b.arg(w) + "::boolean)"), true
 	case time.Time:
@@ -403,7 +409,7 @@ func (s *pgStore) match(ctx context.Context, class string, where map[string]any)
 	}
 	p, _ := plainDeep(where)
 	w, _ := p.(map[string]any)
-	b := &sqlWhere{args: []any{class}}
+	b := &sqlWhere{args: []any{escapeNUL(class)}}
 	cond, exact := b.where(w)
 	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND `+cond+` ORDER BY created, id`, b.args...)
 	if err != nil {
@@ -440,7 +446,7 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 	}
 	p, _ := plainDeep(q.Where)
 	w, _ := p.(map[string]any)
-	b := &sqlWhere{args: []any{class}}
+	b := &sqlWhere{args: []any{escapeNUL(class)}}
 	cond, exact := b.where(w)
 	whereArgs := len(b.args) // the count uses these; the order adds its own
 	order, orderOK := b.orderBy(q.Order)
