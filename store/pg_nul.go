@@ -20,7 +20,9 @@ import (
 const nulEscape = '\x01'
 
 // needsEscape reports whether s holds \x00 or \x01.
-func needsEscape(s string) bool { return strings.IndexByte(s, 0) >= 0 || strings.IndexByte(s, nulEscape) >= 0 }
+func needsEscape(s string) bool {
+	return strings.IndexByte(s, 0) >= 0 || strings.IndexByte(s, nulEscape) >= 0
+}
 
 // escapeNUL is s as PostgreSQL stores it.
 func escapeNUL(s string) string {
