@@ -31,7 +31,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 5
+const PostgresSchemaVersion = 6
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -67,6 +67,8 @@ var pgMigrations = []string{
 	// 5: function code deployed over REST, served by every process.
 	`CREATE SEQUENCE bmob_functions_version;
 	CREATE TABLE bmob_functions (name text PRIMARY KEY, source bytea NOT NULL, version bigint NOT NULL);`,
+	// 6: the fields indexed with IndexField (bmobemu data index).
+	`CREATE TABLE bmob_field_indexes (class text NOT NULL, field text NOT NULL, name text NOT NULL, PRIMARY KEY (class, field));`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.
