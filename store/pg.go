@@ -208,13 +208,16 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-func scanRecord(rows pgx.Rows) (*record, error) {
+func scanRecord(rows pgx.Rows) (*record, error) { return scanRecordWith(rows) }
+
+// scanRecordWith reads a row of lead columns, then recordColumns.
+func scanRecordWith(rows pgx.Rows, lead ...any) (*record, error) {
 	var (
 		id               string
 		created, updated int64
 		fields           []byte
 	)
-	if err := rows.Scan(&id, &created, &updated, &fields); err != nil {
+	if err := rows.Scan(append(lead, &id, &created, &updated, &fields)...); err != nil {
 		return nil, fmt.Errorf("read object: %w", err)
 	}
 	r := &record{id: id, created: time.UnixMicro(created), updated: time.UnixMicro(updated)}

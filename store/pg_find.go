@@ -448,7 +448,9 @@ func (s *pgStore) Get(ctx context.Context, class, objectID string, opt GetOption
 		return nil, err
 	}
 	obj := project(r.view(), opt.Keys)
-	expand(ctx, s, obj, parseInclude(opt.Include))
+	inc := parseInclude(opt.Include)
+	cache, _ := s.prefetchIncludes(ctx, []*record{r}, inc) // on an error, expand reads what is missing one by one
+	expand(ctx, cache, obj, inc)
 	return obj, nil
 }
 
@@ -507,9 +509,10 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 		return Result{}, err
 	}
 	inc := parseInclude(q.Include)
+	cache, _ := s.prefetchIncludes(ctx, recs, inc) // on an error, expand reads what is missing one by one
 	for _, r := range recs {
 		obj := project(r.view(), q.Keys)
-		expand(ctx, s, obj, inc)
+		expand(ctx, cache, obj, inc)
 		res.Results = append(res.Results, obj)
 	}
 	return res, nil
