@@ -74,7 +74,7 @@ type server struct {
 	done chan struct{}
 }
 
-// start runs `bmobemu serve` on db with the test's keys, plus extra flags.
+// start runs `bmobemu serve` on db with the test's keys; extra flags come last, so they win.
 func start(t *testing.T, bin, db, state, fns string, extra ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
