@@ -160,7 +160,7 @@ func (s *boltStore) matchRaw(ctx context.Context, class string, m matcher, keys 
 		var hits []hit
 		err := s.eachRaw(tx, class, func(r *rawRecord) {
 			if m(r) {
-				h := hit{created: r.created, id: r.id, value: r.value, decoded: r.decoded}
+				h := hit{created: r.created(), id: r.id, value: r.value, decoded: r.decoded}
 				if keys != nil {
 					h.keys = keys(r)
 				}

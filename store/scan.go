@@ -11,37 +11,68 @@ import (
 )
 
 // rawRecord is a stored record read in place from bbolt's memory map: the
-// system fields parsed, the field values left as JSON until a query names
+// system fields found, the field values left as JSON until a query names
 // one, and then only that value decoded. Its byte slices are valid only
 // inside the read transaction that produced them.
 type rawRecord struct {
 	id      []byte
-	created int64  // unix microseconds
-	updated int64  // unix microseconds
+	c, u    []byte // the digits of createdAt and updatedAt (unix microseconds)
 	fields  []byte // the JSON object of the fields
 	value   []byte // the whole stored value
 	decoded *record
+}
+
+// readRaw reads a stored value in place; ok is false when it is not in the
+// regular form (decodeRecord then reads it).
+func readRaw(id, v []byte) (rawRecord, bool) {
+	c, u, f, ok := splitRegular(v)
+	return rawRecord{id: id, c: c, u: u, fields: f, value: v}, ok
+}
+
+// created is createdAt in unix microseconds.
+func (r *rawRecord) created() int64 {
+	if r.decoded != nil {
+		return r.decoded.created.UnixMicro()
+	}
+	return digitsValue(r.c)
+}
+
+func (r *rawRecord) updated() int64 {
+	if r.decoded != nil {
+		return r.decoded.updated.UnixMicro()
+	}
+	return digitsValue(r.u)
 }
 
 // parseRegular reads the system fields of a value in the form encodeRecord
 // writes, {"c":N,"u":N,"f":{…}}, without looking inside the fields. It
 // reports false for any other form (which decodeRecord then reads).
 func parseRegular(v []byte) (created, updated int64, fields []byte, ok bool) {
-	rest, ok := cutPrefix(v, `{"c":`)
+	c, u, f, ok := splitRegular(v)
 	if !ok {
 		return 0, 0, nil, false
 	}
-	if created, rest, ok = cutInt(rest); !ok {
-		return 0, 0, nil, false
+	return digitsValue(c), digitsValue(u), f, true
+}
+
+// splitRegular finds the parts of a regular value; the times are left as
+// digits (a scan parses them only for the rows that match).
+func splitRegular(v []byte) (c, u, fields []byte, ok bool) {
+	rest, ok := cutPrefix(v, `{"c":`)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	if c, rest, ok = cutDigits(rest); !ok {
+		return nil, nil, nil, false
 	}
 	if rest, ok = cutPrefix(rest, `,"u":`); !ok {
-		return 0, 0, nil, false
+		return nil, nil, nil, false
 	}
-	if updated, rest, ok = cutInt(rest); !ok {
-		return 0, 0, nil, false
+	if u, rest, ok = cutDigits(rest); !ok {
+		return nil, nil, nil, false
 	}
 	if rest, ok = cutPrefix(rest, `,"f":`); !ok || len(rest) < 3 || rest[len(rest)-1] != '}' {
-		return 0, 0, nil, false
+		return nil, nil, nil, false
 	}
 	fields = rest[:len(rest)-1]
 	switch {
@@ -49,9 +80,9 @@ func parseRegular(v []byte) (created, updated int64, fields []byte, ok bool) {
 	case string(fields) == "null":
 		fields = []byte("{}")
 	default:
-		return 0, 0, nil, false
+		return nil, nil, nil, false
 	}
-	return created, updated, fields, true
+	return c, u, fields, true
 }
 
 func cutPrefix(b []byte, prefix string) ([]byte, bool) {
@@ -61,30 +92,39 @@ func cutPrefix(b []byte, prefix string) ([]byte, bool) {
 	return b[len(prefix):], true
 }
 
-// cutInt reads the decimal integer (as json.Marshal writes an int64) at the
-// start of b.
-func cutInt(b []byte) (int64, []byte, bool) {
-	i, neg := 0, false
+// cutDigits cuts the integer at the start of b as json.Marshal writes an
+// int64, refusing more than 18 digits so that digitsValue cannot overflow
+// (such values, far beyond any time, go to decodeRecord).
+func cutDigits(b []byte) (digits, rest []byte, ok bool) {
+	i := 0
 	if len(b) > 0 && b[0] == '-' {
-		i, neg = 1, true
+		i = 1
 	}
 	start := i
-	var n int64
 	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		n = n*10 + int64(b[i]-'0')
 		i++
 	}
-	switch digits := i - start; {
-	case digits == 0 || digits > 1 && b[start] == '0':
-		return 0, nil, false
-	case digits > 18: // may overflow: let strconv decide
-		v, err := strconv.ParseInt(string(b[:i]), 10, 64)
-		return v, b[i:], err == nil
+	n := i - start
+	if n == 0 || n > 18 || n > 1 && b[start] == '0' {
+		return nil, nil, false
+	}
+	return b[:i], b[i:], true
+}
+
+// digitsValue is the value of digits cut by cutDigits.
+func digitsValue(b []byte) int64 {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	for _, d := range b {
+		n = n*10 + int64(d-'0')
 	}
 	if neg {
-		n = -n
+		return -n
 	}
-	return n, b[i:], true
+	return n
 }
 
 // get reads a field as record.get does, decoding only the value asked for.
@@ -93,9 +133,9 @@ func (r *rawRecord) get(path string) (any, bool) {
 	case "objectId":
 		return string(r.id), true
 	case "createdAt":
-		return time.UnixMicro(r.created), true
+		return time.UnixMicro(r.created()), true
 	case "updatedAt":
-		return time.UnixMicro(r.updated), true
+		return time.UnixMicro(r.updated()), true
 	}
 	if r.decoded != nil {
 		return r.decoded.get(path)
@@ -219,7 +259,6 @@ func (s *boltStore) eachRaw(tx *bolt.Tx, class string, fn func(r *rawRecord)) er
 		if v == nil {
 			return nil // a nested bucket, not a record
 		}
-		r = rawRecord{id: k, value: v}
 		irregular := false
 		if known != nil {
 			bad, special := known.special[string(k)]
@@ -228,9 +267,9 @@ func (s *boltStore) eachRaw(tx *bolt.Tx, class string, fn func(r *rawRecord)) er
 			}
 			irregular = special
 		}
-		var ok bool
+		ok := false
 		if !irregular {
-			r.created, r.updated, r.fields, ok = parseRegular(v)
+			r, ok = readRaw(k, v)
 		}
 		if ok && known == nil && !json.Valid(r.fields) {
 			ok = false
@@ -247,7 +286,7 @@ func (s *boltStore) eachRaw(tx *bolt.Tx, class string, fn func(r *rawRecord)) er
 			if found != nil {
 				found[string(k)] = false
 			}
-			r.decoded, r.created, r.updated = rec, rec.created.UnixMicro(), rec.updated.UnixMicro()
+			r = rawRecord{id: k, value: v, decoded: rec}
 		}
 		fn(&r)
 		return nil

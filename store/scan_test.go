@@ -45,11 +45,12 @@ func TestRawGetReadsAsDecoded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, u, f, ok := parseRegular(stored)
+		c, u, _, ok := parseRegular(stored)
 		if !ok || c != 1700000000000001 || u != 1700000000000002 {
 			t.Fatalf("case %d: %s is not read as regular", i, stored)
 		}
-		raw := &rawRecord{id: []byte("abc"), created: c, updated: u, fields: f, value: stored}
+		rr, _ := readRaw([]byte("abc"), stored)
+		raw := &rr
 		for _, p := range append(rawPaths, "objectId", "createdAt", "updatedAt") {
 			want, wantOK := r.get(p)
 			got, gotOK := raw.get(p)
@@ -210,5 +211,53 @@ func TestPageOrderSelectsAsSortingDoes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRawClausesMatchAsDecoded pins the clauses compiled for the stored JSON
+// to the ordinary ones over decoded records: every field of rawCases against
+// scalar equality, comparisons, $ne and $exists, alone and combined.
+func TestRawClausesMatchAsDecoded(t *testing.T) {
+	operands := []any{nil, "", "a", "ab", "abc", "é", "x", "a\"b\\c\n\u00e9\U0001F600", 0.0, -3.0, 1.0, 2.5, 10.0, 1e21, true, false}
+	var constraints []any
+	for _, w := range operands {
+		constraints = append(constraints, w,
+			map[string]any{"$ne": w}, map[string]any{"$gt": w}, map[string]any{"$gte": w},
+			map[string]any{"$lt": w}, map[string]any{"$lte": w}, map[string]any{"$gte": w, "$ne": "ab"})
+	}
+	constraints = append(constraints, map[string]any{"$exists": true}, map[string]any{"$exists": false},
+		map[string]any{"$exists": true, "$gt": 0.0})
+	checked := 0
+	for i, fields := range rawCases {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(fields), &m); err != nil {
+			t.Fatal(err)
+		}
+		r := &record{id: "abc", created: time.UnixMicro(1), updated: time.UnixMicro(2), fields: m}
+		stored, err := encodeRecord(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rr, _ := readRaw([]byte("abc"), stored)
+		raw := &rr
+		for _, path := range rawPaths {
+			for _, con := range constraints {
+				comp := &compiler{ctx: context.Background()}
+				w := map[string]any{path: con}
+				mt, err := comp.compile(w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rawConstraint(path, con) != nil {
+					checked++
+				}
+				if got, want := mt(raw), mt(r); got != want {
+					t.Errorf("case %d where %s: stored JSON %v, decoded %v", i, jsonText(w), got, want)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no clause was compiled for the stored JSON")
 	}
 }
