@@ -160,5 +160,6 @@ print("| measure | bmobemu | PocketBase v0.36.8 | bmobemu vs PocketBase |")
 print("|---|---|---|---|")
 for name, e, p, unit, higher in rows:
     ratio = (e / p if higher else p / e) if e and p else 0
-    print(f"| {name} | {e:,.0f}{unit} | {p:,.0f}{unit} | {ratio:.2f}x |")
+    fmt = lambda x: f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+    print(f"| {name} | {fmt(e)}{unit} | {fmt(p)}{unit} | {ratio:.2f}x |")
 EOF
