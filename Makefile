@@ -11,7 +11,7 @@ PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions e
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test test-postgres vet fmt conformance bench bench-go load ci chromium postgresql
+.PHONY: build run test test-postgres vet fmt conformance bench bench-go bench-pocketbase load ci chromium postgresql
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
@@ -47,6 +47,10 @@ conformance:
 # quiet machine, wrk, and ../shared/bench beside the repo).
 bench:
 	bench/table.sh
+
+# The REST data path side by side with PocketBase v0.36.8 (built from the Go module proxy outside the repo).
+bench-pocketbase:
+	bench/pocketbase.sh
 
 # Every Go benchmark of the project.
 bench-go:

@@ -1,25 +1,43 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// record returns one cached record, or 101.
+// record reads one object, or 101 (also for a record that cannot be decoded,
+// which is noted in the damage log).
 func (s *boltStore) record(ctx context.Context, class, id string) (*record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cc, unlock, err := s.cache.class(s.db, class, s.damage)
+	var r *record
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(classesBucket).Bucket([]byte(class))
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		var err error
+		if r, err = decodeRecord(id, v); err != nil {
+			s.damage.note(class, id, err)
+			r = nil
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s/%s: %w", class, id, err)
 	}
-	r := cc.byID[id]
-	unlock()
 	if r == nil {
 		return nil, notFound(id)
 	}
@@ -28,31 +46,136 @@ func (s *boltStore) record(ctx context.Context, class, id string) (*record, erro
 
 // scan returns the records of class matching where, in default order.
 func (s *boltStore) scan(ctx context.Context, class string, where map[string]any) ([]*record, error) {
-	rows, _, err := s.match(ctx, class, where)
-	return rows, err
-}
-
-func (s *boltStore) match(ctx context.Context, class string, where map[string]any) ([]*record, *nearSort, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
 	c := &compiler{ctx: ctx, s: s}
 	m, err := c.compile(where)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	cc, unlock, err := s.cache.class(s.db, class, s.damage)
-	if err != nil {
-		return nil, nil, err
+	var rows []*record
+	err = s.matchRaw(ctx, class, m, nil, func(hits []hit) error {
+		rows = s.decodeHits(class, hits, pageOrder(len(hits), hitOrder(hits, nil), 0, len(hits)))
+		return nil
+	})
+	return rows, err
+}
+
+// before is the default order of records: by createdAt, then objectId.
+func before(a, b *record) bool {
+	if !a.created.Equal(b.created) {
+		return a.created.Before(b.created)
 	}
-	defer unlock()
-	var out []*record
-	for _, r := range cc.list {
-		if m(r) {
-			out = append(out, r)
+	return a.id < b.id
+}
+
+// hit is a record that matched, as it lies in bbolt (valid inside the read
+// transaction only).
+type hit struct {
+	created int64
+	id      []byte
+	value   []byte
+	decoded *record // set for an irregular record
+	keys    []any   // the values of the query's order, or its distance
+}
+
+// hitOrder compares hits i and j by their keys (desc[k] reverses key k),
+// then in the default order: createdAt, then objectId.
+func hitOrder(hits []hit, desc []bool) func(i, j int) int {
+	return func(i, j int) int {
+		a, b := &hits[i], &hits[j]
+		for k := range a.keys {
+			if c, _ := compareValues(a.keys[k], b.keys[k]); c != 0 {
+				if desc[k] {
+					return -c
+				}
+				return c
+			}
+		}
+		if a.created != b.created {
+			return cmp.Compare(a.created, b.created)
+		}
+		return bytes.Compare(a.id, b.id)
+	}
+}
+
+// pageOrder returns the indices of rows skip to skip+limit of n in the order
+// cmp defines (limit and skip read as page reads them). A small page is
+// selected in one pass instead of sorting every row.
+func pageOrder(n int, cmp func(i, j int) int, skip, limit int) []int {
+	if limit < 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit, n)
+	skip = max(skip, 0)
+	if skip >= n || limit == 0 {
+		return nil
+	}
+	k := min(skip+limit, n)
+	if k*4 >= n {
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		slices.SortFunc(all, cmp)
+		return all[skip:k]
+	}
+	best := make([]int, 0, k+1)
+	for i := 0; i < n; i++ {
+		if len(best) == k && cmp(i, best[k-1]) >= 0 {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(best, i, cmp)
+		best = slices.Insert(best, pos, i)
+		if len(best) > k {
+			best = best[:k]
 		}
 	}
-	return out, c.near, nil
+	return best[skip:]
+}
+
+// decodeHits decodes the records of hits at idx; one that passed the class's
+// check but still does not decode (a number beyond float64) is noted and
+// skipped.
+func (s *boltStore) decodeHits(class string, hits []hit, idx []int) []*record {
+	rows := make([]*record, 0, len(idx))
+	for _, i := range idx {
+		h := &hits[i]
+		r, err := (&rawRecord{id: h.id, value: h.value, decoded: h.decoded}).record()
+		if err != nil {
+			s.damage.note(class, string(h.id), err)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// matchRaw runs m over the stored records of class, in place, and gives the
+// matches to done inside the same read transaction; keys, when set, gives
+// each match its sort keys.
+func (s *boltStore) matchRaw(ctx context.Context, class string, m matcher, keys func(r *rawRecord) []any, done func([]hit) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.view(func(tx *bolt.Tx) error {
+		var hits []hit
+		err := s.eachRaw(tx, class, func(r *rawRecord) {
+			if m(r) {
+				h := hit{created: r.created(), id: r.id, value: r.value, decoded: r.decoded}
+				if keys != nil {
+					h.keys = keys(r)
+				}
+				hits = append(hits, h)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return done(hits)
+	})
+	if err != nil {
+		return fmt.Errorf("query %s: %w", class, err)
+	}
+	return nil
 }
 
 // Get returns one object as the REST API shows it.
@@ -66,13 +189,70 @@ func (s *boltStore) Get(ctx context.Context, class, objectID string, opt GetOpti
 	return obj, nil
 }
 
-// Find runs a query. A class that does not exist has no rows.
+// Find runs a query. A class that does not exist has no rows. The where
+// clause reads the stored JSON in place; only the page returned (or, for
+// statistics, the matches) is decoded.
 func (s *boltStore) Find(ctx context.Context, class string, q Query) (Result, error) {
-	rows, near, err := s.match(ctx, class, q.Where)
+	c := &compiler{ctx: ctx, s: s}
+	m, err := c.compile(q.Where)
 	if err != nil {
 		return Result{}, err
 	}
-	return answer(ctx, s, rows, near, q)
+	if q.isStatistics() {
+		var rows []*record
+		err = s.matchRaw(ctx, class, m, nil, func(hits []hit) error {
+			rows = s.decodeHits(class, hits, pageOrder(len(hits), hitOrder(hits, nil), 0, len(hits)))
+			return nil
+		})
+		if err != nil {
+			return Result{}, err
+		}
+		return answer(ctx, s, rows, c.near, q)
+	}
+	keys, desc := sortKeys(q, c.near)
+	var rows []*record
+	count := 0
+	err = s.matchRaw(ctx, class, m, keys, func(hits []hit) error {
+		count = len(hits)
+		rows = s.decodeHits(class, hits, pageOrder(len(hits), hitOrder(hits, desc), q.Skip, q.Limit))
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Results: objects(ctx, s, rows, q)}
+	if q.Count {
+		res.Count = count
+	}
+	return res, nil
+}
+
+// sortKeys gives the sort keys of a row for the query's order: its order
+// fields, else the distance for $nearSphere, else none (the default order).
+// Ties fall to the default order, as the stable sorts of answer do over rows
+// in default order.
+func sortKeys(q Query, near *nearSort) (func(r *rawRecord) []any, []bool) {
+	if keys := parseOrder(q.Order); len(keys) > 0 {
+		desc := make([]bool, len(keys))
+		for i, k := range keys {
+			desc[i] = k.desc
+		}
+		return func(r *rawRecord) []any {
+			vals := make([]any, len(keys))
+			for i, k := range keys {
+				vals[i], _ = r.get(k.field)
+			}
+			return vals
+		}, desc
+	}
+	if near != nil {
+		return func(r *rawRecord) []any {
+			v, _ := r.get(near.field)
+			lat, lng, _ := geoOf(v)
+			return []any{radians(near.lat, near.lng, lat, lng)}
+		}, []bool{false}
+	}
+	return nil, nil
 }
 
 // answer finishes a query over the matching rows in default order:
@@ -88,16 +268,24 @@ func answer(ctx context.Context, s engine, rows []*record, near *nearSort, q Que
 	case near != nil:
 		sortByDistance(rows, near)
 	}
-	res := Result{Results: []map[string]any{}}
+	res := Result{Results: objects(ctx, s, page(rows, q.Skip, q.Limit), q)}
 	if q.Count {
 		res.Count = len(rows)
 	}
-	for _, r := range page(rows, q.Skip, q.Limit) {
-		obj := project(r.view(), q.Keys)
-		expand(ctx, s, obj, parseInclude(q.Include))
-		res.Results = append(res.Results, obj)
-	}
 	return res, nil
+}
+
+// objects shows a page of rows as the REST API does: keys projected,
+// include expanded.
+func objects(ctx context.Context, s engine, rows []*record, q Query) []map[string]any {
+	out := make([]map[string]any, 0, len(rows))
+	inc := parseInclude(q.Include)
+	for _, r := range rows {
+		obj := project(r.view(), q.Keys)
+		expand(ctx, s, obj, inc)
+		out = append(out, obj)
+	}
+	return out
 }
 
 // page applies skip and limit (negative limit: the default; capped at MaxLimit).

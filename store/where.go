@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -72,8 +73,8 @@ func (c *compiler) compile(w map[string]any) (matcher, error) {
 
 func (c *compiler) where(w map[string]any) (matcher, error) {
 	var ms []matcher
-	for key, v := range w {
-		m, err := c.clause(key, v)
+	for _, key := range clauseOrder(w) {
+		m, err := c.clause(key, w[key])
 		if err != nil {
 			return nil, err
 		}
@@ -87,6 +88,33 @@ func (c *compiler) where(w map[string]any) (matcher, error) {
 		}
 		return true
 	}, nil
+}
+
+// clauseOrder lists the keys of a where object in the order their clauses
+// run: plain equalities first (the cheapest, and usually the most selective
+// test), then field operators, then $or, $and and $relatedTo; by name within
+// each. The answer does not depend on it, only the work done per row.
+func clauseOrder(w map[string]any) []string {
+	rank := func(key string) int {
+		if strings.HasPrefix(key, "$") {
+			return 2
+		}
+		if ops, isMap := w[key].(map[string]any); isMap && hasOperator(ops) {
+			return 1
+		}
+		return 0
+	}
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
 }
 
 func (c *compiler) clause(key string, v any) (matcher, error) {
@@ -123,6 +151,9 @@ func (c *compiler) clause(key string, v any) (matcher, error) {
 	p, err := c.constraint(key, v)
 	if err != nil {
 		return nil, err
+	}
+	if rp := rawConstraint(key, v); rp != nil {
+		return rawClause(key, p, rp), nil
 	}
 	return func(r row) bool {
 		val, ok := r.get(key)
