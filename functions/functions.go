@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
@@ -315,7 +315,7 @@ func (s *Set) Get(name string) (*runtime.Function, bool) {
 }
 
 // Invoke runs one call of the named function.
-func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+func (s *Set) Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 	fn, ok := s.Get(name)
 	if !ok {
 		if err, broken := s.Errors()[name]; broken {
@@ -326,33 +326,65 @@ func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*r
 	return fn.Invoke(ctx, req)
 }
 
+// Serve runs one call of the named function and always answers: the
+// function's own answer, or the one an HTTP client of Bmob's direct URL gets
+// when the call cannot run (404 for an unknown name, 500 for one that failed
+// to load, 503 with Bmob's QPS error when every VM stays busy). Every caller
+// of a direct call (the server's route, payment notifies, testkit, the
+// console, `bmobemu invoke`) ends here.
+func (s *Set) Serve(ctx context.Context, name string, req *fncall.Request) *fncall.Response {
+	if req.Params == nil {
+		req.Params = map[string]string{"functions": name}
+	}
+	resp, err := s.Invoke(ctx, name, req)
+	var notLoaded *NotLoadedError
+	switch {
+	case err == nil:
+		return resp
+	case errors.As(err, &notLoaded):
+		return fncall.TextAnswer(http.StatusInternalServerError, err.Error())
+	case errors.Is(err, ErrNotFound):
+		return fncall.TextAnswer(http.StatusNotFound, strings.ToLower(req.Method)+" function "+name+" not exists")
+	case errors.Is(err, runtime.ErrBusy):
+		// Bmob's answer to a function called beyond its capacity (its QPS error).
+		s.log("warn", fmt.Sprintf("invoking %s: %v", name, err))
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		return &fncall.Response{Status: http.StatusServiceUnavailable, Header: h,
+			Body: []byte(`{"code":10076,"error":"Cloudcode Qps beyond the limit"}`), Kind: fncall.Refused}
+	default:
+		s.log("error", fmt.Sprintf("invoking %s: %v", name, err))
+		return fncall.TextAnswer(http.StatusInternalServerError, err.Error())
+	}
+}
+
 // CallFunction implements modules.FunctionCaller: the internal `_e` route of
 // Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
-func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
+func (s *Set) CallFunction(ctx context.Context, name string, form []fncall.Pair) (fncall.Response, error) {
 	resp, err := s.Call(ctx, name, form)
 	if errors.Is(err, ErrNotFound) {
-		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
+		return fncall.Response{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
 	}
 	if err != nil {
-		return modules.Reply{}, err
+		return fncall.Response{}, err
 	}
-	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+	return fncall.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
 }
 
 // Call runs name with form as its body, the way Bmob's runtime receives REST
 // and oFunctions.run calls: a form-encoded POST to "/" (the caller adds `_e`).
 // An unknown name is ErrNotFound.
-func (s *Set) Call(ctx context.Context, name string, form []modules.FormField) (*runtime.Response, error) {
-	pairs := make([]runtime.Pair, len(form))
+func (s *Set) Call(ctx context.Context, name string, form []fncall.Pair) (*fncall.Response, error) {
+	pairs := make([]fncall.Pair, len(form))
 	for i, f := range form {
-		pairs[i] = runtime.Pair{Key: f.Key, Value: f.Value}
+		pairs[i] = fncall.Pair{Key: f.Key, Value: f.Value}
 	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	req := &runtime.Request{
+	req := &fncall.Request{
 		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
-		Protocol: "http", Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: pairs},
+		Protocol: "http", Params: map[string]string{}, Body: fncall.Body{Kind: fncall.BodyForm, Form: pairs},
 	}
 	return s.Invoke(ctx, name, req)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -533,7 +534,7 @@ func (s *responseState) complete(body []byte) {
 	s.finished = true
 	// The server gets its own copy: whatever the script does afterwards (it
 	// runs on while the answer is written), it cannot touch what is sent.
-	s.inv.finish(&Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: Sent})
+	s.inv.finish(&fncall.Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: fncall.Sent})
 }
 
 // bufferBytes returns the bytes of a Buffer, Uint8Array or ArrayBuffer.

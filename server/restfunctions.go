@@ -14,8 +14,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/functions"
-	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 )
@@ -71,7 +71,7 @@ func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) erro
 		}
 		return bmobError(c, 311, "invalid cloudcode name: %s.", name)
 	}
-	resp, err := h.opts.Functions.Call(context.Background(), name, append([]modules.FormField{{Key: "_e", Value: name}}, form...))
+	resp, err := h.opts.Functions.Call(context.Background(), name, append([]fncall.Pair{{Key: "_e", Value: name}}, form...))
 	switch {
 	case errors.Is(err, functions.ErrNotFound): // removed meanwhile
 		return bmobError(c, 311, "invalid cloudcode name: %s.", name)
@@ -80,7 +80,7 @@ func (h *handler) callFunction(c *fiber.Ctx, req *restRequest, name string) erro
 	case err != nil:
 		return bmobError(c, 310, "call cloudcode error:%s", err)
 	}
-	if resp.Kind != runtime.Sent {
+	if resp.Kind != fncall.Sent {
 		return bmobError(c, 310, "call cloudcode error:%s", resp.Body)
 	}
 	return sendJSON(c, http.StatusOK, map[string]any{"result": string(resp.Body)})
@@ -137,7 +137,7 @@ func decodeBase64(s string) ([]byte, error) {
 // strings as they are, numbers as their text, booleans as true/false, objects
 // and arrays as their compact JSON text; null is left out (bmob-api.md §1.3).
 // An empty body is {}.
-func stringFields(body []byte) ([]modules.FormField, error) {
+func stringFields(body []byte) ([]fncall.Pair, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
@@ -146,7 +146,7 @@ func stringFields(body []byte) ([]modules.FormField, error) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, errors.New("not a JSON object")
 	}
-	var out []modules.FormField
+	var out []fncall.Pair
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -160,7 +160,7 @@ func stringFields(body []byte) ([]modules.FormField, error) {
 		if string(raw) == "null" {
 			continue
 		}
-		out = append(out, modules.FormField{Key: key, Value: jsonString(raw)})
+		out = append(out, fncall.Pair{Key: key, Value: jsonString(raw)})
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, err
