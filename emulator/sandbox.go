@@ -141,5 +141,9 @@ func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
 // Express body parsing, headers, query) with no port to know, so notifies work
 // in tests and `invoke` that never listen.
 func (e *Emulator) invokeNotify(ctx context.Context, name string, req *http.Request) (*http.Response, error) {
-	return e.CallHTTP(ctx, name, req).HTTP(), nil
+	resp, err := e.CallHTTP(ctx, name, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.HTTP(), nil
 }

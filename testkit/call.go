@@ -92,7 +92,10 @@ func (s *Session) Call(ctx context.Context, name string, req Request) (*Reply, e
 		hreq.Header.Set("Content-Type", req.ContentType)
 	}
 	mark := s.logs.count()
-	resp := s.Emu.CallHTTP(ctx, name, hreq)
+	resp, err := s.Emu.CallHTTP(ctx, name, hreq)
+	if err != nil {
+		return nil, fmt.Errorf("testkit: call %s: %w", name, err)
+	}
 	return &Reply{Response: *resp, Log: s.logs.lines(mark)}, nil
 }
 

@@ -53,7 +53,10 @@ func invoke(ctx context.Context, inv invocation) error {
 	if err != nil {
 		return err
 	}
-	resp := emu.CallHTTP(ctx, name, req)
+	resp, err := emu.CallHTTP(ctx, name, req)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "status: %d\n", resp.Status)
 	keys := make([]string, 0, len(resp.Header))
 	for k := range resp.Header {
