@@ -77,7 +77,7 @@ func (p Parser) FromFastHTTP(raw *fasthttp.Request, ip, hostname, protocol strin
 	if len(body) > p.limit() {
 		return nil, TooLarge(p.limit())
 	}
-	header := make(http.Header, 8)
+	header := make(http.Header, raw.Header.Len())
 	raw.Header.VisitAll(func(k, v []byte) {
 		key := http.CanonicalHeaderKey(string(k))
 		header[key] = append(header[key], string(v))

@@ -104,6 +104,9 @@ func (v *vu) requestPrototype() *goja.Object {
 // pairsObject turns ordered pairs into an object as Node's querystring.parse does:
 // strings, and an array of strings for a repeated key.
 func (v *vu) pairsObject(pairs []fncall.Pair) *goja.Object {
+	if len(pairs) == 0 {
+		return v.vm.NewObject()
+	}
 	var order []string
 	values := map[string][]any{}
 	for _, p := range pairs {
