@@ -266,6 +266,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		NoWarm:    cfg.NoWarm,
 		Transform: cfg.Transform,
 		DeployDir: cfg.DeployDir,
+		Calls:     e.Calls,
 	})
 	if err != nil {
 		e.closeEarly()

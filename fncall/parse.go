@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -154,6 +155,28 @@ func (p Parser) FromHTTP(r *http.Request) (*Request, error) {
 		req.Query = ParsePairs(r.URL.RawQuery)
 	}
 	return req, p.decodeInto(req, body)
+}
+
+// FromForm builds the call Bmob's runtime makes for REST /1/functions and
+// oFunctions.run: a form-encoded POST to "/" from the runtime itself, its
+// body under the same limit as any other call's.
+func (p Parser) FromForm(form []Pair) (*Request, error) {
+	size := 0
+	for i, f := range form {
+		size += len(url.QueryEscape(f.Key)) + len(url.QueryEscape(f.Value)) + 1
+		if i > 0 {
+			size++ // the "&"
+		}
+	}
+	if size > p.limit() {
+		return nil, TooLarge(p.limit())
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return &Request{
+		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
+		Protocol: "http", Params: map[string]string{}, Body: Body{Kind: BodyForm, Form: append([]Pair(nil), form...)},
+	}, nil
 }
 
 // remoteIP is the address part of a RemoteAddr; a request made in-process has

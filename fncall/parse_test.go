@@ -136,3 +136,18 @@ func TestResponseHTTP(t *testing.T) {
 		t.Fatalf("%+v", r.Header)
 	}
 }
+
+func TestFromFormKeepsPairsAndTheLimit(t *testing.T) {
+	p := Parser{BodyLimit: 20}
+	req, err := p.FromForm([]Pair{{Key: "_e", Value: "f"}, {Key: "a b", Value: "x&y"}})
+	if err != nil || req.Method != http.MethodPost || req.Body.Kind != BodyForm || len(req.Body.Form) != 2 ||
+		req.Body.Form[1] != (Pair{Key: "a b", Value: "x&y"}) || req.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Fatalf("req %+v err %v", req, err)
+	}
+	// "_e=f&a+b=x%26y" is 14 bytes; one more field passes the 20-byte limit.
+	_, err = p.FromForm([]Pair{{Key: "_e", Value: "f"}, {Key: "a b", Value: "x&y"}, {Key: "k", Value: "vvvv"}})
+	var refused *Error
+	if !errors.As(err, &refused) || refused.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("got %v, want 413", err)
+	}
+}

@@ -50,6 +50,7 @@ type Set struct {
 	log    func(level, line string)
 	noWarm bool
 	xform  func(path string, src []byte) []byte
+	calls  fncall.Parser
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 	// deployDir is where Deploy writes when it is not one of dirs (see
 	// LoadOptions.DeployDir); "" deploys into dirs.
@@ -84,6 +85,9 @@ type LoadOptions struct {
 	// those of the same name in the source folders; removing one brings the
 	// source version back.
 	DeployDir string
+	// Calls builds the Request of Call (oFunctions.run, REST /1/functions)
+	// with the body limit of every other call; the zero value has Bmob's.
+	Calls fncall.Parser
 }
 
 // LoadWith is Load with options.
@@ -92,7 +96,7 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
+	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, calls: opts.Calls, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
 	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) {
 		s.deployDir = filepath.Clean(opts.DeployDir)
@@ -376,15 +380,13 @@ func (s *Set) CallFunction(ctx context.Context, name string, form []fncall.Pair)
 // and oFunctions.run calls: a form-encoded POST to "/" (the caller adds `_e`).
 // An unknown name is ErrNotFound.
 func (s *Set) Call(ctx context.Context, name string, form []fncall.Pair) (*fncall.Response, error) {
-	pairs := make([]fncall.Pair, len(form))
-	for i, f := range form {
-		pairs[i] = fncall.Pair{Key: f.Key, Value: f.Value}
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	req := &fncall.Request{
-		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
-		Protocol: "http", Params: map[string]string{}, Body: fncall.Body{Kind: fncall.BodyForm, Form: pairs},
+	req, err := s.calls.FromForm(form)
+	if err != nil {
+		var refused *fncall.Error
+		if errors.As(err, &refused) {
+			return refused.Answer(), nil
+		}
+		return nil, err
 	}
 	return s.Invoke(ctx, name, req)
 }
