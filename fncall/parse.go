@@ -80,20 +80,65 @@ func (p Parser) FromFastHTTP(raw *fasthttp.Request, ip, hostname, protocol strin
 	}
 	header := make(http.Header, raw.Header.Len())
 	raw.Header.VisitAll(func(k, v []byte) {
-		key := http.CanonicalHeaderKey(string(k))
+		key := headerName(k)
 		header[key] = append(header[key], string(v))
 	})
+	uri, path := string(raw.RequestURI()), raw.URI().Path()
 	req := &Request{
-		Method:   string(raw.Header.Method()),
-		URL:      string(raw.RequestURI()),
-		Path:     string(raw.URI().Path()),
+		Method:   methodName(raw.Header.Method()),
+		URL:      uri,
 		Header:   header,
 		Query:    ParsePairs(string(raw.URI().QueryString())),
 		IP:       ip,
 		Hostname: strings.Clone(hostname),
-		Protocol: strings.Clone(protocol),
+		Protocol: "http",
+	}
+	if protocol != "http" {
+		req.Protocol = strings.Clone(protocol)
+	}
+	if len(uri) >= len(path) && uri[:len(path)] == string(path) {
+		req.Path = uri[:len(path)] // the usual case: no second copy
+	} else {
+		req.Path = string(path)
 	}
 	return req, p.decodeInto(req, body)
+}
+
+// headerName is the canonical name of a header as fasthttp hands it, without
+// a new string for the names most requests carry.
+func headerName(k []byte) string {
+	switch string(k) {
+	case "Host":
+		return "Host"
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Length":
+		return "Content-Length"
+	case "User-Agent":
+		return "User-Agent"
+	case "Accept":
+		return "Accept"
+	case "Accept-Encoding":
+		return "Accept-Encoding"
+	case "Accept-Language":
+		return "Accept-Language"
+	case "Connection":
+		return "Connection"
+	case "Cookie":
+		return "Cookie"
+	}
+	return http.CanonicalHeaderKey(string(k))
+}
+
+// methodName is the request's method without a new string for GET and POST.
+func methodName(m []byte) string {
+	switch string(m) {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodPost:
+		return http.MethodPost
+	}
+	return string(m)
 }
 
 // FromHTTP builds the Request of a call given as a net/http request (a payment

@@ -51,6 +51,7 @@ type Set struct {
 	noWarm bool
 	xform  func(path string, src []byte) []byte
 	calls  fncall.Parser
+	params sync.Map          // name -> the direct route's params, {"functions": name}, read-only
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 	// deployDir is where Deploy writes when it is not one of dirs (see
 	// LoadOptions.DeployDir); "" deploys into dirs.
@@ -338,7 +339,7 @@ func (s *Set) Invoke(ctx context.Context, name string, req *fncall.Request) (*fn
 // console, `bmobemu invoke`) ends here.
 func (s *Set) Serve(ctx context.Context, name string, req *fncall.Request) *fncall.Response {
 	if req.Params == nil {
-		req.Params = map[string]string{"functions": name}
+		req.Params = s.routeParams(name)
 	}
 	resp, err := s.Invoke(ctx, name, req)
 	var notLoaded *NotLoadedError
@@ -360,6 +361,19 @@ func (s *Set) Serve(ctx context.Context, name string, req *fncall.Request) *fnca
 		s.log("error", fmt.Sprintf("invoking %s: %v", name, err))
 		return fncall.TextAnswer(http.StatusInternalServerError, err.Error())
 	}
+}
+
+// routeParams is the direct route's params of a call of name; the map is
+// shared by the calls of a loaded function (the runtime only reads it).
+func (s *Set) routeParams(name string) map[string]string {
+	if p, ok := s.params.Load(name); ok {
+		return p.(map[string]string)
+	}
+	p := map[string]string{"functions": name}
+	if _, loaded := s.Get(name); loaded { // unknown names are not kept
+		s.params.Store(name, p)
+	}
+	return p
 }
 
 // CallFunction implements modules.FunctionCaller: the internal `_e` route of

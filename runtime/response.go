@@ -277,6 +277,9 @@ func (s *responseState) setOne(field string, value goja.Value) {
 }
 
 func withCharset(ct string) string {
+	if ct == "application/json" { // what response.send(object) sets
+		return "application/json; charset=utf-8"
+	}
 	if strings.Contains(strings.ToLower(ct), "charset") {
 		return ct
 	}
