@@ -18,14 +18,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
-	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // Invoker runs a function (functions.Set).
 type Invoker interface {
-	Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error)
+	Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error)
 }
 
 // Hook is the data hook of the current project.
@@ -76,14 +76,14 @@ func (h *Hook) call(ctx context.Context, hook *project.Hook, in restapi.HookInpu
 	if in.UA != "" {
 		hdr.Set("User-Agent", in.UA)
 	}
-	req := &runtime.Request{
+	req := &fncall.Request{
 		Method: http.MethodPost, URL: "/", Path: "/", Header: hdr, IP: in.IP, Hostname: "127.0.0.1", Protocol: "http",
-		Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyJSON, Raw: body}, EndTakesObjects: true,
+		Params: map[string]string{}, Body: fncall.Body{Kind: fncall.BodyJSON, Raw: body}, EndTakesObjects: true,
 	}
 	// The call runs on its own: a hook past its timeout is answered for at
 	// once, and the runtime ends the call at its own deadline.
 	type result struct {
-		resp *runtime.Response
+		resp *fncall.Response
 		err  error
 	}
 	done := make(chan result, 1)
@@ -93,7 +93,7 @@ func (h *Hook) call(ctx context.Context, hook *project.Hook, in restapi.HookInpu
 	}()
 	timer := time.NewTimer(hook.Timeout)
 	defer timer.Stop()
-	var resp *runtime.Response
+	var resp *fncall.Response
 	select {
 	case r := <-done:
 		resp, err = r.resp, r.err
@@ -105,9 +105,9 @@ func (h *Hook) call(ctx context.Context, hook *project.Hook, in restapi.HookInpu
 	switch {
 	case err != nil:
 		return restapi.HookVerdict{}, err
-	case resp.Kind == runtime.TimedOut:
+	case resp.Kind == fncall.TimedOut:
 		return restapi.HookVerdict{}, fmt.Errorf("timed out: %s", resp.Body)
-	case resp.Kind != runtime.Sent:
+	case resp.Kind != fncall.Sent:
 		return restapi.HookVerdict{}, fmt.Errorf("%s", strings.TrimPrefix(string(resp.Body), "there is an error:"))
 	}
 	return Verdict(resp.Body)

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/console"
@@ -10,8 +9,8 @@ import (
 )
 
 // openConsole builds the web console and its live log, fed by every log line.
-// The console reaches the functions and the REST API through the fiber app
-// in-process (App.Test), the same path an HTTP client's request takes.
+// The console calls functions through CallHTTP, the path every direct call
+// ends in, and reaches the REST API through the fiber app in-process.
 func (e *Emulator) openConsole() {
 	cfg := e.Config
 	e.LogHub = console.NewHub()
@@ -20,7 +19,7 @@ func (e *Emulator) openConsole() {
 		Guard:     e.Guard,
 		Functions: e.Functions,
 		Hub:       e.LogHub,
-		Local:     func(r *http.Request) (*http.Response, error) { return e.App.Test(r, -1) },
+		Local:     e.local,
 		Keys: console.Keys{AppID: e.Keys.AppID, RESTKey: e.Keys.RESTKey, MasterKey: e.Keys.MasterKey,
 			SecretKey: e.Secret, SecurityCode: e.Keys.SecurityCode},
 		Profile:       string(cfg.Profile),

@@ -20,6 +20,7 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/console"
 	"github.com/bmobemu/bmobemu/datahook"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/internal/webguard"
@@ -113,8 +114,11 @@ type Emulator struct {
 	Logs      *Logs
 	Router    *outbound.Router
 	App       *fiber.App
-	Secret    string
-	Keys      Keys
+	// Calls builds a function call's Request from an HTTP request, with the
+	// server's body limit and parsers (see CallHTTP).
+	Calls  fncall.Parser
+	Secret string
+	Keys   Keys
 	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
@@ -204,7 +208,8 @@ func Open(cfg Config) (e *Emulator, err error) {
 	if listen == "" {
 		listen = "127.0.0.1:0"
 	}
-	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey)}
+	e = &Emulator{Config: cfg, Store: st, Logs: logs, Secret: secret, Keys: keys, Guard: webguard.New(listen, keys.MasterKey),
+		Calls: fncall.Parser{BodyLimit: cfg.BodyLimit, ParseXML: parseXMLBody}}
 	transport := cfg.Transport
 	if !cfg.Sandbox.Off {
 		if e.Sandbox, e.SandboxKeys, err = openSandbox(cfg, cfg.Clock, e); err != nil {
@@ -268,6 +273,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Transform: cfg.Transform,
 		DeployDir: cfg.DeployDir,
 		Code:      codeStore(st),
+		Calls:     e.Calls,
 	})
 	if err != nil {
 		e.closeEarly()

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -45,7 +45,7 @@ func TestFunctionsRunStringifiesLikeBmob(t *testing.T) {
 		modules.oFunctions.run({name: "nobody"}, function (err, data) { response.send({err: err, data: String(data)}); });
 	}`)
 	emu := open(t, dir, filepath.Join(t.TempDir(), "d.db"))
-	resp, err := emu.Functions.Invoke(context.Background(), "caller", &runtime.Request{Method: "GET", Header: http.Header{}})
+	resp, err := emu.Functions.Invoke(context.Background(), "caller", &fncall.Request{Method: "GET", Header: http.Header{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestFunctionsRunStringifiesLikeBmob(t *testing.T) {
 	if string(resp.Body) != want {
 		t.Fatalf("got  %s\nwant %s", resp.Body, want)
 	}
-	resp, _ = emu.Functions.Invoke(context.Background(), "ghost", &runtime.Request{Method: "GET", Header: http.Header{}})
+	resp, _ = emu.Functions.Invoke(context.Background(), "ghost", &fncall.Request{Method: "GET", Header: http.Header{}})
 	if string(resp.Body) != `{"err":null,"data":"post function nobody not exists"}` {
 		t.Fatalf("unknown callee: %s", resp.Body)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/pgtest"
-	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // TestTwoEmulatorsShareOnePostgres: two emulators (as two processes would)
@@ -38,10 +38,10 @@ func TestTwoEmulatorsShareOnePostgres(t *testing.T) {
 	}
 	call := func(emu *Emulator, name, method string, body any) map[string]any {
 		t.Helper()
-		req := &runtime.Request{Method: method, Header: http.Header{}}
+		req := &fncall.Request{Method: method, Header: http.Header{}}
 		if body != nil {
 			b, _ := json.Marshal(body)
-			req.Body = runtime.Body{Kind: runtime.BodyJSON, Raw: b}
+			req.Body = fncall.Body{Kind: fncall.BodyJSON, Raw: b}
 		}
 		resp, err := emu.Functions.Invoke(context.Background(), name, req)
 		if err != nil {

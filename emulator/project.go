@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/project"
-	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/store"
 	"github.com/bmobemu/bmobemu/tasks"
 )
@@ -72,7 +72,7 @@ func (e *Emulator) currentHook() *project.Hook {
 
 // Invoke runs a function of the set: the data hook and the timed tasks call
 // their functions through it.
-func (e *Emulator) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+func (e *Emulator) Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 	resp, err := e.Functions.Invoke(ctx, name, req)
 	if errors.Is(err, functions.ErrNotFound) {
 		if loadErr, broken := e.Functions.Errors()[name]; broken {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/modules"
@@ -110,37 +108,14 @@ func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
 	env.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
 }
 
-// invokeNotify runs the local function name with a notify request, through the
-// fiber app in-process (App.Test): the function gets exactly what an HTTP notify
-// would give it (Express body parsing, headers, query) with no port to know,
-// so notifies work in tests and `invoke` that never listen.
+// invokeNotify runs the local function name with a notify request: the
+// function gets exactly what an HTTP notify would give it (the body limit,
+// Express body parsing, headers, query) with no port to know, so notifies work
+// in tests and `invoke` that never listen.
 func (e *Emulator) invokeNotify(ctx context.Context, name string, req *http.Request) (*http.Response, error) {
-	local := req.Clone(ctx)
-	local.URL = &url.URL{Scheme: "http", Host: req.URL.Host, Path: "/" + e.Secret + "/" + name, RawQuery: req.URL.RawQuery}
-	local.Host = req.URL.Host
-	local.RequestURI = ""
-	timeout := -1 // none: the function's own timeout bounds the call
-	if deadline, ok := ctx.Deadline(); ok {
-		timeout = max(int(time.Until(deadline)/time.Millisecond), 1)
+	resp, err := e.CallHTTP(ctx, name, req)
+	if err != nil {
+		return nil, err
 	}
-	type answer struct {
-		resp *http.Response
-		err  error
-	}
-	done := make(chan answer, 1)
-	go func() {
-		resp, err := e.App.Test(local, timeout)
-		done <- answer{resp, err}
-	}()
-	select {
-	case a := <-done:
-		if a.err != nil {
-			return nil, fmt.Errorf("invoking %s: %w", name, a.err)
-		}
-		return a.resp, nil
-	case <-ctx.Done():
-		// App.Test knows no context; the call ends on its own (the function's
-		// timeout bounds it) while Close goes on.
-		return nil, fmt.Errorf("invoking %s: %w", name, ctx.Err())
-	}
+	return resp.HTTP(), nil
 }

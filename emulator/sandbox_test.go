@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/builtin"
@@ -219,8 +219,8 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 	}
 
 	// 1. The script signs an app order; the hook hands it to the provider.
-	resp, err := emu.Functions.Invoke(context.Background(), "pay", &runtime.Request{Method: "POST", Header: http.Header{},
-		Body: runtime.Body{Kind: runtime.BodyForm, Form: []runtime.Pair{{Key: "no", Value: "ORDER_7"}}}})
+	resp, err := emu.Functions.Invoke(context.Background(), "pay", &fncall.Request{Method: "POST", Header: http.Header{},
+		Body: fncall.Body{Kind: fncall.BodyForm, Form: []fncall.Pair{{Key: "no", Value: "ORDER_7"}}}})
 	if err != nil || resp.Status != 200 || !strings.Contains(string(resp.Body), "sign=") {
 		t.Fatalf("pay: %v %d %s", err, resp.Status, resp.Body)
 	}
@@ -250,14 +250,14 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 	}
 
 	// 3. Outbound calls to a provider host are answered by the sandbox.
-	resp, err = emu.Functions.Invoke(context.Background(), "gateway", &runtime.Request{Method: "GET", Header: http.Header{}})
+	resp, err = emu.Functions.Invoke(context.Background(), "gateway", &fncall.Request{Method: "GET", Header: http.Header{}})
 	if err != nil || !strings.Contains(string(resp.Body), `"marker":"test-alipay"`) || !strings.Contains(string(resp.Body), `\"path\":\"/gateway.do\"`) ||
 		!strings.Contains(string(resp.Body), `\"mount\":\"`+base+`/_sandbox/alipay\"`) {
 		t.Fatalf("gateway: %v %s", err, resp.Body)
 	}
 
 	// 4. pageExec's form goes to the local cashier.
-	resp, err = emu.Functions.Invoke(context.Background(), "page", &runtime.Request{Method: "GET", Header: http.Header{}})
+	resp, err = emu.Functions.Invoke(context.Background(), "page", &fncall.Request{Method: "GET", Header: http.Header{}})
 	if err != nil || !strings.Contains(string(resp.Body), `action="`+base+`/_sandbox/alipay/gateway.do?`) {
 		t.Fatalf("page: %v %s", err, resp.Body)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -80,9 +80,9 @@ func openWith(t *testing.T, profile modules.Profile, scripts map[string]string) 
 // call invokes a function with a query string and returns its status and body.
 func call(t *testing.T, emu *Emulator, name string, query ...string) (int, string) {
 	t.Helper()
-	req := &runtime.Request{Method: http.MethodGet, Header: http.Header{}}
+	req := &fncall.Request{Method: http.MethodGet, Header: http.Header{}}
 	for i := 0; i+1 < len(query); i += 2 {
-		req.Query = append(req.Query, runtime.Pair{Key: query[i], Value: query[i+1]})
+		req.Query = append(req.Query, fncall.Pair{Key: query[i], Value: query[i+1]})
 	}
 	resp, err := emu.Functions.Invoke(context.Background(), name, req)
 	if err != nil {

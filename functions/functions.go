@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
@@ -50,6 +50,8 @@ type Set struct {
 	log    func(level, line string)
 	noWarm bool
 	xform  func(path string, src []byte) []byte
+	calls  fncall.Parser
+	params sync.Map          // name -> the direct route's params, {"functions": name}, read-only
 	dirOf  map[string]string // function name -> its folder; fixed at Load
 	// deployDir is where Deploy writes when it is not one of dirs (see
 	// LoadOptions.DeployDir); "" deploys into dirs.
@@ -94,6 +96,9 @@ type LoadOptions struct {
 	// deploy folder). It replaces DeployDir; call WatchCode to serve the
 	// other processes' deploys.
 	Code CodeStore
+	// Calls builds the Request of Call (oFunctions.run, REST /1/functions)
+	// with the body limit of every other call; the zero value has Bmob's.
+	Calls fncall.Parser
 }
 
 // LoadWith is Load with options.
@@ -102,7 +107,7 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 	if log == nil {
 		log = func(string, string) {}
 	}
-	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
+	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, calls: opts.Calls, dirOf: map[string]string{},
 		fns: map[string]*runtime.Function{}, errors: map[string]error{}, deployed: map[string]deployedCode{}, code: opts.Code}
 	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) && opts.Code == nil {
 		s.deployDir = filepath.Clean(opts.DeployDir)
@@ -362,7 +367,7 @@ func (s *Set) Get(name string) (*runtime.Function, bool) {
 }
 
 // Invoke runs one call of the named function.
-func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+func (s *Set) Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 	fn, ok := s.Get(name)
 	if !ok {
 		if err, broken := s.Errors()[name]; broken {
@@ -373,33 +378,76 @@ func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*r
 	return fn.Invoke(ctx, req)
 }
 
+// Serve runs one call of the named function and always answers: the
+// function's own answer, or the one an HTTP client of Bmob's direct URL gets
+// when the call cannot run (404 for an unknown name, 500 for one that failed
+// to load, 503 with Bmob's QPS error when every VM stays busy). Every caller
+// of a direct call (the server's route, payment notifies, testkit, the
+// console, `bmobemu invoke`) ends here.
+func (s *Set) Serve(ctx context.Context, name string, req *fncall.Request) *fncall.Response {
+	if req.Params == nil {
+		req.Params = s.routeParams(name)
+	}
+	resp, err := s.Invoke(ctx, name, req)
+	var notLoaded *NotLoadedError
+	switch {
+	case err == nil:
+		return resp
+	case errors.As(err, &notLoaded):
+		return fncall.TextAnswer(http.StatusInternalServerError, err.Error())
+	case errors.Is(err, ErrNotFound):
+		return fncall.TextAnswer(http.StatusNotFound, strings.ToLower(req.Method)+" function "+name+" not exists")
+	case errors.Is(err, runtime.ErrBusy):
+		// Bmob's answer to a function called beyond its capacity (its QPS error).
+		s.log("warn", fmt.Sprintf("invoking %s: %v", name, err))
+		h := http.Header{}
+		h.Set("Content-Type", "application/json")
+		return &fncall.Response{Status: http.StatusServiceUnavailable, Header: h,
+			Body: []byte(`{"code":10076,"error":"Cloudcode Qps beyond the limit"}`), Kind: fncall.Refused}
+	default:
+		s.log("error", fmt.Sprintf("invoking %s: %v", name, err))
+		return fncall.TextAnswer(http.StatusInternalServerError, err.Error())
+	}
+}
+
+// routeParams is the direct route's params of a call of name; the map is
+// shared by the calls of a loaded function (the runtime only reads it).
+func (s *Set) routeParams(name string) map[string]string {
+	if p, ok := s.params.Load(name); ok {
+		return p.(map[string]string)
+	}
+	p := map[string]string{"functions": name}
+	if _, loaded := s.Get(name); loaded { // unknown names are not kept
+		s.params.Store(name, p)
+	}
+	return p
+}
+
 // CallFunction implements modules.FunctionCaller: the internal `_e` route of
 // Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
-func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
+func (s *Set) CallFunction(ctx context.Context, name string, form []fncall.Pair) (fncall.Response, error) {
 	resp, err := s.Call(ctx, name, form)
 	if errors.Is(err, ErrNotFound) {
-		return modules.Reply{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
+		return fncall.Response{Status: http.StatusOK, Header: http.Header{}, Body: []byte("post function " + name + " not exists")}, nil
 	}
 	if err != nil {
-		return modules.Reply{}, err
+		return fncall.Response{}, err
 	}
-	return modules.Reply{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
+	return fncall.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}, nil
 }
 
 // Call runs name with form as its body, the way Bmob's runtime receives REST
 // and oFunctions.run calls: a form-encoded POST to "/" (the caller adds `_e`).
 // An unknown name is ErrNotFound.
-func (s *Set) Call(ctx context.Context, name string, form []modules.FormField) (*runtime.Response, error) {
-	pairs := make([]runtime.Pair, len(form))
-	for i, f := range form {
-		pairs[i] = runtime.Pair{Key: f.Key, Value: f.Value}
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/x-www-form-urlencoded")
-	req := &runtime.Request{
-		Method: http.MethodPost, URL: "/", Path: "/", Header: h, IP: "127.0.0.1", Hostname: "127.0.0.1",
-		Protocol: "http", Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: pairs},
+func (s *Set) Call(ctx context.Context, name string, form []fncall.Pair) (*fncall.Response, error) {
+	req, err := s.calls.FromForm(form)
+	if err != nil {
+		var refused *fncall.Error
+		if errors.As(err, &refused) {
+			return refused.Answer(), nil
+		}
+		return nil, err
 	}
 	return s.Invoke(ctx, name, req)
 }

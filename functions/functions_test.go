@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/runtime"
 )
@@ -37,8 +38,8 @@ func newSet(t *testing.T, files map[string]string) (*Set, string) {
 	return s, dir
 }
 
-func get() *runtime.Request {
-	return &runtime.Request{Method: http.MethodGet, URL: "/", Path: "/", Header: http.Header{}}
+func get() *fncall.Request {
+	return &fncall.Request{Method: http.MethodGet, URL: "/", Path: "/", Header: http.Header{}}
 }
 
 func TestLoadNamesAndErrors(t *testing.T) {
@@ -63,7 +64,7 @@ func TestCallFunctionBuildsBmobBody(t *testing.T) {
 	s, _ := newSet(t, map[string]string{
 		"callee.js": `function onRequest(request, response) { response.send({m: request.method, b: request.body}) }`,
 	})
-	reply, err := s.CallFunction(context.Background(), "callee", []modules.FormField{{Key: "_e", Value: "callee"}, {Key: "n", Value: "42"}})
+	reply, err := s.CallFunction(context.Background(), "callee", []fncall.Pair{{Key: "_e", Value: "callee"}, {Key: "n", Value: "42"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -134,20 +135,10 @@ func (e *Env) DecompressCap() int64 {
 	return e.DecompressLimit
 }
 
-// Reply is what a cloud function answered.
-type Reply struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// FormField is one key and value of a form-encoded body, kept in order.
-type FormField struct{ Key, Value string }
-
 // FunctionCaller invokes a cloud function by name with a form-encoded body, as
 // Bmob's internal `_e` route does (oFunctions.run, REST /1/functions).
 type FunctionCaller interface {
-	CallFunction(ctx context.Context, name string, form []FormField) (Reply, error)
+	CallFunction(ctx context.Context, name string, form []fncall.Pair) (fncall.Response, error)
 }
 
 // Constructor builds the value a script sees for one module.

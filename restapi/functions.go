@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -31,8 +32,9 @@ type Functions interface {
 	Remove(name string) error
 }
 
-// FormField is one field of a function's form body.
-type FormField struct{ Key, Value string }
+// FormField is one field of a function's form body: the project's one
+// key-value pair.
+type FormField = fncall.Pair
 
 // Errors a Functions registry answers with.
 var (

@@ -53,6 +53,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -65,12 +66,8 @@ type Request struct {
 }
 
 // Response is the REST answer: status, headers and a body, compact JSON except
-// for the raw bytes of a file.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+// for the raw bytes of a file. It is the one answer type of the project.
+type Response = fncall.Response
 
 // API serves Bmob's REST routes from a store: to cloud functions in-process
 // (Serve) and to clients over HTTP (ServeClient, which also checks the

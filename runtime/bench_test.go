@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkInvokeHeavy(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r, err := f.Invoke(context.Background(), get(Pair{"n", "200"}))
+			r, err := f.Invoke(context.Background(), get(fncall.Pair{Key: "n", Value: "200"}))
 			if err != nil || r.Status != 200 {
 				b.Fatal(err, r)
 			}
@@ -75,7 +76,7 @@ func BenchmarkClearTimeouts(b *testing.B) {
 			b.ReportAllocs()
 			peak := watchHeap()
 			for i := 0; i < b.N; i++ {
-				r, err := f.Invoke(context.Background(), get(Pair{"n", fmt.Sprint(n)}))
+				r, err := f.Invoke(context.Background(), get(fncall.Pair{Key: "n", Value: fmt.Sprint(n)}))
 				if err != nil || r.Status != 200 {
 					b.Fatal(err, r)
 				}
@@ -93,7 +94,7 @@ func BenchmarkQueueMicrotaskChain(b *testing.B) {
 	b.ReportAllocs()
 	peak := watchHeap()
 	for i := 0; i < b.N; i++ {
-		r, err := f.Invoke(context.Background(), get(Pair{"n", "1000000"}))
+		r, err := f.Invoke(context.Background(), get(fncall.Pair{Key: "n", Value: "1000000"}))
 		if err != nil || string(r.Body) != "done 1000000" {
 			b.Fatal(err, r)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -30,7 +31,7 @@ func TestDeadlineSpentWaitingIsBusyAndKeepsTheVM(t *testing.T) {
 	wg.Add(1)
 	go func() { // holds the only VM to its deadline; the VM is then thrown away
 		defer wg.Done()
-		if r := call(t, f, get(Pair{"spin", "1"})); r.Status != 504 {
+		if r := call(t, f, get(fncall.Pair{Key: "spin", Value: "1"})); r.Status != 504 {
 			t.Errorf("spinning call: %d %q", r.Status, r.Body)
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -54,7 +55,7 @@ func (ctxStyle) call(v *vu, inv *invocation) error {
 	return err
 }
 
-func (ctxStyle) threw(v *vu, err error, _ string) *Response {
+func (ctxStyle) threw(v *vu, err error, _ string) *fncall.Response {
 	return ctxErrorAnswer(v, errorValue(v, err))
 }
 
@@ -68,7 +69,7 @@ func (ctxStyle) unanswered(function string) (string, string) {
 // other value as JSON.
 func (v *vu) answerValue(inv *invocation, val goja.Value) {
 	h := http.Header{}
-	resp := &Response{Status: http.StatusOK, Header: h, Kind: Sent}
+	resp := &fncall.Response{Status: http.StatusOK, Header: h, Kind: fncall.Sent}
 	switch {
 	case val == nil || goja.IsUndefined(val):
 	case isString(val):
@@ -131,7 +132,7 @@ func jsError(vm *goja.Runtime, msg string) *goja.Object {
 // ctxErrorAnswer is the error answer of Function Compute, which runs EMAS
 // Serverless's functions: HTTP 500 with {errorMessage, errorType, stackTrace}
 // and X-Fc-Error-Type: UnhandledInvocationError.
-func ctxErrorAnswer(v *vu, reason goja.Value) *Response {
+func ctxErrorAnswer(v *vu, reason goja.Value) *fncall.Response {
 	obj, ok := reason.(*goja.Object)
 	if !ok || reason == nil {
 		text := "undefined"
@@ -159,7 +160,7 @@ func ctxErrorAnswer(v *vu, reason goja.Value) *Response {
 	return ctxErrorJSON(v, errType, msg, trace)
 }
 
-func ctxErrorJSON(v *vu, errType, msg string, trace []string) *Response {
+func ctxErrorJSON(v *vu, errType, msg string, trace []string) *fncall.Response {
 	if trace == nil {
 		trace = []string{}
 	}
@@ -175,7 +176,7 @@ func ctxErrorJSON(v *vu, errType, msg string, trace []string) *Response {
 	if err == nil {
 		out = []byte(text.String())
 	}
-	return &Response{Status: http.StatusInternalServerError, Header: h, Body: out, Kind: Threw}
+	return &fncall.Response{Status: http.StatusInternalServerError, Header: h, Body: out, Kind: fncall.Threw}
 }
 
 func stackOf(v *vu, reason goja.Value) string {
@@ -258,11 +259,11 @@ func (v *vu) unavailableCtxMember(name string, provided []string) goja.Value {
 
 // ctxArgs are the caller's arguments: the decoded body, or the query string
 // when the call has no body (a GET).
-func (v *vu) ctxArgs(r *Request) goja.Value {
+func (v *vu) ctxArgs(r *fncall.Request) goja.Value {
 	if r == nil {
 		return v.vm.NewObject()
 	}
-	if r.Body.Kind == BodyNone {
+	if r.Body.Kind == fncall.BodyNone {
 		return v.pairsObject(r.Query)
 	}
 	return v.bodyValue(r.Body)
@@ -270,7 +271,7 @@ func (v *vu) ctxArgs(r *Request) goja.Value {
 
 // ctxEnv is EMAS Serverless's ctx.env: the space, the call's source and, for
 // client calls, the client's user agent, address and (when signed in) app id.
-func (v *vu) ctxEnv(r *Request) goja.Value {
+func (v *vu) ctxEnv(r *fncall.Request) goja.Value {
 	env := v.vm.NewObject()
 	_ = env.Set("MP_SPACE_ID", "bmobemu")
 	_ = env.Set("MP_SOURCE", "http")

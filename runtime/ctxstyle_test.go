@@ -9,12 +9,13 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
-func postJSON(body string) *Request {
-	return &Request{Method: http.MethodPost, URL: "/s/f", Path: "/s/f", Header: http.Header{"User-Agent": {"AlipayClient/10.1"}},
-		IP: "127.0.0.9", Body: Body{Kind: BodyJSON, Raw: []byte(body)}}
+func postJSON(body string) *fncall.Request {
+	return &fncall.Request{Method: http.MethodPost, URL: "/s/f", Path: "/s/f", Header: http.Header{"User-Agent": {"AlipayClient/10.1"}},
+		IP: "127.0.0.9", Body: fncall.Body{Kind: fncall.BodyJSON, Raw: []byte(body)}}
 }
 
 func TestStyleDetection(t *testing.T) {
@@ -50,7 +51,7 @@ func TestCtxStyleAnswers(t *testing.T) {
 	e, log := newEngine(t, modules.Compat, 5*time.Second)
 	cases := []struct {
 		name, src string
-		req       *Request
+		req       *fncall.Request
 		status    int
 		ctype     string
 		body      string
@@ -58,7 +59,7 @@ func TestCtxStyleAnswers(t *testing.T) {
 		{"args from the JSON body", `module.exports = async (ctx) => ({sum: ctx.args.a + ctx.args.b, keys: Object.keys(ctx.args)})`,
 			postJSON(`{"b":2,"a":1}`), 200, "application/json", `{"sum":3,"keys":["b","a"]}`},
 		{"args from the query on GET", `module.exports = async (ctx) => ctx.args`,
-			get(Pair{"x", "1"}, Pair{"y", "a"}, Pair{"y", "b"}), 200, "application/json", `{"x":"1","y":["a","b"]}`},
+			get(fncall.Pair{Key: "x", Value: "1"}, fncall.Pair{Key: "y", Value: "a"}, fncall.Pair{Key: "y", Value: "b"}), 200, "application/json", `{"x":"1","y":["a","b"]}`},
 		{"a plain (not async) value", `module.exports = function (ctx) { return [1, 'two', null] }`,
 			get(), 200, "application/json", `[1,"two",null]`},
 		{"a string is sent as it is", `module.exports = async (ctx) => 'success'`, get(), 200, "text/plain", `success`},
@@ -77,7 +78,7 @@ func TestCtxStyleAnswers(t *testing.T) {
 			f := compile(t, e, "f", c.src)
 			defer f.Close()
 			r := call(t, f, c.req)
-			if r.Status != c.status || string(r.Body) != c.body || !strings.HasPrefix(r.Header.Get("Content-Type"), c.ctype) || r.Kind != Sent {
+			if r.Status != c.status || string(r.Body) != c.body || !strings.HasPrefix(r.Header.Get("Content-Type"), c.ctype) || r.Kind != fncall.Sent {
 				t.Fatalf("got %d %q %q kind %v, want %d %q %q\nlog:\n%s", r.Status, r.Header.Get("Content-Type"), r.Body, r.Kind, c.status, c.ctype, c.body, log.text())
 			}
 		})
@@ -90,15 +91,15 @@ func TestCtxStyleErrors(t *testing.T) {
 		name, src        string
 		errType, message string
 		frame            string // a stackTrace line must contain it
-		kind             ResponseKind
+		kind             fncall.ResponseKind
 		status           int
 		logged           string
 	}{
-		{"a rejection", "module.exports = async (ctx) => {\n  throw new TypeError('bad subject');\n}", "TypeError", "bad subject", "f.js:2", Threw, 500, "rejected promise"},
-		{"a synchronous throw", "module.exports = function (ctx) {\n\n  throw new RangeError('too big');\n}", "RangeError", "too big", "f.js:3", Threw, 500, "uncaught exception"},
-		{"a thrown string", "module.exports = async (ctx) => { throw 'plain' }", "Error", "plain", "", Threw, 500, "plain"},
+		{"a rejection", "module.exports = async (ctx) => {\n  throw new TypeError('bad subject');\n}", "TypeError", "bad subject", "f.js:2", fncall.Threw, 500, "rejected promise"},
+		{"a synchronous throw", "module.exports = function (ctx) {\n\n  throw new RangeError('too big');\n}", "RangeError", "too big", "f.js:3", fncall.Threw, 500, "uncaught exception"},
+		{"a thrown string", "module.exports = async (ctx) => { throw 'plain' }", "Error", "plain", "", fncall.Threw, 500, "plain"},
 		{"an unavailable ctx member", "module.exports = async (ctx) => ctx.httpclient.request('http://x')", "Error",
-			"ctx.httpclient.request is not available in bmobemu; ctx provides: args, env, logger", "", Threw, 500, "httpclient"},
+			"ctx.httpclient.request is not available in bmobemu; ctx provides: args, env, logger", "", fncall.Threw, 500, "httpclient"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestCtxStyleNeverSettles(t *testing.T) {
 	f := compile(t, e, "hang", `module.exports = async (ctx) => { await new Promise(() => {}); return 1 }`)
 	defer f.Close()
 	r := call(t, f, get())
-	if r.Status != 500 || r.Kind != NoResponse || !strings.Contains(string(r.Body), "function hang returned a promise that never settled") {
+	if r.Status != 500 || r.Kind != fncall.NoResponse || !strings.Contains(string(r.Body), "function hang returned a promise that never settled") {
 		t.Fatalf("got %d %v %s", r.Status, r.Kind, r.Body)
 	}
 	if !strings.Contains(log.text(), "never settled") {
@@ -145,7 +146,7 @@ func TestCtxStyleTimeoutAndLogger(t *testing.T) {
 	f := compile(t, e, "spin", `module.exports = async (ctx) => { ctx.logger.info('args', ctx.args.a); for (;;) {} }`)
 	defer f.Close()
 	r := call(t, f, postJSON(`{"a":1}`))
-	if r.Status != http.StatusGatewayTimeout || r.Kind != TimedOut {
+	if r.Status != http.StatusGatewayTimeout || r.Kind != fncall.TimedOut {
 		t.Fatalf("got %d %v %s", r.Status, r.Kind, r.Body)
 	}
 	if !strings.Contains(log.text(), `spin info: args 1`) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -111,7 +112,7 @@ tool.test(onRequest, {"name": "Bmob"});
 `})
 			e, log := newEngine(t, profile, 5*time.Second)
 			f := compileFile(t, e, filepath.Join(root, "cloud", "hello.js"))
-			r := call(t, f, &Request{Method: http.MethodPost, URL: "/s/hello", Path: "/s/hello", Header: http.Header{}, Body: Body{Kind: BodyJSON, Raw: []byte(`{"name":"ada"}`)}})
+			r := call(t, f, &fncall.Request{Method: http.MethodPost, URL: "/s/hello", Path: "/s/hello", Header: http.Header{}, Body: fncall.Body{Kind: fncall.BodyJSON, Raw: []byte(`{"name":"ada"}`)}})
 			if r.Status != 200 || string(r.Body) != "hello ada" {
 				t.Fatalf("got %d %s", r.Status, r.Body)
 			}

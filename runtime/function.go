@@ -10,6 +10,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/bmobemu/bmobemu/fncall"
 )
 
 // ErrBusy is returned when no VM of a function became free before the caller's deadline.
@@ -89,7 +91,7 @@ func (f *Function) Warm() error {
 // without responding. err is set only when the call could not start (ctx done
 // while waiting for a VM). The script may keep running after Invoke returns (timers,
 // callbacks after the response) until it is idle or its deadline passes.
-func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) {
+func (f *Function) Invoke(ctx context.Context, req *fncall.Request) (*fncall.Response, error) {
 	inv := newInvocation(f, req)
 	var cancel context.CancelFunc
 	invCtx := baseContext(ctx)
@@ -127,7 +129,7 @@ func (f *Function) Invoke(ctx context.Context, req *Request) (*Response, error) 
 		var loadErr *LoadError
 		if errors.As(err, &loadErr) {
 			f.engine.opts.Log.FunctionLog(f.name, "error", err.Error())
-			return runtimeAnswer(Unavailable, http.StatusInternalServerError, "there is an error:"+loadErr.Err.Error()), nil
+			return runtimeAnswer(fncall.Unavailable, http.StatusInternalServerError, "there is an error:"+loadErr.Err.Error()), nil
 		}
 		return nil, err
 	}
@@ -253,65 +255,3 @@ func (f *Function) Settled() bool {
 	})
 	return settled
 }
-
-// Request is one call as the runtime sees it; the HTTP layer fills it. Strings must
-// not alias buffers the caller reuses.
-type Request struct {
-	Method   string      // GET or POST
-	URL      string      // path and query as received, e.g. /secret/pay?x=1
-	Path     string      // path without query
-	Header   http.Header // canonical Go header map; the script sees lower-case names
-	Query    []Pair      // query string pairs in order
-	Body     Body        // decoded body
-	IP       string      // client address
-	Hostname string
-	Protocol string            // http or https
-	Params   map[string]string // route params, e.g. {"functions": "pay"}
-	// EndTakesObjects lets response.end(object) send the object as JSON, as
-	// Bmob's data hooks are written (response.end({"msg":"ok"})); elsewhere
-	// end(object) throws as in Node.
-	EndTakesObjects bool
-}
-
-// Pair is one key and value of a query string or form body, in order.
-type Pair struct{ Key, Value string }
-
-// BodyKind says how Body was decoded, following Express's body parsers.
-type BodyKind int
-
-// Body kinds.
-const (
-	BodyNone BodyKind = iota // request.body is {}
-	BodyJSON                 // Raw is JSON text; the script gets JSON.parse(Raw)
-	BodyForm                 // Form pairs; values are strings, repeated keys make arrays
-	BodyXML                  // Raw is the xml2js-style tree ({xml:{…}}) as JSON in document order, or Value the tree
-)
-
-// Body is a decoded request body.
-type Body struct {
-	Kind  BodyKind
-	Raw   []byte
-	Form  []Pair
-	Value map[string]any
-}
-
-// Response is what the script answered.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-	// Kind says whether the script sent it or the runtime answered for it.
-	Kind ResponseKind
-}
-
-// ResponseKind tells a script's own answer from the runtime's error answers.
-type ResponseKind int
-
-// Response kinds.
-const (
-	Sent        ResponseKind = iota // the script responded
-	Threw                           // an uncaught exception (500)
-	TimedOut                        // the deadline passed with no response
-	NoResponse                      // the script finished without responding
-	Unavailable                     // the function's top level failed
-)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -36,9 +37,9 @@ func TestProtoKeysStayFields(t *testing.T) {
 		response.send(JSON.stringify([Object.keys(q), q.hasOwnProperty('__proto__'), Object.getPrototypeOf(q) === Object.prototype,
 			Object.keys(b), Object.getPrototypeOf(b) === Object.prototype, JSON.stringify(b)]));
 	}`)
-	req := get(Pair{"__proto__", "a"}, Pair{"__proto__", "b"}, Pair{"k", "1"})
+	req := get(fncall.Pair{Key: "__proto__", Value: "a"}, fncall.Pair{Key: "__proto__", Value: "b"}, fncall.Pair{Key: "k", Value: "1"})
 	req.Method = "POST"
-	req.Body = Body{Kind: BodyForm, Form: []Pair{{"__proto__", "x"}, {"n", "1"}}}
+	req.Body = fncall.Body{Kind: fncall.BodyForm, Form: []fncall.Pair{{Key: "__proto__", Value: "x"}, {Key: "n", Value: "1"}}}
 	resp := call(t, f, req)
 	want := `[["__proto__","k"],true,true,["__proto__","n"],true,"{\"__proto__\":\"x\",\"n\":\"1\"}"]`
 	if string(resp.Body) != want {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -49,7 +50,7 @@ func TestLocationIsEncodedLikeExpress(t *testing.T) {
 	e, _ := newEngine(t, modules.Compat, 5*time.Second)
 	f := compile(t, e, "redir", `function onRequest(request, response) { response.redirect(request.query.next) }`)
 	next := "/home\r\nSet-Cookie: sid=attacker\r\n\r\nHTTP/1.1 200 OK 好 %41 %zz #x $y"
-	r := call(t, f, get(Pair{"next", next}))
+	r := call(t, f, get(fncall.Pair{Key: "next", Value: next}))
 	wantLoc := "/home%0D%0ASet-Cookie:%20sid=attacker%0D%0A%0D%0AHTTP/1.1%20200%20OK%20%E5%A5%BD%20%41%20%25zz%20#x%20$y"
 	if r.Status != 302 || r.Header.Get("Location") != wantLoc || string(r.Body) != "Found. Redirecting to "+wantLoc {
 		t.Fatalf("got %d %q %q", r.Status, r.Header.Get("Location"), r.Body)

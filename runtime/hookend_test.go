@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -16,7 +17,7 @@ func TestEndTakesObjectsOnlyInHookCalls(t *testing.T) {
 	f := compile(t, e, "hookend", `function onRequest(req, res) { res.end({msg: "禁止操作", n: [1]}) }`)
 	hookReq := get()
 	hookReq.EndTakesObjects = true
-	if r := call(t, f, hookReq); r.Status != 200 || r.Kind != Sent || string(r.Body) != `{"msg":"禁止操作","n":[1]}` {
+	if r := call(t, f, hookReq); r.Status != 200 || r.Kind != fncall.Sent || string(r.Body) != `{"msg":"禁止操作","n":[1]}` {
 		t.Fatalf("hook call: %d %v %s", r.Status, r.Kind, r.Body)
 	}
 	if r := call(t, f, get()); r.Status != 500 || !strings.Contains(string(r.Body), `The "chunk" argument must be of type string`) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 )
 
@@ -21,10 +22,10 @@ var errDeadline = errors.New("deadline exceeded")
 // invocation is one call's state, touched only on the JS thread except done.
 type invocation struct {
 	fn       *Function
-	req      *Request
+	req      *fncall.Request
 	ctx      context.Context
 	loop     *eventloop.Loop
-	done     chan *Response // receives exactly one Response
+	done     chan *fncall.Response // receives exactly one Response
 	res      *responseState
 	seq      int64 // this invocation's number on its VM
 	cancel   context.CancelFunc
@@ -39,12 +40,12 @@ type invocation struct {
 	reqObj, modsObj *goja.Object
 }
 
-func newInvocation(f *Function, req *Request) *invocation {
-	return &invocation{fn: f, req: req, done: make(chan *Response, 1)}
+func newInvocation(f *Function, req *fncall.Request) *invocation {
+	return &invocation{fn: f, req: req, done: make(chan *fncall.Response, 1)}
 }
 
 // finish delivers the first response and reports whether r was it.
-func (inv *invocation) finish(r *Response) bool {
+func (inv *invocation) finish(r *fncall.Response) bool {
 	if !inv.answered.CompareAndSwap(false, true) {
 		return false
 	}
@@ -94,24 +95,24 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 		// The usual end: answered, nothing left to do.
 	case err == nil:
 		answer, logLine := v.style.unanswered(f.name)
-		if inv.finish(runtimeAnswer(NoResponse, http.StatusInternalServerError, answer)) {
+		if inv.finish(runtimeAnswer(fncall.NoResponse, http.StatusInternalServerError, answer)) {
 			v.Log("error", logLine)
 		}
 	case overMemory:
 		limit := f.engine.mem.text()
-		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
+		if inv.finish(runtimeAnswer(fncall.TimedOut, http.StatusServiceUnavailable,
 			fmt.Sprintf("there is an error:function %s was stopped: scripts used more memory than the limit of %s", f.name, limit))) {
 			v.Log("error", "stopped: scripts used more memory than the limit of "+limit+whereStopped(err))
 		} else {
 			v.Log("warn", "stopped after responding: scripts used more memory than the limit of "+limit+whereStopped(err))
 		}
 	case inv.aborted.Load():
-		if inv.finish(runtimeAnswer(TimedOut, http.StatusServiceUnavailable,
+		if inv.finish(runtimeAnswer(fncall.TimedOut, http.StatusServiceUnavailable,
 			fmt.Sprintf("there is an error:function %s was stopped: the emulator is closing", f.name))) {
 			v.Log("warn", "stopped before responding: the emulator is closing")
 		}
 	case interrupted || !isThrow && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)):
-		if inv.finish(runtimeAnswer(TimedOut, http.StatusGatewayTimeout,
+		if inv.finish(runtimeAnswer(fncall.TimedOut, http.StatusGatewayTimeout,
 			fmt.Sprintf("there is an error:function %s timed out: no response within %s", f.name, timeout))) {
 			v.Log("error", fmt.Sprintf("timed out after %s without responding%s", timeout, whereStopped(err)))
 		} else {
@@ -126,10 +127,10 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 		// The style's answer may read the thrown value (the ctx style's message
 		// and stack): script code, so bounded too, with the described text as
 		// the fallback.
-		answer := runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)
+		answer := runtimeAnswer(fncall.Threw, http.StatusInternalServerError, "there is an error:"+msg)
 		if ok && !v.bounded(errorFormatBudget, func() { answer = v.style.threw(v, err, msg) }) {
 			v.broken = true
-			answer = runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+msg)
+			answer = runtimeAnswer(fncall.Threw, http.StatusInternalServerError, "there is an error:"+msg)
 		}
 		if !inv.finish(answer) {
 			v.Log("warn", "the exception came after the response was sent; the caller did not see it")
@@ -278,8 +279,8 @@ func describeStackOverflow(frames []goja.StackFrame) (msg, stack string) {
 	return msg, b.String()
 }
 
-func runtimeAnswer(kind ResponseKind, status int, text string) *Response {
+func runtimeAnswer(kind fncall.ResponseKind, status int, text string) *fncall.Response {
 	h := http.Header{}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	return &Response{Status: status, Header: h, Body: []byte(text), Kind: kind}
+	return &fncall.Response{Status: status, Header: h, Body: []byte(text), Kind: kind}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -17,7 +18,7 @@ func TestQueueMicrotaskChainFinishes(t *testing.T) {
 	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
 	e, _ := newEngine(t, modules.Compat, 60*time.Second)
 	f := compile(t, e, "chain", microtaskChainSrc)
-	r := call(t, f, get(Pair{"n", "200000"}))
+	r := call(t, f, get(fncall.Pair{Key: "n", Value: "200000"}))
 	if r.Status != 200 || string(r.Body) != "done 200000" {
 		t.Fatalf("got %d %s", r.Status, r.Body)
 	}
@@ -48,7 +49,7 @@ func TestQueueMicrotaskNodeSemantics(t *testing.T) {
 		queueMicrotask(function () { throw new Error("boom in a microtask"); });
 		setTimeout(function () { res.send("not reached"); }, 50);
 	}`)
-	if r := call(t, throws, get()); r.Status != 500 || r.Kind != Threw || !strings.Contains(string(r.Body), "boom in a microtask") {
+	if r := call(t, throws, get()); r.Status != 500 || r.Kind != fncall.Threw || !strings.Contains(string(r.Body), "boom in a microtask") {
 		t.Fatalf("throwing microtask: %d %v %s", r.Status, r.Kind, r.Body)
 	}
 	bad := compile(t, e, "mtbad", `function onRequest(req, res) {
@@ -60,7 +61,7 @@ func TestQueueMicrotaskNodeSemantics(t *testing.T) {
 	// An endless chain is stopped at the deadline like any endless loop.
 	short, _ := newEngine(t, modules.Compat, 200*time.Millisecond)
 	endless := compile(t, short, "mtendless", `function onRequest(req, res) { (function f() { queueMicrotask(f); })(); }`)
-	if r := call(t, endless, get()); r.Kind != TimedOut {
+	if r := call(t, endless, get()); r.Kind != fncall.TimedOut {
 		t.Fatalf("endless chain: %v %d %s", r.Kind, r.Status, r.Body)
 	}
 }
@@ -71,7 +72,7 @@ func TestQueueMicrotaskNodeSemantics(t *testing.T) {
 func TestClearTimeoutOfManyTimers(t *testing.T) {
 	e, _ := newEngine(t, modules.Compat, 30*time.Second)
 	f := compile(t, e, "clears", clearTimersSrc)
-	r := call(t, f, get(Pair{"n", "100000"}))
+	r := call(t, f, get(fncall.Pair{Key: "n", Value: "100000"}))
 	if string(r.Body) != "cleared 100000, ran 0" {
 		t.Fatalf("got %d %s", r.Status, r.Body)
 	}

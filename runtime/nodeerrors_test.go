@@ -9,6 +9,7 @@ import (
 	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -86,7 +87,7 @@ func TestRunawayLoopIsReportedAtTheLoop(t *testing.T) {
 		"spin2": "var started = true;\nfunction onRequest(req, res) {\n  var x = 1;\n  for (;;);\n}",
 	} {
 		f := compile(t, e, name, src)
-		if resp := call(t, f, get()); resp.Kind != TimedOut {
+		if resp := call(t, f, get()); resp.Kind != fncall.TimedOut {
 			t.Fatalf("%s: kind %v, want a timeout", name, resp.Kind)
 		}
 		if text := log.text(); !strings.Contains(text, "at onRequest ("+name+".js:4:") {

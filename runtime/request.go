@@ -5,13 +5,15 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/fncall"
 )
 
 // requestObject builds the script's `request`: the parts of Express 4's req that
 // Bmob scripts use (bmob-api.md §2). method, query, body and headers are own
 // properties; the rarer ones (url, path, ip, params…) are getters on a prototype
 // built once per VM, which keeps a call's allocations down.
-func (v *vu) requestObject(r *Request) goja.Value {
+func (v *vu) requestObject(r *fncall.Request) goja.Value {
 	vm := v.vm
 	if v.reqProto == nil {
 		v.reqProto = v.requestPrototype()
@@ -57,7 +59,7 @@ func (v *vu) requestPrototype() *goja.Object {
 	}
 	_ = proto.Set("get", get)
 	_ = proto.Set("header", get)
-	field := func(name string, value func(r *Request) any) {
+	field := func(name string, value func(r *fncall.Request) any) {
 		getter := vm.ToValue(func(c goja.FunctionCall) goja.Value {
 			this, ok := c.This.(*goja.Object)
 			if !ok || v.inv == nil || v.inv.req == nil {
@@ -78,16 +80,18 @@ func (v *vu) requestPrototype() *goja.Object {
 		})
 		_ = proto.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_TRUE)
 	}
-	field("url", func(r *Request) any { return r.URL })
-	field("originalUrl", func(r *Request) any { return r.URL })
-	field("path", func(r *Request) any { return r.Path })
-	field("ip", func(r *Request) any { return r.IP })
-	field("ips", func(r *Request) any { return vm.NewArray() })
-	field("hostname", func(r *Request) any { return r.Hostname })
-	field("protocol", func(r *Request) any { return r.Protocol })
-	field("secure", func(r *Request) any { return r.Protocol == "https" })
-	field("xhr", func(r *Request) any { return strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest") })
-	field("params", func(r *Request) any {
+	field("url", func(r *fncall.Request) any { return r.URL })
+	field("originalUrl", func(r *fncall.Request) any { return r.URL })
+	field("path", func(r *fncall.Request) any { return r.Path })
+	field("ip", func(r *fncall.Request) any { return r.IP })
+	field("ips", func(r *fncall.Request) any { return vm.NewArray() })
+	field("hostname", func(r *fncall.Request) any { return r.Hostname })
+	field("protocol", func(r *fncall.Request) any { return r.Protocol })
+	field("secure", func(r *fncall.Request) any { return r.Protocol == "https" })
+	field("xhr", func(r *fncall.Request) any {
+		return strings.EqualFold(r.Header.Get("X-Requested-With"), "XMLHttpRequest")
+	})
+	field("params", func(r *fncall.Request) any {
 		params := vm.NewObject()
 		for k, val := range r.Params {
 			_ = params.Set(k, val)
@@ -99,7 +103,10 @@ func (v *vu) requestPrototype() *goja.Object {
 
 // pairsObject turns ordered pairs into an object as Node's querystring.parse does:
 // strings, and an array of strings for a repeated key.
-func (v *vu) pairsObject(pairs []Pair) *goja.Object {
+func (v *vu) pairsObject(pairs []fncall.Pair) *goja.Object {
+	if len(pairs) == 0 {
+		return v.vm.NewObject()
+	}
 	var order []string
 	values := map[string][]any{}
 	for _, p := range pairs {
@@ -123,19 +130,19 @@ func (v *vu) pairsObject(pairs []Pair) *goja.Object {
 	return o
 }
 
-func (v *vu) bodyValue(b Body) goja.Value {
+func (v *vu) bodyValue(b fncall.Body) goja.Value {
 	vm := v.vm
 	switch b.Kind {
-	case BodyJSON:
+	case fncall.BodyJSON:
 		// JSON.parse in the VM keeps the key order of the text, so a script's
 		// JSON.stringify(request.body) gives back the same bytes (WeChat notifies).
 		val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(b.Raw)))
 		if err == nil {
 			return val
 		}
-	case BodyForm:
+	case fncall.BodyForm:
 		return v.pairsObject(b.Form)
-	case BodyXML:
+	case fncall.BodyXML:
 		if b.Raw != nil {
 			if val, err := v.jsonParse(goja.Undefined(), vm.ToValue(string(b.Raw))); err == nil {
 				return val

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -276,6 +277,9 @@ func (s *responseState) setOne(field string, value goja.Value) {
 }
 
 func withCharset(ct string) string {
+	if ct == "application/json" { // what response.send(object) sets
+		return "application/json; charset=utf-8"
+	}
 	if strings.Contains(strings.ToLower(ct), "charset") {
 		return ct
 	}
@@ -531,9 +535,10 @@ func (s *responseState) writeHead(c goja.FunctionCall) goja.Value {
 func (s *responseState) complete(body []byte) {
 	s.checkStatus()
 	s.finished = true
-	// The server gets its own copy: whatever the script does afterwards (it
-	// runs on while the answer is written), it cannot touch what is sent.
-	s.inv.finish(&Response{Status: s.status, Header: s.header.Clone(), Body: body, Kind: Sent})
+	// The header map is handed over, not copied: from here on every method
+	// that changes headers is refused by guard, so whatever the script does
+	// afterwards (it runs on while the answer is written), it only reads it.
+	s.inv.finish(&fncall.Response{Status: s.status, Header: s.header, Body: body, Kind: fncall.Sent})
 }
 
 // bufferBytes returns the bytes of a Buffer, Uint8Array or ArrayBuffer.

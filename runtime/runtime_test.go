@@ -11,6 +11,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 )
@@ -71,11 +72,11 @@ func compile(t *testing.T, e *Engine, name, src string) *Function {
 	return f
 }
 
-func get(query ...Pair) *Request {
-	return &Request{Method: http.MethodGet, URL: "/s/f", Path: "/s/f", Header: http.Header{}, Query: query}
+func get(query ...fncall.Pair) *fncall.Request {
+	return &fncall.Request{Method: http.MethodGet, URL: "/s/f", Path: "/s/f", Header: http.Header{}, Query: query}
 }
 
-func call(t *testing.T, f *Function, req *Request) *Response {
+func call(t *testing.T, f *Function, req *fncall.Request) *fncall.Response {
 	t.Helper()
 	resp, err := f.Invoke(context.Background(), req)
 	if err != nil {
@@ -118,7 +119,7 @@ func TestSendForms(t *testing.T) {
 			if r.Status != tc.status || r.Header.Get("Content-Type") != tc.contentType || string(r.Body) != tc.responseBody {
 				t.Fatalf("got %d %q %q, want %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Body, tc.status, tc.contentType, tc.responseBody)
 			}
-			if r.Kind != Sent {
+			if r.Kind != fncall.Sent {
 				t.Fatalf("kind %v", r.Kind)
 			}
 		})
@@ -161,7 +162,7 @@ func TestThrowAnswers500WithFileAndLine(t *testing.T) {
 	e, log := newEngine(t, modules.Compat, time.Second)
 	f := compile(t, e, "boom", "function onRequest(req, res) {\n  var x = null;\n  x.y = 1;\n}")
 	r := call(t, f, get())
-	if r.Status != 500 || r.Kind != Threw || !strings.HasPrefix(string(r.Body), "there is an error:TypeError") || !strings.Contains(string(r.Body), "boom.js:3") {
+	if r.Status != 500 || r.Kind != fncall.Threw || !strings.HasPrefix(string(r.Body), "there is an error:TypeError") || !strings.Contains(string(r.Body), "boom.js:3") {
 		t.Fatalf("got %d %q", r.Status, r.Body)
 	}
 	if !strings.Contains(log.text(), "boom.js:3") {
@@ -181,18 +182,18 @@ func TestInfiniteLoopIsInterruptedAndOthersStillAnswer(t *testing.T) {
 	e, _ := newEngine(t, modules.Compat, 200*time.Millisecond)
 	loop := compile(t, e, "spin", `function onRequest(req, res) { while (true) {} }`)
 	ok := compile(t, e, "ok", `function onRequest(req, res) { res.send({ok: true}) }`)
-	done := make(chan *Response, 1)
+	done := make(chan *fncall.Response, 1)
 	go func() { done <- call(t, loop, get()) }()
 	time.Sleep(20 * time.Millisecond)
 	if r := call(t, ok, get()); string(r.Body) != `{"ok":true}` {
 		t.Fatalf("other function blocked: %s", r.Body)
 	}
 	r := <-done
-	if r.Kind != TimedOut || r.Status != http.StatusGatewayTimeout {
+	if r.Kind != fncall.TimedOut || r.Status != http.StatusGatewayTimeout {
 		t.Fatalf("got %v %d %s", r.Kind, r.Status, r.Body)
 	}
 	// The pool recovers: the next call gets a fresh VM and times out again cleanly.
-	if r := call(t, loop, get()); r.Kind != TimedOut {
+	if r := call(t, loop, get()); r.Kind != fncall.TimedOut {
 		t.Fatalf("second call: %v", r.Kind)
 	}
 }
@@ -201,13 +202,13 @@ func TestNeverRespondsAndPendingTimer(t *testing.T) {
 	e, _ := newEngine(t, modules.Compat, 150*time.Millisecond)
 	idle := compile(t, e, "idle", `function onRequest(req, res) { var x = 1; }`)
 	r := call(t, idle, get())
-	if r.Kind != NoResponse || r.Status != 500 || !strings.Contains(string(r.Body), "finished without calling response.send") {
+	if r.Kind != fncall.NoResponse || r.Status != 500 || !strings.Contains(string(r.Body), "finished without calling response.send") {
 		t.Fatalf("got %v %d %s", r.Kind, r.Status, r.Body)
 	}
 	waiting := compile(t, e, "waiting", `function onRequest(req, res) { setInterval(function () {}, 10); }`)
 	start := time.Now()
 	r = call(t, waiting, get())
-	if r.Kind != TimedOut || time.Since(start) < 100*time.Millisecond {
+	if r.Kind != fncall.TimedOut || time.Since(start) < 100*time.Millisecond {
 		t.Fatalf("got %v after %s", r.Kind, time.Since(start))
 	}
 }
@@ -240,7 +241,7 @@ func TestOnRequestAsExportAndModuleState(t *testing.T) {
 	}
 	none := compile(t, e, "none", `var x = 1;`)
 	r = call(t, none, get())
-	if r.Status != 500 || r.Kind != Unavailable || !strings.Contains(string(r.Body), "defines no function onRequest") {
+	if r.Status != 500 || r.Kind != fncall.Unavailable || !strings.Contains(string(r.Body), "defines no function onRequest") {
 		t.Fatalf("got %d %s", r.Status, r.Body)
 	}
 }
@@ -261,9 +262,9 @@ func TestRequestObject(t *testing.T) {
 	}`)
 	h := http.Header{}
 	h.Set("X-Token", "abc")
-	req := &Request{Method: "POST", URL: "/s/req?a=1&a=2&b=x", Path: "/s/req", Header: h, IP: "10.0.0.1",
-		Query:  []Pair{{"a", "1"}, {"a", "2"}, {"b", "x"}},
-		Body:   Body{Kind: BodyJSON, Raw: []byte(`{"z":1,"a":{"n":[1,2]}}`)},
+	req := &fncall.Request{Method: "POST", URL: "/s/req?a=1&a=2&b=x", Path: "/s/req", Header: h, IP: "10.0.0.1",
+		Query:  []fncall.Pair{{Key: "a", Value: "1"}, {Key: "a", Value: "2"}, {Key: "b", Value: "x"}},
+		Body:   fncall.Body{Kind: fncall.BodyJSON, Raw: []byte(`{"z":1,"a":{"n":[1,2]}}`)},
 		Params: map[string]string{"functions": "req"}}
 	r := call(t, f, req)
 	want := `{"m":"POST","q":{"a":["1","2"],"b":"x"},"b":{"z":1,"a":{"n":[1,2]}},"h":"abc","g":"abc","t":"post","ip":"10.0.0.1","p":{"functions":"req"}}`

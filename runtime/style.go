@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/fncall"
 )
 
 // style is one shape a cloud function's script can have. The runtime asks the
@@ -24,7 +26,7 @@ type style interface {
 	call(v *vu, inv *invocation) error
 	// threw is the answer to an uncaught exception of the entry's call;
 	// described is the exception's text, already formatted under a bound.
-	threw(v *vu, err error, described string) *Response
+	threw(v *vu, err error, described string) *fncall.Response
 	// unanswered is the answer, and the log line, when the call ended with
 	// nothing left to run and no answer.
 	unanswered(function string) (answer, logLine string)
@@ -100,8 +102,8 @@ func (bmobStyle) call(v *vu, inv *invocation) error {
 	return err
 }
 
-func (bmobStyle) threw(_ *vu, _ error, described string) *Response {
-	return runtimeAnswer(Threw, http.StatusInternalServerError, "there is an error:"+described)
+func (bmobStyle) threw(_ *vu, _ error, described string) *fncall.Response {
+	return runtimeAnswer(fncall.Threw, http.StatusInternalServerError, "there is an error:"+described)
 }
 
 func (bmobStyle) unanswered(function string) (string, string) {

@@ -93,3 +93,74 @@ func BenchmarkRESTInsert(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
 }
+
+// minSet is ../shared/bench's `min` handler, response.send({code: 200}), loaded
+// as serve loads it.
+func minSet(b *testing.B) *functions.Set {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "min.js"), []byte(`function onRequest(request, response, modules) {
+  response.send({ code: 200 });
+}`), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e, err := runtime.New(runtime.Options{Registry: modules.NewRegistry(), Env: &modules.Env{}, Timeout: 5 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := functions.Load(e, []string{dir}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+// BenchmarkDirectMin is the `min` load's request (wrk's GET with a Host header
+// only) through the whole fiber handler, without sockets: the server's CPU per
+// call, which the ratio to Node and to bare fiber is about.
+func BenchmarkDirectMin(b *testing.B) {
+	h := New(Options{Functions: minSet(b), Secret: "s3cr3t"}).Handler()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		var ctx fasthttp.RequestCtx
+		for pb.Next() {
+			ctx.Request.Reset()
+			ctx.Response.Reset()
+			ctx.Request.Header.SetMethod("GET")
+			ctx.Request.SetRequestURI("/s3cr3t/min")
+			ctx.Request.Header.SetHost("127.0.0.1:8080")
+			h(&ctx)
+			if ctx.Response.StatusCode() != 200 || string(ctx.Response.Body()) != `{"code":200}` {
+				b.Fatalf("status %d: %s", ctx.Response.StatusCode(), ctx.Response.Body())
+			}
+		}
+	})
+}
+
+// BenchmarkDirectMinLoopback is the `min` load end to end: a real fiber server
+// on loopback and 32 keep-alive clients in the same process (so its CPU counts
+// the clients' too; compare it A/B, not with wrk's numbers).
+func BenchmarkDirectMinLoopback(b *testing.B) {
+	app := New(Options{Functions: minSet(b), Secret: "s3cr3t"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	defer func() { _ = app.Shutdown() }()
+	client := &fasthttp.HostClient{Addr: ln.Addr().String(), MaxConns: 32}
+	url := "http://" + ln.Addr().String() + "/s3cr3t/min"
+	b.ReportAllocs()
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+		defer fasthttp.ReleaseRequest(req)
+		defer fasthttp.ReleaseResponse(resp)
+		req.SetRequestURI(url)
+		for pb.Next() {
+			if err := client.Do(req, resp); err != nil || resp.StatusCode() != 200 {
+				b.Fatalf("status %d: %v", resp.StatusCode(), err)
+			}
+		}
+	})
+}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/functions"
-	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 )
@@ -35,11 +35,7 @@ func (f *RESTFunctions) Run(ctx context.Context, name string, form []restapi.For
 		}
 		return "", fmt.Errorf("%w: %s", restapi.ErrNoFunction, name)
 	}
-	fields := make([]modules.FormField, len(form))
-	for i, kv := range form {
-		fields[i] = modules.FormField{Key: kv.Key, Value: kv.Value}
-	}
-	resp, err := set.Call(ctx, name, fields)
+	resp, err := set.Call(ctx, name, form)
 	switch {
 	case errors.Is(err, functions.ErrNotFound): // removed meanwhile
 		return "", fmt.Errorf("%w: %s", restapi.ErrNoFunction, name)
@@ -48,7 +44,7 @@ func (f *RESTFunctions) Run(ctx context.Context, name string, form []restapi.For
 	case err != nil:
 		return "", err
 	}
-	if resp.Kind != runtime.Sent {
+	if resp.Kind != fncall.Sent {
 		return "", errors.New(string(resp.Body))
 	}
 	return string(resp.Body), nil

@@ -20,14 +20,15 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/valyala/fasthttp"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/functions"
 	"github.com/bmobemu/bmobemu/restapi"
-	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7), for
-// function calls; REST bodies have restapi's limits.
-const DefaultBodyLimit = restapi.DefaultBodyLimit
+// function calls (fncall's, the same for every caller); REST bodies have
+// restapi's limits.
+const DefaultBodyLimit = fncall.DefaultBodyLimit
 
 // DefaultMountBodyLimit bounds bodies sent to the mounted handlers (/_sandbox/…).
 const DefaultMountBodyLimit = 8 << 20
@@ -108,7 +109,7 @@ func New(opts Options) *fiber.App {
 	for prefix, mh := range opts.Mounts {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}
-	h := &handler{opts: opts}
+	h := &handler{opts: opts, calls: fncall.Parser{BodyLimit: opts.BodyLimit, ParseXML: opts.ParseXML}}
 	// REST first: /1/<x> would otherwise match /:secret/:name.
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)
@@ -207,43 +208,34 @@ func discardRest(req *fasthttp.Request) bool {
 }
 
 type handler struct {
-	opts Options
+	opts  Options
+	calls fncall.Parser // builds a direct call's Request, as for every other caller
 }
 
 func (h *handler) direct(c *fiber.Ctx) error {
 	if c.Params("secret") != h.opts.Secret {
 		return c.Status(fiber.StatusNotFound).SendString("unknown secret key in the URL: use /<secretKey>/<function> with the secret key bmobemu printed at start")
 	}
-	if len(c.Request().Body()) > h.opts.BodyLimit {
-		return c.Status(fiber.StatusRequestEntityTooLarge).SendString(fmt.Sprintf("request body larger than the limit of %d bytes (Bmob allows 0.2 MB; see --body-limit)", h.opts.BodyLimit))
-	}
 	name := strings.Clone(c.Params("name"))
-	req, err := buildRequest(c, h.opts.ParseXML)
+	req, err := h.calls.FromFastHTTP(c.Request(), c.IP(), c.Hostname(), c.Protocol())
 	if err != nil {
-		return c.Status(fiber.StatusBadRequest).SendString("Bad Request: " + err.Error())
+		return writeResponse(c, refusal(err))
 	}
-	req.Params = map[string]string{"functions": name}
-	resp, err := h.opts.Functions.Invoke(context.Background(), name, req)
-	var notLoaded *functions.NotLoadedError
-	switch {
-	case errors.As(err, &notLoaded):
-		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
-	case errors.Is(err, functions.ErrNotFound):
-		return c.Status(fiber.StatusNotFound).SendString(strings.ToLower(c.Method()) + " function " + name + " not exists")
-	case errors.Is(err, runtime.ErrBusy):
-		// Bmob's answer to a function called beyond its capacity (its QPS error).
-		h.opts.Log("warn", fmt.Sprintf("invoking %s: %v", name, err))
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"code": 10076, "error": "Cloudcode Qps beyond the limit"})
-	case err != nil:
-		h.opts.Log("error", fmt.Sprintf("invoking %s: %v", name, err))
-		return c.Status(fiber.StatusInternalServerError).SendString(err.Error())
+	return writeResponse(c, h.opts.Functions.Serve(context.Background(), name, req))
+}
+
+// refusal is the answer to a request the call parser turned away.
+func refusal(err error) *fncall.Response {
+	var refused *fncall.Error
+	if errors.As(err, &refused) {
+		return refused.Answer()
 	}
-	return writeResponse(c, resp)
+	return fncall.TextAnswer(http.StatusBadRequest, "Bad Request: "+err.Error())
 }
 
 // writeResponse sends exactly the script's status, headers and body. fasthttp's
 // default Content-Type is switched off: Node's res.end sends none.
-func writeResponse(c *fiber.Ctx, resp *runtime.Response) error {
+func writeResponse(c *fiber.Ctx, resp *fncall.Response) error {
 	r := c.Response()
 	r.Header.SetNoDefaultContentType(true)
 	setAnswer(r, resp.Status, resp.Header, resp.Body)

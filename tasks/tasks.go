@@ -27,15 +27,15 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/project"
-	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/store"
 )
 
 // Invoker runs a function (functions.Set).
 type Invoker interface {
-	Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error)
+	Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error)
 }
 
 // Outcomes of a run.
@@ -292,9 +292,9 @@ func (s *Scheduler) run(ctx context.Context, st *state, scheduled time.Time, byH
 	if !scheduled.IsZero() {
 		hdr.Set("X-Bmobemu-Scheduled-At", bjtime.Format(scheduled))
 	}
-	req := &runtime.Request{
+	req := &fncall.Request{
 		Method: http.MethodPost, URL: "/", Path: "/", Header: hdr, IP: "127.0.0.1", Hostname: "127.0.0.1", Protocol: "http",
-		Params: map[string]string{}, Body: runtime.Body{Kind: runtime.BodyForm, Form: []runtime.Pair{{Key: "_e", Value: t.Function}}},
+		Params: map[string]string{}, Body: fncall.Body{Kind: fncall.BodyForm, Form: []fncall.Pair{{Key: "_e", Value: t.Function}}},
 	}
 	began := time.Now()
 	resp, err := s.opts.Functions.Invoke(ctx, t.Function, req)
@@ -302,7 +302,7 @@ func (s *Scheduler) run(ctx context.Context, st *state, scheduled time.Time, byH
 	switch {
 	case err != nil:
 		r.Outcome, r.Error = Failed, err.Error()
-	case resp.Kind != runtime.Sent:
+	case resp.Kind != fncall.Sent:
 		r.Outcome, r.Status, r.Error = Failed, resp.Status, strings.TrimPrefix(string(resp.Body), "there is an error:")
 	case resp.Status >= 500:
 		r.Outcome, r.Status, r.Error = Failed, resp.Status, fmt.Sprintf("answered %d: %.200s", resp.Status, resp.Body)

@@ -11,26 +11,26 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/project"
-	"github.com/bmobemu/bmobemu/runtime"
 )
 
 // blockingFunctions answers each call when the test releases it, and counts
 // the calls running at once.
 type blockingFunctions struct {
 	release chan struct{}
-	started chan *runtime.Request
+	started chan *fncall.Request
 	now     atomic.Int32
 	most    atomic.Int32
 	fail    bool
 }
 
 func newBlocking() *blockingFunctions {
-	return &blockingFunctions{release: make(chan struct{}), started: make(chan *runtime.Request, 100)}
+	return &blockingFunctions{release: make(chan struct{}), started: make(chan *fncall.Request, 100)}
 }
 
-func (b *blockingFunctions) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+func (b *blockingFunctions) Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 	n := b.now.Add(1)
 	defer b.now.Add(-1)
 	for {
@@ -46,9 +46,9 @@ func (b *blockingFunctions) Invoke(ctx context.Context, name string, req *runtim
 		return nil, ctx.Err()
 	}
 	if b.fail {
-		return &runtime.Response{Status: 500, Body: []byte("there is an error:<Error: boom> (t.js:3:9)"), Kind: runtime.Threw}, nil
+		return &fncall.Response{Status: 500, Body: []byte("there is an error:<Error: boom> (t.js:3:9)"), Kind: fncall.Threw}, nil
 	}
-	return &runtime.Response{Status: 200, Body: []byte("done"), Kind: runtime.Sent}, nil
+	return &fncall.Response{Status: 200, Body: []byte("done"), Kind: fncall.Sent}, nil
 }
 
 func mustProject(t *testing.T, yaml string) *project.Project {
@@ -108,7 +108,7 @@ func TestTickWhileRunningIsSkipped(t *testing.T) {
 	if got := req.Header.Get("X-Bmobemu-Scheduled-At"); got != "2026-01-01 10:00:01" {
 		t.Errorf("X-Bmobemu-Scheduled-At = %q", got)
 	}
-	if req.Method != http.MethodPost || len(req.Body.Form) != 1 || req.Body.Form[0] != (runtime.Pair{Key: "_e", Value: "f"}) {
+	if req.Method != http.MethodPost || len(req.Body.Form) != 1 || req.Body.Form[0] != (fncall.Pair{Key: "_e", Value: "f"}) {
 		t.Errorf("request = %s %+v, want POST with _e=f", req.Method, req.Body.Form)
 	}
 	fc.Advance(time.Second) // 10:00:02: still running
@@ -162,9 +162,9 @@ func TestMissedTicksAreNotReplayed(t *testing.T) {
 func TestRunDueRunsEveryTickInOrder(t *testing.T) {
 	fc := clock.NewFake(start)
 	var order []string
-	fns := invokerFunc(func(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+	fns := invokerFunc(func(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 		order = append(order, fmt.Sprintf("%s@%s", name, bjtime.Format(fc.Now())))
-		return &runtime.Response{Status: 200, Kind: runtime.Sent}, nil
+		return &fncall.Response{Status: 200, Kind: fncall.Sent}, nil
 	})
 	s := New(Options{Clock: fc, Functions: fns, Manual: true, Keep: 100})
 	s.Set(mustProject(t, `tasks:
@@ -213,9 +213,9 @@ func TestFailedRunIsLoggedAndKept(t *testing.T) {
 	}
 }
 
-type invokerFunc func(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error)
+type invokerFunc func(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error)
 
-func (f invokerFunc) Invoke(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+func (f invokerFunc) Invoke(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 	return f(ctx, name, req)
 }
 
@@ -257,9 +257,9 @@ func TestReloadDuringARun(t *testing.T) {
 func TestRunDueStopsAtTheCap(t *testing.T) {
 	fc := clock.NewFake(start)
 	var n int
-	fns := invokerFunc(func(ctx context.Context, name string, req *runtime.Request) (*runtime.Response, error) {
+	fns := invokerFunc(func(ctx context.Context, name string, req *fncall.Request) (*fncall.Response, error) {
 		n++
-		return &runtime.Response{Status: 200, Kind: runtime.Sent}, nil
+		return &fncall.Response{Status: 200, Kind: fncall.Sent}, nil
 	})
 	s := New(Options{Clock: fc, Functions: fns, Manual: true})
 	s.Set(mustProject(t, "tasks:\n  - {name: tick, rule: '* * * * * *', function: f}\n"))

@@ -9,20 +9,19 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bmobemu/bmobemu/fncall"
 )
 
 // Request is one call of a function as an HTTP client would make it.
 type Request struct {
-	Method string      // GET or POST; "" is POST with a body, else GET
-	Query  []QueryPair // in order
+	Method string        // GET or POST; "" is POST with a body, else GET
+	Query  []fncall.Pair // in order
 	Header http.Header
 	Body   []byte
 	// ContentType of Body (set by JSONBody, FormBody, XMLBody).
 	ContentType string
 }
-
-// QueryPair is one key and value of a query string.
-type QueryPair struct{ Key, Value string }
 
 // JSONBody makes a POST request with v as its JSON body.
 func JSONBody(v any) (Request, error) {
@@ -43,11 +42,9 @@ func XMLBody(xml string) Request {
 	return Request{Method: http.MethodPost, Body: []byte(xml), ContentType: "text/xml"}
 }
 
-// Reply is a function's answer.
+// Reply is a function's answer, and what the call logged.
 type Reply struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	fncall.Response
 	// Log holds the lines the call logged (every function it reached).
 	Log []string
 }
@@ -63,8 +60,9 @@ func (r *Reply) JSON(v any) error {
 	return nil
 }
 
-// Call calls a function by its direct URL, GET|POST /<secret>/<name>, through
-// the server's own routing and body parsing.
+// Call calls a function as a client of its direct URL, GET|POST
+// /<secret>/<name>, would: the request is parsed as the server parses it (body
+// limit, Express's body parsers) and ends in the same call as the server's.
 func (s *Session) Call(ctx context.Context, name string, req Request) (*Reply, error) {
 	method := strings.ToUpper(req.Method)
 	if method == "" {
@@ -93,7 +91,12 @@ func (s *Session) Call(ctx context.Context, name string, req Request) (*Reply, e
 	if req.ContentType != "" && hreq.Header.Get("Content-Type") == "" {
 		hreq.Header.Set("Content-Type", req.ContentType)
 	}
-	return s.do(hreq, "call "+name)
+	mark := s.logs.count()
+	resp, err := s.Emu.CallHTTP(ctx, name, hreq)
+	if err != nil {
+		return nil, fmt.Errorf("testkit: call %s: %w", name, err)
+	}
+	return &Reply{Response: *resp, Log: s.logs.lines(mark)}, nil
 }
 
 // REST calls a function the way Bmob's SDKs do, POST /1/functions/<name> with
@@ -120,8 +123,9 @@ func (s *Session) REST(ctx context.Context, name string, body map[string]any) (*
 	return s.do(hreq, "rest "+name)
 }
 
-// do sends one request through the fiber app and collects the answer and the
-// lines logged meanwhile.
+// do sends one REST request through the fiber app (the REST routes' own
+// authentication and routing) and collects the answer and the lines logged
+// meanwhile.
 func (s *Session) do(hreq *http.Request, what string) (*Reply, error) {
 	mark := s.logs.count()
 	resp, err := s.Emu.App.Test(hreq, -1)
@@ -133,5 +137,5 @@ func (s *Session) do(hreq *http.Request, what string) (*Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("testkit: %s: reading the answer: %w", what, err)
 	}
-	return &Reply{Status: resp.StatusCode, Header: resp.Header, Body: body, Log: s.logs.lines(mark)}, nil
+	return &Reply{Response: fncall.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, Log: s.logs.lines(mark)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -71,13 +72,13 @@ func (k *T) PostForm(name string, form url.Values) *Reply {
 // Get calls a function with GET and a query string (e.g. "limit=5&x=1").
 func (k *T) Get(name, query string) *Reply {
 	k.t.Helper()
-	var pairs []QueryPair
+	var pairs []fncall.Pair
 	if query != "" {
 		for _, kv := range strings.Split(query, "&") {
 			key, val, _ := strings.Cut(kv, "=")
 			key, _ = url.QueryUnescape(key)
 			val, _ = url.QueryUnescape(val)
-			pairs = append(pairs, QueryPair{Key: key, Value: val})
+			pairs = append(pairs, fncall.Pair{Key: key, Value: val})
 		}
 	}
 	return k.Call(name, Request{Method: http.MethodGet, Query: pairs})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bmobemu/bmobemu/fncall"
 )
 
 func open(t *testing.T, seed uint64) *T {
@@ -112,7 +114,7 @@ func TestFakeHTTPAnswersDeclaredAndFailsUndeclared(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	r, err := s.Call(t.Context(), "fetch", Request{Query: []QueryPair{{"url", "https://evil.example.com/x"}}})
+	r, err := s.Call(t.Context(), "fetch", Request{Query: []fncall.Pair{{Key: "url", Value: "https://evil.example.com/x"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +128,7 @@ func TestFakeHTTPAnswersDeclaredAndFailsUndeclared(t *testing.T) {
 
 func TestCallFormsAndREST(t *testing.T) {
 	k := open(t, 1)
-	r := k.Call("echo", Request{Query: []QueryPair{{"a", "1"}, {"a", "2"}}, Header: http.Header{"X-Test": {"1"}}})
+	r := k.Call("echo", Request{Query: []fncall.Pair{{Key: "a", Value: "1"}, {Key: "a", Value: "2"}}, Header: http.Header{"X-Test": {"1"}}})
 	got := k.JSON(r)
 	if got["method"] != "GET" || r.Header.Get("X-Echo") != "yes" || len(r.Log) != 1 || !strings.Contains(r.Log[0], "echo GET") {
 		t.Fatalf("GET: %v %v %v", got, r.Header, r.Log)
@@ -144,7 +146,7 @@ func TestCallFormsAndREST(t *testing.T) {
 	}
 	rest := k.JSON(k.REST("echo", map[string]any{"n": 1.5, "o": map[string]any{"k": true}, "s": "t"}))
 	var inner map[string]any
-	res := &Reply{Body: []byte(rest["result"].(string))}
+	res := &Reply{Response: fncall.Response{Body: []byte(rest["result"].(string))}}
 	if err := res.JSON(&inner); err != nil {
 		t.Fatal(err)
 	}

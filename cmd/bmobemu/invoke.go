@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/runtime"
-	"github.com/bmobemu/bmobemu/server"
 )
 
 // invoke is `bmobemu invoke NAME`.
@@ -48,12 +49,11 @@ func invoke(ctx context.Context, inv invocation) error {
 	}
 	defer emu.Close()
 
-	req, err := invokeRequest(*method, *body, form, query, headers)
+	req, err := invokeRequest(ctx, *method, *body, form, query, headers)
 	if err != nil {
 		return err
 	}
-	req.Params = map[string]string{"functions": name}
-	resp, err := emu.Functions.Invoke(ctx, name, req)
+	resp, err := emu.CallHTTP(ctx, name, req)
 	if err != nil {
 		return err
 	}
@@ -73,61 +73,55 @@ func invoke(ctx context.Context, inv invocation) error {
 			fmt.Fprintln(stdout, "  "+l)
 		}
 	}
-	if resp.Kind != runtime.Sent {
+	if resp.Kind != fncall.Sent {
 		return fmt.Errorf("%s did not answer normally (status %d)", name, resp.Status)
 	}
 	return nil
 }
 
-func invokeRequest(method, body string, form, query, headers listFlag) (*runtime.Request, error) {
-	h := http.Header{}
+// invokeRequest is the HTTP request the flags describe, as a client of the
+// direct URL would send it; the emulator parses it as the server does.
+func invokeRequest(ctx context.Context, method, body string, form, query, headers listFlag) (*http.Request, error) {
+	var payload, contentType string
+	switch {
+	case body != "" && len(form) > 0:
+		return nil, errors.New("give --body or --form, not both")
+	case body != "":
+		payload, contentType = body, "application/json"
+	case len(form) > 0:
+		fields := make([]string, len(form))
+		for i, kv := range form {
+			k, v, _ := strings.Cut(kv, "=")
+			fields[i] = url.QueryEscape(k) + "=" + url.QueryEscape(v)
+		}
+		payload, contentType = strings.Join(fields, "&"), "application/x-www-form-urlencoded"
+	}
+	switch {
+	case method != "":
+		method = strings.ToUpper(method)
+	case contentType != "":
+		method = http.MethodPost
+	default:
+		method = http.MethodGet
+	}
+	if method != http.MethodGet && method != http.MethodPost {
+		return nil, fmt.Errorf("--method must be GET or POST")
+	}
+	target := &url.URL{Scheme: "http", Host: "localhost", Path: "/invoke", RawQuery: strings.Join(query, "&")}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), strings.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("invoke: %w", err)
+	}
+	req.RemoteAddr = "127.0.0.1:0"
 	for _, kv := range headers {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, fmt.Errorf("--header %q: want k=v", kv)
 		}
-		h.Add(k, v)
+		req.Header.Add(k, v)
 	}
-	var rawQuery []string
-	for _, kv := range query {
-		rawQuery = append(rawQuery, kv)
-	}
-	req := &runtime.Request{Header: h, Query: server.ParsePairs(strings.Join(rawQuery, "&")),
-		IP: "127.0.0.1", Hostname: "localhost", Protocol: "http"}
-	switch {
-	case body != "" && len(form) > 0:
-		return nil, errors.New("give --body or --form, not both")
-	case body != "":
-		h.Set("Content-Type", "application/json")
-		b, err := server.DecodeBody("application/json", []byte(body), nil)
-		if err != nil {
-			return nil, fmt.Errorf("--body: %w", err)
-		}
-		req.Body = b
-	case len(form) > 0:
-		h.Set("Content-Type", "application/x-www-form-urlencoded")
-		var pairs []runtime.Pair
-		for _, kv := range form {
-			k, v, _ := strings.Cut(kv, "=")
-			pairs = append(pairs, runtime.Pair{Key: k, Value: v})
-		}
-		req.Body = runtime.Body{Kind: runtime.BodyForm, Form: pairs}
-	}
-	switch {
-	case method != "":
-		req.Method = strings.ToUpper(method)
-	case body != "" || len(form) > 0:
-		req.Method = http.MethodPost
-	default:
-		req.Method = http.MethodGet
-	}
-	if req.Method != http.MethodGet && req.Method != http.MethodPost {
-		return nil, fmt.Errorf("--method must be GET or POST")
-	}
-	req.Path = "/invoke"
-	req.URL = req.Path
-	if len(rawQuery) > 0 {
-		req.URL += "?" + strings.Join(rawQuery, "&")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	return req, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -21,5 +22,23 @@ func TestPublicAddressWarns(t *testing.T) {
 	}
 	if !webguard.IsLoopbackAddr("127.0.0.1:8080") {
 		t.Fatal("127.0.0.1 not seen as loopback: serve would warn on the default address")
+	}
+}
+
+func TestTuneGCUnlessGOGCIsSet(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(prev)
+	tuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != servingGCPercent {
+		t.Fatalf("GOGC %d after tuneGC, want %d", got, servingGCPercent)
+	}
+	tuneGC(func(k string) string {
+		if k == "GOGC" {
+			return "50"
+		}
+		return ""
+	})
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Fatalf("tuneGC overrode the operator's GOGC: %d", got)
 	}
 }

@@ -45,7 +45,7 @@ type Loop struct {
 	// one-shot timer leaves when it runs); due holds the live ones not yet due,
 	// earliest first. Both are guarded by mu (Settled reads them from other
 	// goroutines); only the JS thread changes them.
-	live   map[int64]*timer
+	live   map[int64]*timer // made by the first SetTimer: most calls set none
 	due    timerHeap
 	nextID int64
 	seq    int64 // arming order: ties between equal due times run in it
@@ -107,7 +107,7 @@ func (h *timerHeap) Pop() any {
 // New makes a loop for vm. trampoline may be nil; callers that make many loops on
 // one VM pass the one Trampoline returns, so it is compiled into the VM once.
 func New(vm *goja.Runtime, trampoline goja.Callable) *Loop {
-	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), live: map[int64]*timer{}, trampoline: trampoline, clock: clock.Real()}
+	return &Loop{vm: vm, wakeup: make(chan struct{}, 1), trampoline: trampoline, clock: clock.Real()}
 }
 
 // UseClock makes the loop's timers run on c instead of real time. When c is a
@@ -393,7 +393,7 @@ func (l *Loop) close() {
 	l.mu.Lock()
 	l.closed = true
 	l.queue = nil
-	l.live = map[int64]*timer{}
+	l.live = nil
 	l.due = nil
 	stopWake := l.stopWake
 	l.stopWake = nil
@@ -452,6 +452,9 @@ func (l *Loop) SetTimer(d time.Duration, repeat bool, fn func() error) int64 {
 	l.nextID++
 	t := &timer{id: l.nextID, interval: d, repeat: repeat, fn: fn, index: -1}
 	if !l.closed {
+		if l.live == nil {
+			l.live = map[int64]*timer{}
+		}
 		l.live[t.id] = t
 		l.push(t, l.clock.Now().Add(d))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -84,10 +85,10 @@ func invoke(vu modules.VU, c goja.FunctionCall) goja.Value {
 		_ = reject(jsError(vm, fmt.Errorf("ctx.mpserverless.function.invoke(%q): no functions are loaded", name)))
 		return vm.ToValue(promise)
 	}
-	var form []modules.FormField
+	var form []fncall.Pair
 	if args, ok := c.Argument(1).(*goja.Object); ok {
 		for _, k := range args.Keys() {
-			form = append(form, modules.FormField{Key: k, Value: args.Get(k).String()})
+			form = append(form, fncall.Pair{Key: k, Value: args.Get(k).String()})
 		}
 	}
 	ctx := vu.Context()

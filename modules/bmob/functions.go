@@ -5,6 +5,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -24,10 +25,10 @@ func NewFunctions(vu modules.VU) (goja.Value, error) {
 			panic(vm.NewTypeError("oFunctions.run: options.name (the function to call) is required"))
 		}
 		name := opts.Get("name").String()
-		form := []modules.FormField{{Key: "_e", Value: name}}
+		form := []fncall.Pair{{Key: "_e", Value: name}}
 		if data, ok := opts.Get("data").(*goja.Object); ok {
 			for _, k := range data.Keys() {
-				form = append(form, modules.FormField{Key: k, Value: data.Get(k).String()})
+				form = append(form, fncall.Pair{Key: k, Value: data.Get(k).String()})
 			}
 		}
 		caller := vu.Env().Functions

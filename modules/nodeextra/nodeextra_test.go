@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/emulator"
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
@@ -48,7 +49,7 @@ func invoke(t *testing.T, upstream, src string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := f.Invoke(context.Background(), &runtime.Request{Method: "GET", URL: "/s/f", Path: "/s/f", Header: http.Header{}})
+	resp, err := f.Invoke(context.Background(), &fncall.Request{Method: "GET", URL: "/s/f", Path: "/s/f", Header: http.Header{}})
 	if err != nil {
 		t.Fatal(err)
 	}

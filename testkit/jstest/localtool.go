@@ -13,6 +13,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/testkit"
 )
@@ -186,7 +187,7 @@ func (r *Runner) runLocalCall(ctx context.Context, p *testProject, rel, name str
 		sort.Strings(keys)
 		for _, k := range keys {
 			for _, v := range q[k] {
-				req.Query = append(req.Query, testkit.QueryPair{Key: k, Value: v})
+				req.Query = append(req.Query, fncall.Pair{Key: k, Value: v})
 			}
 		}
 	}

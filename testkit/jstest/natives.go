@@ -15,6 +15,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/bmobemu/bmobemu/fncall"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/store"
@@ -195,7 +196,7 @@ func (f *fileRun) call(c goja.FunctionCall) goja.Value {
 		f.fromJS(v, &q, "call: query")
 		for _, k := range sortedKeys(q) {
 			for _, s := range stringsOf(q[k]) {
-				req.Query = append(req.Query, testkit.QueryPair{Key: k, Value: s})
+				req.Query = append(req.Query, fncall.Pair{Key: k, Value: s})
 			}
 		}
 	}
