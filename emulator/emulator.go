@@ -226,18 +226,23 @@ func Open(cfg Config) (e *Emulator, err error) {
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
 		restapi.WithDataHook(hook))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+	env := &modules.Env{Profile: cfg.Profile, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
 		DecompressLimit: cfg.DecompressLimit}
+	deps := Deps{API: api, AlipayApp: cfg.AlipayApp}
 	if e.Sandbox != nil {
-		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+		deps.Alipay = sandboxHooks(e.Sandbox, cfg.Sandbox.BaseURL)
 	}
-	env.AlipayApp = cfg.AlipayApp
-	if env.AlipayApp == nil && e.SandboxKeys != nil {
-		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	if deps.AlipayApp == nil && e.SandboxKeys != nil {
+		deps.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	}
+	appID := ""
+	if deps.AlipayApp != nil {
+		appID = deps.AlipayApp.AppID
 	}
 	engine, err := runtime.New(runtime.Options{
-		Registry:     NewRegistry(api),
+		Registry:     NewRegistry(deps),
 		Env:          env,
+		AlipayAppID:  appID,
 		Timeout:      cfg.Timeout,
 		PoolSize:     cfg.PoolSize,
 		RunDepth:     cfg.RunDepth,

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
-	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaysdk"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
@@ -124,8 +124,9 @@ func sandboxState(st store.Store) sandbox.StateStore {
 
 // sandboxHooks let alipay-sdk's signed app orders reach the simulator and its
 // page forms point at the local cashier.
-func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
-	env.SignedOrder = func(method, orderString string) error {
+func sandboxHooks(sb *sandbox.Sandbox, baseURL string) alipaysdk.Hooks {
+	var h alipaysdk.Hooks
+	h.SignedOrder = func(method, orderString string) error {
 		if method != "alipay.trade.app.pay" {
 			return nil
 		}
@@ -135,7 +136,8 @@ func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
 		}
 		return err
 	}
-	env.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
+	h.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
+	return h
 }
 
 // invokeNotify runs the local function name with a notify request, through the

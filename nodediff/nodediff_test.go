@@ -148,8 +148,8 @@ func newEmuHarness(t *testing.T) *emuHarness {
 	h := &emuHarness{lines: map[string][]string{}}
 	router := outbound.New(outbound.Options{})
 	engine, err := runtime.New(runtime.Options{
-		Registry: emulator.NewRegistry(restapi.New(st)),
-		Env:      &modules.Env{Store: st, HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
+		Registry: emulator.NewRegistry(emulator.Deps{API: restapi.New(st)}),
+		Env:      &modules.Env{HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
 		Timeout:  time.Minute,
 		Log: runtime.LogFunc(func(function, level, line string) {
 			if level != "log" && level != "info" && level != "debug" {

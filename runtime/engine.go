@@ -92,6 +92,9 @@ type Options struct {
 	// Programs, when set, shares compiled programs between engines (the test
 	// runner compiles each function once for all its test files).
 	Programs *ProgramCache
+	// AlipayAppID is the Alipay app context-style functions run as (ctx.env's
+	// MP_APP_ID for a call that carries modules.AlipayUserHeader); "" for none.
+	AlipayAppID string
 }
 
 // Engine compiles functions and runs invocations. It is safe for concurrent use.

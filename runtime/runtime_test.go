@@ -13,6 +13,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
 
 type testLog struct {
@@ -36,6 +37,7 @@ func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*E
 	t.Helper()
 	bjtime.UseAsLocal()
 	reg := modules.NewRegistry()
+	nodeglobals.Register(reg)
 	reg.AddBmob("oEcho", func(vu modules.VU) (goja.Value, error) {
 		o := vu.Runtime().NewObject()
 		_ = o.Set("later", func(c goja.FunctionCall) goja.Value {

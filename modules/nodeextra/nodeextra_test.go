@@ -37,8 +37,8 @@ func invoke(t *testing.T, upstream, src string) string {
 		Log:       func(_ context.Context, line string) { logged = append(logged, line) },
 	})
 	engine, err := runtime.New(runtime.Options{
-		Registry: emulator.NewRegistry(restapi.New(st)),
-		Env:      &modules.Env{Store: st, HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
+		Registry: emulator.NewRegistry(emulator.Deps{API: restapi.New(st)}),
+		Env:      &modules.Env{HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
 		Timeout:  20 * time.Second,
 	})
 	if err != nil {
