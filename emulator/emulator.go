@@ -136,7 +136,6 @@ type Emulator struct {
 // leaves nothing behind: the db, its folder and the keys files are made only
 // when missing, and removed again when a later step fails.
 func Open(cfg Config) (e *Emulator, err error) {
-	bjtime.UseAsLocal()
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
 	}
@@ -226,7 +225,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
 		restapi.WithDataHook(hook))
-	env := &modules.Env{Profile: cfg.Profile, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+	env := &modules.Env{Profile: cfg.Profile, HTTP: router.Client(), Now: cfg.Clock.Now, Zone: bjtime.Location, Random: cfg.Random,
 		DecompressLimit: cfg.DecompressLimit}
 	deps := Deps{API: api, AlipayApp: cfg.AlipayApp}
 	if e.Sandbox != nil {
@@ -408,12 +407,6 @@ func (e *Emulator) Close() error {
 	e.Tasks.Wait()
 	return e.Store.Close()
 }
-
-// Beijing time becomes the process's local zone when this package is loaded,
-// before any goroutine of the program or its tests can read time.Local: doing it
-// on the first Open raced with goroutines already calling time.Now (seen under
-// -race with the test runner opening sessions in parallel).
-func init() { bjtime.UseAsLocal() }
 
 // sharedNonces is the store's nonce record when it has one (PostgreSQL:
 // shared by every process on the database), else nil (this process's memory).

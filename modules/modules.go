@@ -79,6 +79,10 @@ type Env struct {
 	HTTP *http.Client
 	// Now is the clock: Date, timestamps and signatures follow it.
 	Now func() time.Time
+	// Zone is the local time zone of scripts: Date's local methods, Intl and
+	// moment. Bmob runs functions in Beijing time; runtime.New sets a nil Zone
+	// to bjtime.Location. It is never the process's time.Local.
+	Zone *time.Location
 	// Random is the source of randomness for crypto.randomBytes, ids and nonces.
 	Random io.Reader
 	// DecompressLimit caps the output of one decompression a script asks for

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/emulator"
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/nodecore"
 	"github.com/bmobemu/bmobemu/outbound"
@@ -139,7 +138,6 @@ type emuHarness struct {
 
 func newEmuHarness(t *testing.T) *emuHarness {
 	t.Helper()
-	bjtime.UseAsLocal()
 	st, err := store.Open(filepath.Join(t.TempDir(), "probe.db"), store.Options{Now: time.Now, Random: rand.Reader, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

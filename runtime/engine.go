@@ -19,6 +19,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -122,6 +123,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Env.Now == nil {
 		opts.Env.Now = time.Now
+	}
+	if opts.Env.Zone == nil {
+		opts.Env.Zone = bjtime.Location
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout

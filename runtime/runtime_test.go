@@ -11,7 +11,6 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
@@ -35,7 +34,6 @@ func (l *testLog) text() string {
 
 func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*Engine, *testLog) {
 	t.Helper()
-	bjtime.UseAsLocal()
 	reg := modules.NewRegistry()
 	nodeglobals.Register(reg)
 	reg.AddBmob("oEcho", func(vu modules.VU) (goja.Value, error) {

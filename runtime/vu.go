@@ -12,6 +12,7 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
+	"github.com/bmobemu/bmobemu/internal/jsdate"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -84,6 +85,9 @@ func (f *Function) newBareVU() (*vu, error) {
 	e := f.engine
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
+	if err := jsdate.Install(vm, e.opts.Env.Zone); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}

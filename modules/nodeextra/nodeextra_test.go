@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/emulator"
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -25,7 +24,6 @@ import (
 // api.example.com to upstream.
 func invoke(t *testing.T, upstream, src string) string {
 	t.Helper()
-	bjtime.UseAsLocal()
 	st, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.Options{Now: time.Now, Random: rand.Reader, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func Register(r *modules.Registry) {
 	r.AddGlobal(func(vm *goja.Runtime, env *modules.Env) error {
 		opts := Options{DomainToASCII: DomainToASCII}
 		if env != nil {
-			opts.Now = env.Now
+			opts.Now, opts.Zone = env.Now, env.Zone
 		}
 		if err := Enable(vm, opts); err != nil {
 			return fmt.Errorf("node globals: %w", err)
