@@ -11,7 +11,7 @@ PAY_EXAMPLES := examples/alipay-app/functions examples/wechat-notify/functions e
 RUN_DB    ?= .bmobemu/examples.db
 ADDR      ?= 127.0.0.1:8080
 
-.PHONY: build run test test-postgres vet fmt conformance bench load ci chromium postgresql
+.PHONY: build run test test-postgres vet fmt conformance bench bench-go load ci chromium postgresql
 
 build:
 	$(GO) build -o $(BIN) ./cmd/bmobemu
@@ -43,7 +43,13 @@ fmt:
 conformance:
 	../shared/conformance/run
 
+# The speed table: bmobemu vs the Node reference vs bare fiber for min, insert and work, and RSS (needs a
+# quiet machine, wrk, and ../shared/bench beside the repo).
 bench:
+	bench/table.sh
+
+# Every Go benchmark of the project.
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ci: test conformance
