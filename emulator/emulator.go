@@ -29,6 +29,7 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
 	"github.com/bmobemu/bmobemu/tasks"
@@ -117,7 +118,7 @@ type Emulator struct {
 	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
-	SandboxKeys *sandbox.Keys
+	SandboxKeys *builtin.Keys
 	// Guard protects the sandbox's and other admin web routes; a console
 	// mounted later should sit behind it too.
 	Guard *webguard.Guard
@@ -222,9 +223,13 @@ func Open(cfg Config) (e *Emulator, err error) {
 	})
 	e.Router = router
 	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
+	// The function set is built after the API (its engine needs the API's
+	// modules): /1/functions is bound to it once loaded.
+	restFunctions := &server.RESTFunctions{}
+	api := restapi.New(st, restapi.WithKeys(keys), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
-		restapi.WithDataHook(hook))
+		restapi.WithDataHook(hook), restapi.WithFunctions(restFunctions), restapi.WithClock(cfg.Clock.Now),
+		restapi.WithBodyLimits(cfg.BodyLimit, 0), restapi.WithNonces(sharedNonces(st)))
 	env := &modules.Env{Profile: cfg.Profile, HTTP: router.Client(), Now: cfg.Clock.Now, Zone: bjtime.Location, Random: cfg.Random,
 		DecompressLimit: cfg.DecompressLimit}
 	deps := Deps{API: api, AlipayApp: cfg.AlipayApp}
@@ -271,6 +276,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		return nil, err
 	}
 	env.Functions = set
+	restFunctions.Bind(set)
 	e.Functions, e.Engine = set, engine
 	if err := e.openProject(); err != nil {
 		e.closeEarly()
@@ -293,9 +299,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
-		Keys:      keys,
 		API:       api,
-		Now:       cfg.Clock.Now,
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
@@ -304,7 +308,6 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Backup:    e.backup,
 
 		TrustForwardedFor: cfg.TrustForwardedFor,
-		Nonces:            sharedNonces(st),
 	})
 	return e, nil
 }
@@ -410,7 +413,7 @@ func (e *Emulator) Close() error {
 
 // sharedNonces is the store's nonce record when it has one (PostgreSQL:
 // shared by every process on the database), else nil (this process's memory).
-func sharedNonces(st store.Store) server.NonceRecorder {
+func sharedNonces(st store.Store) restapi.NonceRecorder {
 	if k, ok := st.(store.NonceKeeper); ok {
 		return k
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // sandboxKeys is `bmobemu sandbox keys`.
@@ -20,7 +21,7 @@ func sandboxKeys(_ context.Context, inv invocation) error {
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(*db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(*db))
 	if err != nil {
 		return err
 	}
