@@ -327,7 +327,7 @@ func (s *Set) Invoke(ctx context.Context, name string, req *runtime.Request) (*r
 }
 
 // CallFunction implements modules.FunctionCaller: the internal `_e` route of
-// Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
+// Bmob's runtime, a form-encoded POST to "/" (docs/fidelity.md#how-a-call-reaches-a-function). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
 func (s *Set) CallFunction(ctx context.Context, name string, form []modules.FormField) (modules.Reply, error) {
 	resp, err := s.Call(ctx, name, form)

@@ -21,7 +21,7 @@ import (
 	"github.com/dop251/goja"
 )
 
-// Profile selects how closely the emulator follows Bmob (see DESIGN.md).
+// Profile selects how closely the emulator follows Bmob (see docs/compat.md).
 type Profile string
 
 const (

@@ -23,7 +23,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules"
 )
 
-// DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
+// DefaultTimeout is Bmob's limit for one function call (docs/fidelity.md#limits-and-environment).
 const DefaultTimeout = 30 * time.Second
 
 // DefaultRunDepth bounds chains of oFunctions.run: a call made by a call made

@@ -2,7 +2,7 @@
 // cloud functions use, with its signing routine reproduced byte for byte. Ordering,
 // key conversion and the JavaScript parts (JSON.stringify, encodeURIComponent,
 // decodeURIComponent) run on the script's own goja objects and built-ins; the RSA work
-// is Go's crypto/rsa. See research/node-compat.md §1 for the behaviour reproduced.
+// is Go's crypto/rsa. See docs/fidelity.md#node-libraries for the behaviour reproduced.
 //
 // Not reproduced: certificate mode (appCertPath/appCertContent …), needEncrypt (AES),
 // multipartExec and exec's formData paths, a custom config.urllib; each throws or
@@ -106,7 +106,7 @@ func (m *module) class() (goja.Value, error) {
 		{"checkNotifySign", m.jsCheckNotifySign},
 	}
 	if m.vu.Env().Profile != modules.Bmob {
-		// DESIGN.md compat extension 3; in the bmob profile the method is absent, as
+		// docs/compat.md, extension 3; in the bmob profile the method is absent, as
 		// in alipay-sdk 3.6.2, so calling it throws a TypeError.
 		methods = append(methods, struct {
 			name string
