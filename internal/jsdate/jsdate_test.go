@@ -120,3 +120,40 @@ func TestNamesNoZone(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInstall is the cost the zone adds to every new VM.
+func BenchmarkInstall(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		vm := goja.New()
+		if err := Install(vm, beijing); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNewVM is a bare VM, to compare BenchmarkInstall with.
+func BenchmarkNewVM(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = goja.New()
+	}
+}
+
+// BenchmarkGetHours is a local getter through the zone.
+func BenchmarkGetHours(b *testing.B) {
+	vm := goja.New()
+	if err := Install(vm, beijing); err != nil {
+		b.Fatal(err)
+	}
+	prg := goja.MustCompile("b.js", `d.getHours()`, false)
+	if _, err := vm.RunString(`var d = new Date(0)`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := vm.RunProgram(prg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
