@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 )
 
 // maxAnswer bounds what the console reads of one answer (a function's body, a
@@ -217,7 +219,7 @@ func (c *Console) files(w http.ResponseWriter, r *http.Request) {
 			if ierr != nil {
 				return nil
 			}
-			rows = append(rows, fileRow{Path: filepath.ToSlash(rel), Size: info.Size(), Modified: info.ModTime().Format(time.DateTime)})
+			rows = append(rows, fileRow{Path: filepath.ToSlash(rel), Size: info.Size(), Modified: bjtime.Format(info.ModTime())})
 			return nil
 		})
 		if err != nil && !errors.Is(err, os.ErrNotExist) {

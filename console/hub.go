@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 )
 
 // Line is one log line as the console shows it.
@@ -81,7 +83,7 @@ func (h *Hub) Publish(at time.Time, function, level, text string) {
 	if h.subscribers.Load() == 0 {
 		return
 	}
-	line := Line{Seq: h.seq.Add(1), Time: at.Format("2006-01-02 15:04:05.000"), Function: function, Level: level, Text: text}
+	line := Line{Seq: h.seq.Add(1), Time: at.In(bjtime.Location).Format("2006-01-02 15:04:05.000"), Function: function, Level: level, Text: text}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {

@@ -9,8 +9,8 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
@@ -173,7 +173,7 @@ func (c *Console) describe(d *functionsData, base string) {
 	d.URL = base + "/" + c.opts.Keys.SecretKey + "/" + name
 	byLine := map[int][]string{}
 	if loaded {
-		d.File, d.Version, d.LoadedAt = fn.File(), fn.Version(), fn.LoadedAt().Format(time.DateTime)
+		d.File, d.Version, d.LoadedAt = fn.File(), fn.Version(), bjtime.Format(fn.LoadedAt())
 	}
 	if loadErr != nil {
 		d.LoadError = loadErr.Error()

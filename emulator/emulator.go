@@ -142,7 +142,6 @@ type Emulator struct {
 // leaves nothing behind: the db, its folder and the keys files are made only
 // when missing, and removed again when a later step fails.
 func Open(cfg Config) (e *Emulator, err error) {
-	bjtime.UseAsLocal()
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real()
 	}
@@ -237,18 +236,23 @@ func Open(cfg Config) (e *Emulator, err error) {
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
 		restapi.WithDataHook(hook), restapi.WithFunctions(restFunctions), restapi.WithClock(cfg.Clock.Now),
 		restapi.WithBodyLimits(cfg.BodyLimit, 0), restapi.WithNonces(sharedNonces(st)))
-	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
+	env := &modules.Env{Profile: cfg.Profile, HTTP: router.Client(), Now: cfg.Clock.Now, Zone: bjtime.Location, Random: cfg.Random,
 		DecompressLimit: cfg.DecompressLimit}
+	deps := Deps{API: api, AlipayApp: cfg.AlipayApp}
 	if e.Sandbox != nil {
-		sandboxHooks(env, e.Sandbox, cfg.Sandbox.BaseURL)
+		deps.Alipay = sandboxHooks(e.Sandbox, cfg.Sandbox.BaseURL)
 	}
-	env.AlipayApp = cfg.AlipayApp
-	if env.AlipayApp == nil && e.SandboxKeys != nil {
-		env.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	if deps.AlipayApp == nil && e.SandboxKeys != nil {
+		deps.AlipayApp = sandboxAlipayApp(e.SandboxKeys)
+	}
+	appID := ""
+	if deps.AlipayApp != nil {
+		appID = deps.AlipayApp.AppID
 	}
 	engine, err := runtime.New(runtime.Options{
-		Registry:     NewRegistry(api),
+		Registry:     NewRegistry(deps),
 		Env:          env,
+		AlipayAppID:  appID,
 		Timeout:      cfg.Timeout,
 		PoolSize:     cfg.PoolSize,
 		RunDepth:     cfg.RunDepth,
@@ -423,12 +427,6 @@ func (e *Emulator) Close() error {
 	e.Tasks.Wait()
 	return e.Store.Close()
 }
-
-// Beijing time becomes the process's local zone when this package is loaded,
-// before any goroutine of the program or its tests can read time.Local: doing it
-// on the first Open raced with goroutines already calling time.Now (seen under
-// -race with the test runner opening sessions in parallel).
-func init() { bjtime.UseAsLocal() }
 
 // sharedNonces is the store's nonce record when it has one (PostgreSQL:
 // shared by every process on the database), else nil (this process's memory).

@@ -15,6 +15,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules/nodecore"
 	"github.com/bmobemu/bmobemu/modules/nodecrypto"
 	"github.com/bmobemu/bmobemu/modules/nodeextra"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 	"github.com/bmobemu/bmobemu/modules/noderequest"
 	"github.com/bmobemu/bmobemu/modules/nodersa"
 	"github.com/bmobemu/bmobemu/modules/xml2js"
@@ -22,10 +23,25 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// NewRegistry maps every module bmobemu provides to its constructor: the
-// properties of `modules` and the names `require` accepts.
-func NewRegistry(api *restapi.API) *modules.Registry {
+// Deps are what single modules need beyond modules.Env, handed to each when the
+// registry builds it.
+type Deps struct {
+	// API is the REST API oData and the other Bmob wrappers call (nil: the test
+	// files of `bmobemu test`, whose scripts never reach them).
+	API *restapi.API
+	// Alipay connects alipay-sdk to the payment sandbox (zero: to nothing).
+	Alipay alipaysdk.Hooks
+	// AlipayApp signs ctx.cloud's calls; nil makes them fail with a clear error.
+	AlipayApp *modules.AlipayApp
+}
+
+// NewRegistry maps every module bmobemu provides to its constructor: the globals
+// of every VM, the properties of `modules`, the names `require` accepts and the
+// members of `ctx`.
+func NewRegistry(deps Deps) *modules.Registry {
+	api := deps.API
 	r := modules.NewRegistry()
+	nodeglobals.Register(r)
 	both := func(bmobName, requireName string, c modules.Constructor) {
 		r.AddBmob(bmobName, c)
 		r.AddRequire(requireName, c)
@@ -46,7 +62,7 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	both("oXml2js", "xml2js", xml2js.New)
 	both("oGzip", "node-gzip", zlib.NewGzip)
 	r.AddRequire("zlib", zlib.New)
-	r.AddRequire("alipay-sdk", alipaysdk.New)
+	r.AddRequire("alipay-sdk", alipaysdk.New(deps.Alipay))
 	r.AddRequire("querystring", nodecore.Querystring)
 	r.AddRequire("url", nodecore.URL)
 	r.AddRequire("util", nodecore.Util)
@@ -56,7 +72,7 @@ func NewRegistry(api *restapi.API) *modules.Registry {
 	// require("async"), it is loaded from node_modules beside the functions.
 	r.AddBmob("oAsync", requireAs("async"))
 	// Alipay mini-program functions (module.exports = async (ctx) => …).
-	r.AddCtx("cloud", alipaycloud.New)
+	r.AddCtx("cloud", alipaycloud.New(deps.AlipayApp))
 	r.AddCtx("mpserverless", alipaycloud.NewMPServerless)
 	return r
 }

@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/bmobemu/bmobemu/clock"
-	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/alipaysdk"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
@@ -94,8 +94,9 @@ func sandboxState(st store.Store) sandbox.StateStore {
 
 // sandboxHooks let alipay-sdk's signed app orders reach the simulator and its
 // page forms point at the local cashier.
-func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
-	env.SignedOrder = func(method, orderString string) error {
+func sandboxHooks(sb *sandbox.Sandbox, baseURL string) alipaysdk.Hooks {
+	var h alipaysdk.Hooks
+	h.SignedOrder = func(method, orderString string) error {
 		if method != "alipay.trade.app.pay" {
 			return nil
 		}
@@ -105,7 +106,8 @@ func sandboxHooks(env *modules.Env, sb *sandbox.Sandbox, baseURL string) {
 		}
 		return err
 	}
-	env.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
+	h.PageGateway = func(gateway string) (string, bool) { return sb.LocalURL(gateway, baseURL) }
+	return h
 }
 
 // invokeNotify runs the local function name with a notify request: the

@@ -424,7 +424,7 @@ func (s *Set) routeParams(name string) map[string]string {
 }
 
 // CallFunction implements modules.FunctionCaller: the internal `_e` route of
-// Bmob's runtime, a form-encoded POST to "/" (bmob-api.md §1.2). An unknown name
+// Bmob's runtime, a form-encoded POST to "/" (docs/fidelity.md#how-a-call-reaches-a-function). An unknown name
 // answers as the runtime does, 200 with "post function <name> not exists".
 func (s *Set) CallFunction(ctx context.Context, name string, form []fncall.Pair) (fncall.Response, error) {
 	resp, err := s.Call(ctx, name, form)

@@ -3,7 +3,12 @@
 //
 // A module is a Constructor: given the VU (the virtual user: one pooled VM and the
 // invocation it is running now), it returns the JavaScript value the script sees.
-// Modules never reach into the runtime; everything they may use is on VU and Env.
+// Modules never reach into the runtime. A module gets its dependencies in one of two
+// places, both decided when the registry is built (emulator.NewRegistry): what only
+// it needs (oData's REST API, alipay-sdk's sandbox hooks, ctx.cloud's Alipay app) is
+// an argument of the function that makes its Constructor; the services every module
+// may use (profile, clock, randomness, outbound HTTP, other functions) are on Env,
+// reached through VU.Env.
 package modules
 
 import (
@@ -16,10 +21,9 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/fncall"
-	"github.com/bmobemu/bmobemu/store"
 )
 
-// Profile selects how closely the emulator follows Bmob (see DESIGN.md).
+// Profile selects how closely the emulator follows Bmob (see docs/compat.md).
 type Profile string
 
 const (
@@ -64,12 +68,12 @@ type VU interface {
 	Log(level, line string)
 }
 
-// Env holds the services shared by every invocation of one emulator.
+// Env holds the services shared by every module of one emulator. What a single
+// module needs is not here: it is given to that module's constructor maker in the
+// registry.
 type Env struct {
 	// Profile is compat or bmob.
 	Profile Profile
-	// Store is the Bmob data store; oData and the other Bmob wrappers use it.
-	Store store.Store
 	// Functions runs other cloud functions (oFunctions.run).
 	Functions FunctionCaller
 	// HTTP is the outbound client for oHttp, alipay-sdk's exec and the like. It goes
@@ -77,23 +81,16 @@ type Env struct {
 	HTTP *http.Client
 	// Now is the clock: Date, timestamps and signatures follow it.
 	Now func() time.Time
+	// Zone is the local time zone of scripts: Date's local methods, Intl and
+	// moment. Bmob runs functions in Beijing time; runtime.New sets a nil Zone
+	// to bjtime.Location. It is never the process's time.Local.
+	Zone *time.Location
 	// Random is the source of randomness for crypto.randomBytes, ids and nonces.
 	Random io.Reader
-	// SignedOrder, when set, is told of every order string alipay-sdk's sdkExec
-	// signs, so the payment sandbox can take an app order as the phone app would
-	// submit it. An error is logged to the function's log as a warning.
-	SignedOrder func(method, orderString string) error
 	// DecompressLimit caps the output of one decompression a script asks for
 	// (zlib, oGzip, oHttp with gzip: true), in bytes: --decompress-limit. 0 means
 	// DefaultDecompressLimit.
 	DecompressLimit int64
-	// PageGateway, when set, maps the gateway URL of a pageExec form or URL to the
-	// one a browser should open instead (the payment sandbox's cashier); ok false
-	// keeps the gateway.
-	PageGateway func(gateway string) (local string, ok bool)
-	// AlipayApp, when set, is the Alipay app that context-style functions'
-	// ctx.cloud calls are signed as (the payment sandbox's app by default).
-	AlipayApp *AlipayApp
 }
 
 // AlipayApp is an Alipay app's credentials for calls made on a script's behalf.

@@ -4,7 +4,24 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dop251/goja"
 )
+
+// bmobModuleNames are the properties Bmob's runtime gives a function's `modules`
+// argument (docs/fidelity.md#the-modules-argument). The runtime defines every one
+// of them: those the registry provides build their module, the others answer with
+// a clear "not available" error when used, not when merely destructured.
+var bmobModuleNames = [...]string{
+	"oData", "oFunctions", "oEvent", "oHttp", "oCrypto", "oCryptoRSA", "oCryptoJS", "oGzip", "oMoment",
+	"oXml2js", "oRelation", "oArray", "oAtom", "oBatch", "oBql", "oLocation", "oPush", "oFile",
+	"oLibHttp", "oBufferhelper", "oMail", "oIconv", "oEncodeing", "oHtmlparser", "oAsync", "oRedis", "oLog",
+}
+
+// Global installs something every VM has before a function's script runs (Buffer,
+// URL, TextEncoder…), on a new VM, after the runtime's own globals (require,
+// console, timers, process). env is the engine's Env.
+type Global func(vm *goja.Runtime, env *Env) error
 
 // Registry maps names to module constructors, in three namespaces: the properties of
 // the `modules` argument (oData, oCrypto, …), the names `require` accepts, and the
@@ -16,6 +33,8 @@ type Registry struct {
 	// unavailable are require names answered with an explanatory error (Node
 	// core modules bmobemu does not provide); RequireNames leaves them out.
 	unavailable map[string]bool
+	// globals are installed on every new VM, in the order added.
+	globals []Global
 }
 
 // NewRegistry makes an empty registry.
@@ -60,6 +79,27 @@ func (r *Registry) Require(name string) (Constructor, bool) {
 
 // BmobNames lists the `modules` properties provided, sorted.
 func (r *Registry) BmobNames() []string { return sortedKeys(r.bmob) }
+
+// AllBmobNames lists every property of `modules`, sorted: the ones provided and the
+// rest of Bmob's module names, which a script may name (destructure, test) but
+// not use.
+func (r *Registry) AllBmobNames() []string {
+	all := make(map[string]Constructor, len(bmobModuleNames)+len(r.bmob))
+	for _, name := range bmobModuleNames {
+		all[name] = nil
+	}
+	for name, c := range r.bmob {
+		all[name] = c
+	}
+	return sortedKeys(all)
+}
+
+// AddGlobal adds a global every VM gets before its script runs; globals are
+// installed in the order added.
+func (r *Registry) AddGlobal(g Global) { r.globals = append(r.globals, g) }
+
+// Globals are the globals to install on a new VM, in order.
+func (r *Registry) Globals() []Global { return r.globals }
 
 // RequireNames lists the names `require` accepts, sorted.
 func (r *Registry) RequireNames() []string {

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/emulator"
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/modules/nodecore"
 	"github.com/bmobemu/bmobemu/outbound"
@@ -139,7 +138,6 @@ type emuHarness struct {
 
 func newEmuHarness(t *testing.T) *emuHarness {
 	t.Helper()
-	bjtime.UseAsLocal()
 	st, err := store.Open(filepath.Join(t.TempDir(), "probe.db"), store.Options{Now: time.Now, Random: rand.Reader, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +146,8 @@ func newEmuHarness(t *testing.T) *emuHarness {
 	h := &emuHarness{lines: map[string][]string{}}
 	router := outbound.New(outbound.Options{})
 	engine, err := runtime.New(runtime.Options{
-		Registry: emulator.NewRegistry(restapi.New(st)),
-		Env:      &modules.Env{Store: st, HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
+		Registry: emulator.NewRegistry(emulator.Deps{API: restapi.New(st)}),
+		Env:      &modules.Env{HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
 		Timeout:  time.Minute,
 		Log: runtime.LogFunc(func(function, level, line string) {
 			if level != "log" && level != "info" && level != "debug" {

@@ -200,7 +200,7 @@ func (a *API) checkACL(ctx context.Context, c *caller, class, id, perm string) e
 }
 
 // DefaultSignWindow is how far X-Bmob-Safe-Timestamp may be from the server's
-// clock (bmob-api.md §5.2: skew under 10 s).
+// clock (docs/fidelity.md#keys-and-signatures: skew under 10 s).
 const DefaultSignWindow = 10 * time.Second
 
 // access is what a client request's application credentials allow.
@@ -214,7 +214,7 @@ const (
 )
 
 // clientAccess checks the application credentials of a client request
-// (bmob-api.md §5.2) and returns the access they give, or accessDenied and why.
+// (docs/fidelity.md#keys-and-signatures) and returns the access they give, or accessDenied and why.
 // path is the request path as sent (no query); body is ignored for GET and
 // DELETE as the SDK signs them with an empty body. The user (session token)
 // is resolved later, by caller.

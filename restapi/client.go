@@ -15,7 +15,7 @@ import (
 // request marked as a client's (the data hook sees it). The HTTP server only
 // copies a request in and the Response out.
 
-// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7).
+// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (docs/fidelity.md#limits-and-environment).
 const DefaultBodyLimit = 200 * 1024
 
 // DefaultFileBodyLimit bounds file uploads (POST /2/files/…), 10 MB as Bmob's SDKs.

@@ -15,8 +15,8 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-// Functions is the function registry /1/functions works on (bmob-api.md §3.3,
-// §5.3): it runs, deploys and removes cloud functions by name. Errors say what
+// Functions is the function registry /1/functions works on (docs/fidelity.md#what-the-caller-receives,
+// #endpoints): it runs, deploys and removes cloud functions by name. Errors say what
 // happened with ErrNoFunction, ErrFunctionsBusy and *CompileError; any other
 // error's text goes into Bmob's error message.
 type Functions interface {
@@ -191,7 +191,7 @@ func decodeBase64(s string) ([]byte, error) {
 
 // stringFields turns a JSON object body into form fields in the body's order:
 // strings as they are, numbers as their text, booleans as true/false, objects
-// and arrays as their compact JSON text; null is left out (bmob-api.md §1.3).
+// and arrays as their compact JSON text; null is left out (docs/fidelity.md#body-values).
 // An empty body is {}.
 func stringFields(body []byte) ([]FormField, error) {
 	if len(bytes.TrimSpace(body)) == 0 {

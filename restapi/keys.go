@@ -1,6 +1,6 @@
 package restapi
 
-// Keys are the application's credentials (bmob-api.md §5.2). The JSON names are
+// Keys are the application's credentials (docs/fidelity.md#keys-and-signatures). The JSON names are
 // those of the keys file kept beside the db (<db>.keys.json).
 type Keys struct {
 	// AppID is X-Bmob-Application-Id (32 hex).

@@ -39,7 +39,7 @@ func ok(v any, err error) (answer, error) { return answer{body: v}, err }
 // msgOK is the {"msg":"ok"} answer of deletes and user actions.
 func msgOK() map[string]any { return map[string]any{"msg": "ok"} }
 
-// classRoutes are /1/classes (bmob-api.md §5.3). _User and _Role keep the rules
+// classRoutes are /1/classes (docs/fidelity.md#endpoints). _User and _Role keep the rules
 // of /1/users and /1/roles on this path too.
 func (a *API) classRoutes() []route {
 	return []route{

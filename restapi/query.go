@@ -12,7 +12,7 @@ import (
 // MaxWhereBytes is the largest `where` Bmob accepts (402 above it).
 const MaxWhereBytes = 65536
 
-// parseQuery reads the query parameters of a find (bmob-api.md §5.4); unknown
+// parseQuery reads the query parameters of a find (docs/fidelity.md#queries); unknown
 // parameters (timestamp, table, …) are ignored.
 func parseQuery(q url.Values) (store.Query, error) {
 	query := store.Query{

@@ -8,7 +8,7 @@
 // through the Functions registry it is given (functions.go), so /1/batch
 // reaches it like any route.
 //
-// Routes (bmob-api.md §5.3–5.6) live in a table (API.routes): each group of
+// Routes (docs/fidelity.md#rest-api) live in a table (API.routes): each group of
 // endpoints is a method returning its routes, added in New. The /1/classes group:
 //
 //	POST   /1/classes/<T>        201 {"createdAt","objectId"}, Location: /1/classes/<T>/<id>

@@ -9,7 +9,7 @@ import (
 )
 
 // tunnelHeaders map the body fields of old SDKs' tunnelled requests to the
-// headers they stand for (bmob-api.md §5.1).
+// headers they stand for (docs/fidelity.md#transport-and-errors).
 var tunnelHeaders = map[string]string{
 	"_ApplicationId": "X-Bmob-Application-Id",
 	"_RestKey":       "X-Bmob-REST-API-Key",

@@ -7,7 +7,7 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-// userRoutes are Bmob's user endpoints (bmob-api.md §5.3). Users are _User
+// userRoutes are Bmob's user endpoints (docs/fidelity.md#endpoints). Users are _User
 // objects; the store hashes their passwords and keeps them out of every read.
 func (a *API) userRoutes() []route {
 	h := a.handlerOf

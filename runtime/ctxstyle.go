@@ -284,8 +284,8 @@ func (v *vu) ctxEnv(r *fncall.Request) goja.Value {
 	if r.IP != "" {
 		_ = env.Set("MP_CLIENT_IP", r.IP)
 	}
-	if app := v.fn.engine.opts.Env.AlipayApp; app != nil && r.Header.Get(modules.AlipayUserHeader) != "" {
-		_ = env.Set("MP_APP_ID", app.AppID)
+	if id := v.fn.engine.opts.AlipayAppID; id != "" && r.Header.Get(modules.AlipayUserHeader) != "" {
+		_ = env.Set("MP_APP_ID", id)
 	}
 	return env
 }

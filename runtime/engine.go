@@ -19,10 +19,11 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
-// DefaultTimeout is Bmob's limit for one function call (bmob-api.md §7).
+// DefaultTimeout is Bmob's limit for one function call (docs/fidelity.md#limits-and-environment).
 const DefaultTimeout = 30 * time.Second
 
 // DefaultRunDepth bounds chains of oFunctions.run: a call made by a call made
@@ -92,6 +93,9 @@ type Options struct {
 	// Programs, when set, shares compiled programs between engines (the test
 	// runner compiles each function once for all its test files).
 	Programs *ProgramCache
+	// AlipayAppID is the Alipay app context-style functions run as (ctx.env's
+	// MP_APP_ID for a call that carries modules.AlipayUserHeader); "" for none.
+	AlipayAppID string
 }
 
 // Engine compiles functions and runs invocations. It is safe for concurrent use.
@@ -119,6 +123,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Env.Now == nil {
 		opts.Env.Now = time.Now
+	}
+	if opts.Env.Zone == nil {
+		opts.Env.Zone = bjtime.Location
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout

@@ -7,7 +7,7 @@ import (
 )
 
 // Scripts written for Bmob's old local debugger (bmob-cloud-tool with the npm
-// package bmobcloud-local 0.6.0, bmob-api.md §6) end with a trailer:
+// package bmobcloud-local 0.6.0, docs/fidelity.md#the-local-debugging-tool) end with a trailer:
 //
 //	var tool = require("bmobcloud-local");
 //	var options = require("../AppConfig.json");

@@ -7,15 +7,6 @@ import (
 	"github.com/dop251/goja"
 )
 
-// knownBmobModules are the names Bmob's runtime gives in `modules` (bmob-api.md
-// §4.0). Those the registry lacks answer with a clear "not available" error when
-// used, not when merely destructured.
-var knownBmobModules = []string{
-	"oData", "oFunctions", "oEvent", "oHttp", "oCrypto", "oCryptoRSA", "oCryptoJS", "oGzip", "oMoment",
-	"oXml2js", "oRelation", "oArray", "oAtom", "oBatch", "oBql", "oLocation", "oPush", "oFile",
-	"oLibHttp", "oBufferhelper", "oMail", "oIconv", "oEncodeing", "oHtmlparser", "oAsync", "oRedis", "oLog",
-}
-
 // modulesObject builds the `modules` argument, fresh for each call so that state
 // such as oData.setHeader lasts for one request only. Each module is constructed on
 // first use, by a getter on a prototype built once per VM.
@@ -33,13 +24,7 @@ func (v *vu) modulesPrototype() *goja.Object {
 	vm := v.vm
 	reg := v.fn.engine.opts.Registry
 	proto := vm.NewObject()
-	names := append([]string(nil), reg.BmobNames()...)
-	for _, n := range knownBmobModules {
-		if _, ok := reg.Bmob(n); !ok {
-			names = append(names, n)
-		}
-	}
-	for _, name := range names {
+	for _, name := range reg.AllBmobNames() {
 		name := name
 		getter := func(c goja.FunctionCall) goja.Value {
 			this, ok := c.This.(*goja.Object)

@@ -10,7 +10,7 @@ import (
 )
 
 // requestObject builds the script's `request`: the parts of Express 4's req that
-// Bmob scripts use (bmob-api.md §2). method, query, body and headers are own
+// Bmob scripts use (docs/fidelity.md#the-request-object). method, query, body and headers are own
 // properties; the rarer ones (url, path, ip, params…) are getters on a prototype
 // built once per VM, which keeps a call's allocations down.
 func (v *vu) requestObject(r *fncall.Request) goja.Value {

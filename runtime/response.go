@@ -14,7 +14,7 @@ import (
 )
 
 // responseState is the script's `response`: Express 4.13's res on top of Node's
-// ServerResponse (bmob-api.md §3). The body is buffered; the first end/send/json
+// ServerResponse (docs/fidelity.md#the-response-object). The body is buffered; the first end/send/json
 // completes the call and later ones are logged and ignored.
 type responseState struct {
 	v           *vu

@@ -12,8 +12,8 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/fncall"
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
 
 type testLog struct {
@@ -35,8 +35,8 @@ func (l *testLog) text() string {
 
 func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*Engine, *testLog) {
 	t.Helper()
-	bjtime.UseAsLocal()
 	reg := modules.NewRegistry()
+	nodeglobals.Register(reg)
 	reg.AddBmob("oEcho", func(vu modules.VU) (goja.Value, error) {
 		o := vu.Runtime().NewObject()
 		_ = o.Set("later", func(c goja.FunctionCall) goja.Value {

@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
+	"github.com/bmobemu/bmobemu/modules"
 )
 
 // Script is a VM set up exactly like a function's (require and the registry's
@@ -72,3 +73,7 @@ func (s *Script) Run(ctx context.Context, first func() error) error {
 // DescribeError renders a script error as the runtime reports throws: a one-line
 // message ending in the first script frame (file:line:col), and the full stack.
 func DescribeError(err error) (msg, stack string) { return describeError(err) }
+
+// VU is the Script's VM as modules see it: what a module constructed for this
+// Script is given (modulestest loads modules through it).
+func (s *Script) VU() modules.VU { return s.v }

@@ -10,12 +10,10 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
-	"golang.org/x/net/idna"
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
+	"github.com/bmobemu/bmobemu/internal/jsdate"
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/modules/nodebuffer"
-	"github.com/bmobemu/bmobemu/modules/nodeglobals"
 )
 
 // vu is one pooled VM of a function: its globals, its require cache and the
@@ -87,6 +85,9 @@ func (f *Function) newBareVU() (*vu, error) {
 	e := f.engine
 	vm := goja.New()
 	vm.SetTimeSource(e.opts.Env.Now)
+	if err := jsdate.Install(vm, e.opts.Env.Zone); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	if e.opts.MathRandom != nil {
 		vm.SetRandSource(e.opts.MathRandom)
 	}
@@ -95,10 +96,10 @@ func (f *Function) newBareVU() (*vu, error) {
 	// require from disk (diskrequire.go). Its modules are loaded through this
 	// RequireModule, never through the global require (that is ours).
 	nodeRequire := f.diskModules().Enable(vm)
-	nodebuffer.Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
+	nodeRequireFn := vm.Get("require")
 	v.installGlobals()
-	if err := nodeglobals.Enable(vm, nodeglobals.Options{Now: e.opts.Env.Now, DomainToASCII: domainToASCII}); err != nil {
+	if err := v.installRegistryGlobals(nodeRequireFn); err != nil {
 		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
 	}
 	if err := v.installNodeErrors(); err != nil {
@@ -118,6 +119,23 @@ func (f *Function) newBareVU() (*vu, error) {
 	v.jsonParse, _ = goja.AssertFunction(json.Get("parse"))
 	v.jsonStringify, _ = goja.AssertFunction(json.Get("stringify"))
 	return v, nil
+}
+
+// installRegistryGlobals installs the registry's globals (Buffer, URL, …) after
+// the runtime's own. While they run, the global require is goja_nodejs's, whose
+// core modules (buffer) they build on; then it is the script's again.
+func (v *vu) installRegistryGlobals(nodeRequireFn goja.Value) error {
+	e := v.fn.engine
+	global := v.vm.GlobalObject()
+	own := global.Get("require")
+	_ = global.Set("require", nodeRequireFn)
+	defer func() { _ = global.Set("require", own) }()
+	for _, g := range e.opts.Registry.Globals() {
+		if err := g(v.vm, e.opts.Env); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runTopLevel runs the script once on this VM, as Node loads a module once, and
@@ -338,16 +356,6 @@ func (v *vu) installQueueMicrotask() error {
 	obj := pair.ToObject(vm)
 	rethrow, _ = goja.AssertFunction(obj.Get("rethrow"))
 	return vm.GlobalObject().Set("queueMicrotask", obj.Get("queueMicrotask"))
-}
-
-// domainToASCII is url.domainToASCII for URL's host parser: "" for a name that
-// is not a valid host.
-func domainToASCII(host string) string {
-	s, err := idna.Lookup.ToASCII(host)
-	if err != nil {
-		return ""
-	}
-	return s
 }
 
 // processStart anchors process.uptime and process.hrtime; it is set once and never

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
@@ -334,7 +335,7 @@ func (s *Sandbox) logAttempt(r *record, a Attempt) {
 	}
 	next := ""
 	if r.d.State == StateRetrying {
-		next = fmt.Sprintf("; retry at %s", r.d.NextAttemptAt.Format("15:04:05.000"))
+		next = fmt.Sprintf("; retry at %s", r.d.NextAttemptAt.In(bjtime.Location).Format("15:04:05.000"))
 	} else if r.d.State == StateFailed {
 		next = "; no more retries"
 	}

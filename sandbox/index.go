@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"time"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
@@ -12,6 +14,8 @@ import (
 // with replay, and a form to pay an order made elsewhere. Plain forms, no script.
 var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
 	"yuan": FormatYuan,
+	// bj renders a time as Beijing wall time (the emulator's zone, not the host's).
+	"bj": func(t time.Time, layout string) string { return t.In(bjtime.Location).Format(layout) },
 	"last": func(as []Attempt) *Attempt {
 		if len(as) == 0 {
 			return nil
@@ -48,8 +52,8 @@ JSON: <a href="/_sandbox/trades">trades</a>, <a href="/_sandbox/notifies">notifi
 
 <h2>Notifies</h2>
 <table id="notifies"><tr><th>id</th><th>created</th><th>provider</th><th>event</th><th>out_trade_no</th><th>notify_url</th><th>state</th><th>attempts</th><th>last answer</th><th></th></tr>
-{{range .Notifies}}<tr><td>{{.ID}}{{if .ReplayOf}} (replay of {{.ReplayOf}}){{end}}</td><td>{{.CreatedAt.Format "2006-01-02 15:04:05"}}</td><td>{{.Provider}}</td><td>{{.Event}}</td><td><code>{{.OutTradeNo}}</code></td><td><code>{{.URL}}</code></td>
-<td class="{{if eq .State "acknowledged"}}ok{{else if eq .State "failed"}}bad{{end}}">{{.State}}{{if not .NextAttemptAt.IsZero}} (next {{.NextAttemptAt.Format "15:04:05"}}){{end}}</td><td>{{len .Attempts}}</td>
+{{range .Notifies}}<tr><td>{{.ID}}{{if .ReplayOf}} (replay of {{.ReplayOf}}){{end}}</td><td>{{bj .CreatedAt "2006-01-02 15:04:05"}}</td><td>{{.Provider}}</td><td>{{.Event}}</td><td><code>{{.OutTradeNo}}</code></td><td><code>{{.URL}}</code></td>
+<td class="{{if eq .State "acknowledged"}}ok{{else if eq .State "failed"}}bad{{end}}">{{.State}}{{if not .NextAttemptAt.IsZero}} (next {{bj .NextAttemptAt "15:04:05"}}){{end}}</td><td>{{len .Attempts}}</td>
 <td>{{with last .Attempts}}{{if .Error}}{{.Error}}{{else}}{{.Status}} <code>{{.Body}}</code>{{end}}{{end}}</td>
 <td><form method="post" action="/_sandbox/notifies/{{.ID}}/replay"><input type="hidden" name="back" value="/_sandbox/"><button>replay</button></form></td></tr>
 {{else}}<tr><td colspan="10">No notifies yet.</td></tr>{{end}}

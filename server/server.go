@@ -1,7 +1,8 @@
 // Package server is bmobemu's HTTP face, a fiber app: Bmob's direct function URL
-// `GET|POST /<secretKey>/<name>` with Express's body parsing (bmob-api.md §1.2–1.3),
-// answering with exactly what the script sent; and Bmob's REST API under /1/ and
-// /2/ (§5), which restapi answers whole (keys, CORS, tunnelling, every route):
+// `GET|POST /<secretKey>/<name>` with Express's body parsing
+// (docs/fidelity.md#how-a-call-reaches-a-function, #body-values), answering with
+// exactly what the script sent; and Bmob's REST API under /1/ and /2/
+// (docs/fidelity.md#rest-api), which restapi answers whole (keys, CORS, tunnelling, every route):
 // the server copies each request in and the answer out.
 package server
 
@@ -25,9 +26,8 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7), for
-// function calls (fncall's, the same for every caller); REST bodies have
-// restapi's limits.
+// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (docs/fidelity.md#limits-and-environment),
+// for function calls (fncall's, the same for every caller); REST bodies have restapi's limits.
 const DefaultBodyLimit = fncall.DefaultBodyLimit
 
 // DefaultMountBodyLimit bounds bodies sent to the mounted handlers (/_sandbox/…).

@@ -53,7 +53,7 @@ func groupValue(v any) any {
 	return v
 }
 
-// statistics answers a statistics query (bmob-api.md §5.4): one object per
+// statistics answers a statistics query (docs/fidelity.md#queries): one object per
 // group with the groupby fields, _count and the _sum/_avg/_max/_min columns,
 // filtered by having, then ordered and paged like objects.
 func statistics(ctx context.Context, s engine, rows []*record, q Query) ([]map[string]any, error) {

@@ -70,7 +70,7 @@ type GetOptions struct {
 	Include []string // pointer fields to expand, dotted for nesting
 }
 
-// Query is a decoded REST query (bmob-api.md §5.4).
+// Query is a decoded REST query (docs/fidelity.md#queries).
 type Query struct {
 	Where   map[string]any // decoded `where` JSON; nil matches everything
 	Order   []string       // field names, "-" prefix for descending

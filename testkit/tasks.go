@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/tasks"
@@ -40,7 +41,7 @@ func (s *Session) stepTo(ctx context.Context, t time.Time) error {
 	var failed []string
 	for _, r := range runs {
 		if r.Outcome != tasks.OK {
-			failed = append(failed, fmt.Sprintf("task %s (%s) at %s failed: %s", r.Task, r.Function, r.Scheduled.Format("2006-01-02 15:04:05"), r.Error))
+			failed = append(failed, fmt.Sprintf("task %s (%s) at %s failed: %s", r.Task, r.Function, bjtime.Format(r.Scheduled), r.Error))
 		}
 	}
 	if len(failed) > 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
@@ -175,9 +176,9 @@ func printDelivery(w io.Writer, d sandbox.Delivery) {
 		if !a.Acknowledged {
 			verdict = "not acknowledged (" + d.Rule + " wanted)"
 		}
-		fmt.Fprintf(w, "  #%d %s  %s  %s  %.1fms\n", a.N, a.At.Format("15:04:05.000"), answer, verdict, a.Millis)
+		fmt.Fprintf(w, "  #%d %s  %s  %s  %.1fms\n", a.N, a.At.In(bjtime.Location).Format("15:04:05.000"), answer, verdict, a.Millis)
 	}
 	if !d.NextAttemptAt.IsZero() {
-		fmt.Fprintf(w, "  next attempt at %s\n", d.NextAttemptAt.Format("15:04:05.000"))
+		fmt.Fprintf(w, "  next attempt at %s\n", d.NextAttemptAt.In(bjtime.Location).Format("15:04:05.000"))
 	}
 }

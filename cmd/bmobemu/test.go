@@ -6,8 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"time"
 
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/testkit/jstest"
 )
@@ -47,7 +47,7 @@ func test(ctx context.Context, inv invocation) error {
 		cfg.Functions = strings.Split(*functions, ",")
 	}
 	if *start != "" {
-		t, err := time.ParseInLocation("2006-01-02 15:04:05", *start, time.FixedZone("CST", 8*3600))
+		t, err := bjtime.Parse(*start)
 		if err != nil {
 			return fmt.Errorf("--start: want YYYY-MM-DD HH:mm:ss: %w", err)
 		}

@@ -2,10 +2,7 @@
 // its createdAt/updatedAt values and Alipay's timestamps, whatever the host's zone.
 package bjtime
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
 // Location is China Standard Time. China has kept UTC+8 without daylight saving
 // since 1991, so a fixed zone needs no tzdata.
@@ -19,11 +16,6 @@ func Parse(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02 15:04:05", s, Location)
 }
 
-// UseAsLocal makes Beijing time the process's local zone. goja's Date reads
-// time.Local, and scripts format local dates (getHours, toString) expecting Bmob's
-// zone, so the binary and the tests call this at start. Only the first call writes
-// time.Local, so later calls do not race with goroutines reading it.
-func UseAsLocal() { setLocal.Do(func() { time.Local = Location }) }
-
-// setLocal guards the one write of time.Local.
-var setLocal sync.Once
+// Scripts see Beijing time through modules.Env.Zone (the emulator passes
+// Location), never through the process's time.Local: a program that imports the
+// emulator keeps its own zone.

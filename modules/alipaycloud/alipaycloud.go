@@ -1,8 +1,8 @@
 // Package alipaycloud is `ctx.cloud` of Alipay mini-program cloud functions
 // (`module.exports = async (ctx) => …` on Alipay's mini-program Serverless): the
 // common payment API `ctx.cloud.payment.common` (create, query, refund, close,
-// cancel), each call an Alipay openapi request signed as the app in
-// modules.Env.AlipayApp and sent through the outbound router, so with the
+// cancel), each call an Alipay openapi request signed as the app given
+// to New and sent through the outbound router, so with the
 // payment sandbox on the trade lives in the Alipay simulator.
 //
 // Both argument forms of alipay-serverless-sdk are taken: an object
@@ -46,10 +46,15 @@ var commonMethods = []method{
 	{"cancel", "alipay.trade.cancel", []field{{"outTradeNo", "out_trade_no"}}},
 }
 
-// New is the constructor of `ctx.cloud`, to register with Registry.AddCtx.
-func New(vu modules.VU) (goja.Value, error) {
+// New makes the constructor of `ctx.cloud`, to register with Registry.AddCtx: its
+// calls are signed as app (nil: they fail, saying no app is configured).
+func New(app *modules.AlipayApp) modules.Constructor {
+	return func(vu modules.VU) (goja.Value, error) { return construct(vu, app) }
+}
+
+func construct(vu modules.VU, app *modules.AlipayApp) (goja.Value, error) {
 	vm := vu.Runtime()
-	c := &caller{vu: vu, vm: vm}
+	c := &caller{vu: vu, vm: vm, app: app}
 	common := vm.NewObject()
 	for _, m := range commonMethods {
 		m := m

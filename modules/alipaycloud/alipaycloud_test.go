@@ -27,6 +27,7 @@ type gateway struct {
 	mu     sync.Mutex
 	forms  []url.Values
 	answer func(form url.Values) (body string, sign bool)
+	url    string // the gateway's URL
 }
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -69,10 +70,10 @@ func setup(t *testing.T) (*modulestest.VU, *gateway, *rsa.PrivateKey) {
 	}}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
-	env := &modules.Env{Profile: modules.Compat, HTTP: srv.Client(), Now: func() time.Time { return frozen },
-		AlipayApp: &modules.AlipayApp{AppID: "2021000000000042", PrivateKey: app, AlipayPublicKey: &alipay.PublicKey, Gateway: srv.URL + "/gateway.do"}}
+	g.url = srv.URL + "/gateway.do"
+	env := &modules.Env{Profile: modules.Compat, HTTP: srv.Client(), Now: func() time.Time { return frozen }}
 	vu := modulestest.New(t, env)
-	vu.Load(t, "cloud", New)
+	vu.Load(t, "cloud", New(&modules.AlipayApp{AppID: "2021000000000042", PrivateKey: app, AlipayPublicKey: &alipay.PublicKey, Gateway: g.url}))
 	return vu, g, app
 }
 
@@ -136,7 +137,7 @@ func TestOtherCommonMethods(t *testing.T) {
 }
 
 func TestAnswersThatCannotBeTrusted(t *testing.T) {
-	vu, g, _ := setup(t)
+	vu, g, app := setup(t)
 	g.answer = func(url.Values) (string, bool) {
 		return `{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST"}`, true
 	}
@@ -149,7 +150,7 @@ func TestAnswersThatCannotBeTrusted(t *testing.T) {
 	if !strings.Contains(vu.Global("unsigned").String(), "not signed") {
 		t.Fatalf("unsigned success: %v", vu.Global("unsigned"))
 	}
-	vu.Env().AlipayApp.AlipayPublicKey = &genKey(t).PublicKey
+	vu.Load(t, "cloud", New(&modules.AlipayApp{AppID: "2021000000000042", PrivateKey: app, AlipayPublicKey: &genKey(t).PublicKey, Gateway: g.url}))
 	g.answer = func(url.Values) (string, bool) { return `{"code":"10000","msg":"Success"}`, true }
 	vu.MustRun(t, `cloud.payment.common.query('T1').catch(e => { globalThis.forged = e.message })`)
 	if !strings.Contains(vu.Global("forged").String(), "does not verify with the Alipay public key") {
@@ -165,7 +166,7 @@ func TestUnavailableMembersAndNoApp(t *testing.T) {
 			t.Errorf("%s: %v", js, err)
 		}
 	}
-	vu.Env().AlipayApp = nil
+	vu.Load(t, "cloud", New(nil))
 	vu.MustRun(t, `cloud.payment.common.create({subject: 's'}).catch(e => { globalThis.noApp = e.message })`)
 	if !strings.Contains(vu.Global("noApp").String(), "no Alipay app is configured") {
 		t.Fatalf("no app: %v", vu.Global("noApp"))

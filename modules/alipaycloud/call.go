@@ -28,8 +28,9 @@ const maxAnswer = 1 << 20
 
 // caller makes the openapi requests of one VM.
 type caller struct {
-	vu modules.VU
-	vm *goja.Runtime
+	vu  modules.VU
+	vm  *goja.Runtime
+	app *modules.AlipayApp // nil: calls fail with "no Alipay app is configured"
 }
 
 // request is one openapi call, built on the JS thread.
@@ -48,7 +49,7 @@ func (c *caller) call(m method, call goja.FunctionCall) goja.Value {
 		_ = reject(jsError(vm, err))
 		return vm.ToValue(promise)
 	}
-	app := c.vu.Env().AlipayApp
+	app := c.app
 	client := c.vu.Env().HTTP
 	ctx := c.vu.Context()
 	done := c.vu.RegisterCallback()
@@ -74,7 +75,7 @@ func (c *caller) call(m method, call goja.FunctionCall) goja.Value {
 // build reads the call's arguments in either form and signs the request.
 func (c *caller) build(m method, call goja.FunctionCall) (*request, error) {
 	env := c.vu.Env()
-	app := env.AlipayApp
+	app := c.app
 	if app == nil || app.PrivateKey == nil {
 		return nil, fmt.Errorf("ctx.cloud.payment.common.%s: no Alipay app is configured (start bmobemu with the payment sandbox on, the default, or give --alipay-app FILE)", m.name)
 	}

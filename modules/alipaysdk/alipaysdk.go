@@ -2,7 +2,7 @@
 // cloud functions use, with its signing routine reproduced byte for byte. Ordering,
 // key conversion and the JavaScript parts (JSON.stringify, encodeURIComponent,
 // decodeURIComponent) run on the script's own goja objects and built-ins; the RSA work
-// is Go's crypto/rsa. See research/node-compat.md §1 for the behaviour reproduced.
+// is Go's crypto/rsa. See docs/fidelity.md#node-libraries for the behaviour reproduced.
 //
 // Not reproduced: certificate mode (appCertPath/appCertContent …), needEncrypt (AES),
 // multipartExec and exec's formData paths, a custom config.urllib; each throws or
@@ -28,9 +28,10 @@ const DefaultGateway = "https://openapi.alipay.com/gateway.do"
 
 // module is one VM's alipay-sdk: the built-ins it captured and its key cache.
 type module struct {
-	vu   modules.VU
-	vm   *goja.Runtime
-	keys keyCache
+	vu    modules.VU
+	vm    *goja.Runtime
+	keys  keyCache
+	hooks Hooks
 
 	jsonStringify      goja.Callable
 	jsonParse          goja.Callable
@@ -38,12 +39,29 @@ type module struct {
 	decodeURIComponent goja.Callable
 }
 
-// New is the module constructor to register as require('alipay-sdk'). It returns the
-// AlipaySdk class; like the real package, the class is also its own `default` and
-// carries `__esModule: true`.
-func New(vu modules.VU) (goja.Value, error) {
+// Hooks connect alipay-sdk to the payment sandbox; the zero value connects it to
+// nothing, as the real package is.
+type Hooks struct {
+	// SignedOrder, when set, is told of every order string sdkExec signs, so the
+	// payment sandbox can take an app order as the phone app would submit it. An
+	// error is logged to the function's log as a warning.
+	SignedOrder func(method, orderString string) error
+	// PageGateway, when set, maps the gateway URL of a pageExec form or URL to the
+	// one a browser should open instead (the payment sandbox's cashier); ok false
+	// keeps the gateway.
+	PageGateway func(gateway string) (local string, ok bool)
+}
+
+// New makes the module constructor to register as require('alipay-sdk'). It returns
+// the AlipaySdk class; like the real package, the class is also its own `default`
+// and carries `__esModule: true`.
+func New(hooks Hooks) modules.Constructor {
+	return func(vu modules.VU) (goja.Value, error) { return construct(vu, hooks) }
+}
+
+func construct(vu modules.VU, hooks Hooks) (goja.Value, error) {
 	vm := vu.Runtime()
-	m := &module{vu: vu, vm: vm}
+	m := &module{vu: vu, vm: vm, hooks: hooks}
 	json := vm.Get("JSON").ToObject(vm)
 	for _, b := range []struct {
 		dst *goja.Callable
@@ -88,7 +106,7 @@ func (m *module) class() (goja.Value, error) {
 		{"checkNotifySign", m.jsCheckNotifySign},
 	}
 	if m.vu.Env().Profile != modules.Bmob {
-		// DESIGN.md compat extension 3; in the bmob profile the method is absent, as
+		// docs/compat.md, extension 3; in the bmob profile the method is absent, as
 		// in alipay-sdk 3.6.2, so calling it throws a TypeError.
 		methods = append(methods, struct {
 			name string

@@ -77,7 +77,7 @@ func loadVectors(t testing.TB) *vectorFile {
 func newVU(t testing.TB, profile modules.Profile) *modulestest.VU {
 	t.Helper()
 	vu := modulestest.New(t, &modules.Env{Profile: profile, Now: func() time.Time { return frozen }})
-	vu.Load(t, "AlipaySdk", New)
+	vu.Load(t, "AlipaySdk", New(Hooks{}))
 	return vu
 }
 

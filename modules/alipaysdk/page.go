@@ -70,7 +70,7 @@ func (m *module) jsPageExec(call goja.FunctionCall) goja.Value {
 	config := m.config(call.This)
 	data := m.sign(call.Argument(0), m.mapKeys(signParams, CamelCaseKey, true), config)
 	gateway := get(config, "gateway").String()
-	if hook := m.vu.Env().PageGateway; hook != nil {
+	if hook := m.hooks.PageGateway; hook != nil {
 		if local, ok := hook(gateway); ok {
 			m.vu.Note("pageExec's form points at bmobemu's payment sandbox cashier "+local+" instead of "+gateway,
 				"return the form for "+gateway+", the real Alipay cashier")

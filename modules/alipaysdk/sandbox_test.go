@@ -15,7 +15,8 @@ import (
 func TestSandboxHooks(t *testing.T) {
 	kp := newKeyPair(t)
 	var methods, orders []string
-	env := &modules.Env{Profile: modules.Compat, Now: func() time.Time { return frozen },
+	env := &modules.Env{Profile: modules.Compat, Now: func() time.Time { return frozen }}
+	hooks := Hooks{
 		SignedOrder: func(method, order string) error {
 			methods, orders = append(methods, method), append(orders, order)
 			if strings.Contains(order, "REFUSE") {
@@ -31,7 +32,7 @@ func TestSandboxHooks(t *testing.T) {
 		},
 	}
 	vu := modulestest.New(t, env)
-	vu.Load(t, "AlipaySdk", New)
+	vu.Load(t, "AlipaySdk", New(hooks))
 	got := vu.MustRun(t, `var sdk = new AlipaySdk({ appId: '2021000000000001', privateKey: `+js(kp.pkcs8PEM)+`, keyType: 'PKCS8' });
 		sdk.sdkExec('alipay.trade.app.pay', { bizContent: { out_trade_no: 'O1', total_amount: '0.01', subject: 's' } })`).String()
 	if len(orders) != 1 || orders[0] != got || methods[0] != "alipay.trade.app.pay" {

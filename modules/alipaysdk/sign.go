@@ -141,7 +141,7 @@ func (m *module) jsSdkExec(call goja.FunctionCall) goja.Value {
 		parts[i] = k + "=" + m.encodeURI(get(data, k))
 	}
 	order := strings.Join(parts, "&")
-	if hook := m.vu.Env().SignedOrder; hook != nil {
+	if hook := m.hooks.SignedOrder; hook != nil {
 		if err := hook(call.Argument(0).String(), order); err != nil {
 			m.vu.Log("warn", "bmobemu payment sandbox did not take this order: "+err.Error())
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// Argument error texts of Bmob's server module (bmob-api.md §4.1).
+// Argument error texts of Bmob's server module (docs/fidelity.md#wrapper-callbacks-and-argument-errors).
 const (
 	errNoTable    = "have not input table name!"
 	errNoObjectID = "objectId is empty,so...error!"
@@ -21,7 +21,7 @@ const (
 	errNoFileURL  = "input group or url error"
 )
 
-// Argument error codes of Bmob's server module (bmob-api.md §4.1).
+// Argument error codes of Bmob's server module (docs/fidelity.md#wrapper-callbacks-and-argument-errors).
 const (
 	codeMissing   = 60001
 	codeBadData   = 60004

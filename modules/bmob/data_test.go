@@ -19,7 +19,7 @@ func newVU(t *testing.T, profile modules.Profile) *modulestest.VU {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	vu := modulestest.New(t, &modules.Env{Profile: profile, Store: st})
+	vu := modulestest.New(t, &modules.Env{Profile: profile})
 	vu.Load(t, "db", NewData(restapi.New(st)))
 	return vu
 }

@@ -11,7 +11,7 @@ import (
 
 // NewFunctions is the constructor of modules.oFunctions: run({name, data}, cb)
 // calls another cloud function the way Bmob's module does, a form-encoded POST with
-// `_e=<name>` and every data value as String(value) (bmob-api.md §1.3): numbers and
+// `_e=<name>` and every data value as String(value) (docs/fidelity.md#body-values): numbers and
 // booleans become text, objects "[object Object]", arrays "a,b". The callback gets
 // (err, body): err only when the call could not be made, body the callee's raw
 // response text whatever its status.

@@ -36,7 +36,7 @@ func newEnv(t testing.TB, profile modules.Profile, opts ...restapi.Option) *test
 	t.Helper()
 	st := storetest.Open(t, store.Options{})
 	api := restapi.New(st, opts...)
-	vu := modulestest.New(t, &modules.Env{Profile: profile, Store: st})
+	vu := modulestest.New(t, &modules.Env{Profile: profile})
 	ctors := NewWrappers(api).Constructors()
 	// load builds a module inside the running call, as the runtime does on a
 	// script's first use of modules.oXxx.

@@ -16,7 +16,7 @@ import (
 // String object (so JSON.parse(data), data + ” and response.send(data) still see
 // the text) whose parsed top-level fields are also readable as non-enumerable
 // properties, so tutorial code such as `data.status` works; each such read logs a
-// fidelity note (DESIGN.md, compat extension 1).
+// fidelity note (docs/compat.md, extension 1).
 func JSONText(vu modules.VU, text string) goja.Value {
 	vm := vu.Runtime()
 	if vu.Env().Profile != modules.Compat {
@@ -49,7 +49,7 @@ func JSONText(vu modules.VU, text string) goja.Value {
 	return strObj
 }
 
-// argError is the err a Bmob module passes for bad arguments (bmob-api.md §4.1):
+// argError is the err a Bmob module passes for bad arguments (docs/fidelity.md#wrapper-callbacks-and-argument-errors):
 // {error: Error(msg), code}. response.send(err) shows it as {"error":{},"code":N}.
 func argError(vm *goja.Runtime, code int, msg string) goja.Value {
 	o := vm.NewObject()

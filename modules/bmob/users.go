@@ -9,7 +9,7 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// The user methods of oData (bmob-api.md §4.2), each one REST call on the user
+// The user methods of oData (docs/fidelity.md#odata), each one REST call on the user
 // endpoints. Updates and deletes pass only with a session token or the master
 // key given to setHeader; otherwise REST answers 206, as data.
 

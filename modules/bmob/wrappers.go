@@ -12,7 +12,7 @@ import (
 )
 
 // Wrappers builds Bmob's wrapper modules, oRelation, oArray, oAtom, oLocation,
-// oBatch, oBql, oPush and oFile (bmob-api.md §4.3), on api. Each method is the
+// oBatch, oBql, oPush and oFile (docs/fidelity.md#the-other-bmob-wrappers), on api. Each method is the
 // REST call Bmob's module makes, answered (null, JSON text) like oData.
 //
 // Bmob's module builds all of them on one shared request helper, so setHeader

@@ -1,5 +1,6 @@
-// Package modulestest runs a module in a real goja VM with a real event loop, for the
-// modules' own tests: no server, no pool, one invocation at a time.
+// Package modulestest runs a module in a VM built by the runtime's engine exactly as
+// a function's VMs are (the runtime's globals, the registry's globals, the event
+// loop), for the modules' own tests: no server, no pool, one run at a time.
 package modulestest
 
 import (
@@ -12,32 +13,31 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
 
-	"github.com/bmobemu/bmobemu/internal/bjtime"
-	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/modules/nodebuffer"
+	"github.com/bmobemu/bmobemu/modules/nodeglobals"
+	"github.com/bmobemu/bmobemu/runtime"
 )
 
-// VU is a modules.VU for tests. Logs and Notes collect what modules reported.
+// scriptFile names the VM's script in stack frames and fidelity notes.
+const scriptFile = "modulestest.js"
+
+// VU is a modules.VU for tests. Logs and Notes collect what modules reported:
+// Logs as "level: line", Notes as "what; Bmob would …".
 type VU struct {
-	vm   *goja.Runtime
-	env  *modules.Env
-	loop *eventloop.Loop
-	ctx  context.Context
+	modules.VU
+	script *runtime.Script
 
 	mu    sync.Mutex
 	Logs  []string
 	Notes []string
 }
 
-// New makes a VU with Buffer, setTimeout/setImmediate/clearTimeout, console.log and
-// process.nextTick defined. A nil env gets compat profile, real clock, crypto/rand
-// randomness and http.DefaultClient.
+// New makes a VU through runtime.Engine with the globals every function's VM has
+// (require, console, timers, process, Buffer, URL, …). A nil env gets compat
+// profile, real clock, crypto/rand randomness and http.DefaultClient.
 func New(t testing.TB, env *modules.Env) *VU {
 	t.Helper()
-	bjtime.UseAsLocal()
 	if env == nil {
 		env = &modules.Env{}
 	}
@@ -53,98 +53,46 @@ func New(t testing.TB, env *modules.Env) *VU {
 	if env.HTTP == nil {
 		env.HTTP = http.DefaultClient
 	}
-	vm := goja.New()
-	vm.SetFieldNameMapper(goja.TagFieldNameMapper("json", true))
-	new(require.Registry).Enable(vm)
-	nodebuffer.Enable(vm)
-	v := &VU{vm: vm, env: env, ctx: context.Background()}
-	v.loop = eventloop.New(vm, nil)
-	v.installGlobals()
+	reg := modules.NewRegistry()
+	nodeglobals.Register(reg)
+	v := &VU{}
+	engine, err := runtime.New(runtime.Options{Registry: reg, Env: env, Timeout: -1, MemoryLimit: -1,
+		Log: runtime.LogFunc(func(_, level, line string) { v.collect(level, line) })})
+	if err != nil {
+		t.Fatalf("modulestest: %v", err)
+	}
+	v.script, err = engine.NewScript("modulestest", scriptFile)
+	if err != nil {
+		t.Fatalf("modulestest: %v", err)
+	}
+	v.VU = v.script.VU()
 	return v
 }
 
-func (v *VU) installGlobals() {
-	vm := v.vm
-	timer := func(repeat bool) func(goja.FunctionCall) goja.Value {
-		return func(call goja.FunctionCall) goja.Value {
-			fn, ok := goja.AssertFunction(call.Argument(0))
-			if !ok {
-				panic(vm.NewTypeError("callback must be a function"))
+// collect files a line of the engine's log: fidelity notes apart from the rest.
+func (v *VU) collect(level, line string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if level == "note" {
+		// "fidelity note at file:line:col: what; Bmob would …"
+		if _, after, ok := strings.Cut(line, scriptFile); ok {
+			if _, rest, ok := strings.Cut(after, ": "); ok {
+				line = rest
 			}
-			args := append([]goja.Value(nil), call.Arguments[min(2, len(call.Arguments)):]...)
-			d := time.Duration(call.Argument(1).ToFloat() * float64(time.Millisecond))
-			id := v.loop.SetTimer(d, repeat, func() error { _, err := fn(goja.Undefined(), args...); return err })
-			return vm.ToValue(id)
 		}
+		v.Notes = append(v.Notes, line)
+		return
 	}
-	clear := func(call goja.FunctionCall) goja.Value {
-		v.loop.ClearTimer(call.Argument(0).ToInteger())
-		return goja.Undefined()
-	}
-	_ = vm.Set("setTimeout", timer(false))
-	_ = vm.Set("setInterval", timer(true))
-	_ = vm.Set("clearTimeout", clear)
-	_ = vm.Set("clearInterval", clear)
-	_ = vm.Set("setImmediate", func(call goja.FunctionCall) goja.Value {
-		fn, _ := goja.AssertFunction(call.Argument(0))
-		v.loop.Enqueue(func() error { _, err := fn(goja.Undefined()); return err })
-		return goja.Undefined()
-	})
-	console := vm.NewObject()
-	for _, level := range []string{"log", "info", "warn", "error", "debug"} {
-		level := level
-		_ = console.Set(level, func(call goja.FunctionCall) goja.Value {
-			parts := make([]string, len(call.Arguments))
-			for i, a := range call.Arguments {
-				parts[i] = a.String()
-			}
-			v.Log(level, strings.Join(parts, " "))
-			return goja.Undefined()
-		})
-	}
-	_ = vm.Set("console", console)
-	process := vm.NewObject()
-	_ = process.Set("nextTick", func(call goja.FunctionCall) goja.Value {
-		fn, _ := goja.AssertFunction(call.Argument(0))
-		v.loop.NextTick(func() error { _, err := fn(goja.Undefined()); return err })
-		return goja.Undefined()
-	})
-	_ = vm.Set("process", process)
-}
-
-// Runtime implements modules.VU.
-func (v *VU) Runtime() *goja.Runtime { return v.vm }
-
-// Context implements modules.VU.
-func (v *VU) Context() context.Context { return v.ctx }
-
-// RegisterCallback implements modules.VU.
-func (v *VU) RegisterCallback() func(func() error) { return v.loop.RegisterCallback() }
-
-// Env implements modules.VU.
-func (v *VU) Env() *modules.Env { return v.env }
-
-// Note implements modules.VU.
-func (v *VU) Note(what, bmobWould string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.Notes = append(v.Notes, what+"; Bmob would "+bmobWould)
-}
-
-// Log implements modules.VU.
-func (v *VU) Log(level, line string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	v.Logs = append(v.Logs, level+": "+line)
 }
 
 // Set defines a global, typically a module's value: vu.Set("crypto", value).
-func (v *VU) Set(name string, value any) { _ = v.vm.Set(name, value) }
+func (v *VU) Set(name string, value any) { _ = v.Runtime().Set(name, value) }
 
 // Load constructs a module and defines it as the global name.
 func (v *VU) Load(t testing.TB, name string, c modules.Constructor) goja.Value {
 	t.Helper()
-	val, err := c(v)
+	val, err := c(v.VU)
 	if err != nil {
 		t.Fatalf("constructing %s: %v", name, err)
 	}
@@ -153,16 +101,18 @@ func (v *VU) Load(t testing.TB, name string, c modules.Constructor) goja.Value {
 }
 
 // Run runs src as the script's turn, then the event loop until nothing is pending
-// (at most 10 s), and returns the completion value of src. Errors are returned.
+// (at most 60 s: generous for a loaded machine; only a hung test waits that
+// long), and returns the completion value of src. Errors are returned.
 func (v *VU) Run(src string) (goja.Value, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	v.ctx = ctx
-	v.loop = eventloop.New(v.vm, nil)
 	var result goja.Value
-	err := v.loop.Run(ctx, func() error {
-		var err error
-		result, err = v.vm.RunString(src)
+	err := v.script.Run(ctx, func() error {
+		prg, err := v.script.Compile(scriptFile, []byte(src))
+		if err != nil {
+			return err
+		}
+		result, err = v.Runtime().RunProgram(prg)
 		return err
 	})
 	return result, err
@@ -180,11 +130,12 @@ func (v *VU) MustRun(t testing.TB, src string) goja.Value {
 
 // Global reads a global variable, handy for values set by callbacks: the script
 // assigns `result = …` in a callback and the test reads vu.Global("result") after Run.
-func (v *VU) Global(name string) goja.Value { return v.vm.Get(name) }
+func (v *VU) Global(name string) goja.Value { return v.Runtime().Get(name) }
 
 // JSON returns JSON.stringify(val), for comparing values in tests.
 func (v *VU) JSON(val goja.Value) string {
-	stringify, _ := goja.AssertFunction(v.vm.Get("JSON").ToObject(v.vm).Get("stringify"))
+	vm := v.Runtime()
+	stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
 	out, err := stringify(goja.Undefined(), val)
 	if err != nil {
 		return "<" + err.Error() + ">"

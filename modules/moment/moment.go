@@ -37,7 +37,7 @@ const hiddenKey = "_bmobemuMoment"
 
 // New is the constructor of the moment function.
 func New(vu modules.VU) (goja.Value, error) {
-	l := &lib{vu: vu, vm: vu.Runtime(), localZone: bjtime.Location}
+	l := &lib{vu: vu, vm: vu.Runtime(), localZone: zoneOf(vu)}
 	l.proto = l.vm.NewObject()
 	l.durProto = l.vm.NewObject()
 	if err := l.installMethods(); err != nil {
@@ -391,4 +391,12 @@ func (l *lib) pick(args []goja.Value, sign int) goja.Value {
 		return l.wrap(&state{t: l.now(), valid: true})
 	}
 	return best
+}
+
+// zoneOf is the local zone of the VM: Env.Zone, Beijing time when unset.
+func zoneOf(vu modules.VU) *time.Location {
+	if env := vu.Env(); env != nil && env.Zone != nil {
+		return env.Zone
+	}
+	return bjtime.Location
 }

@@ -28,7 +28,7 @@ func run(t *testing.T, vm *goja.Runtime, src string) goja.Value {
 	return v
 }
 
-// Expected values are Node 20 outputs (research/node-compat.md §4.1) or follow from
+// Expected values are Node 20 outputs (docs/fidelity.md#node-libraries) or follow from
 // Node's documented rules.
 func TestBufferScripts(t *testing.T) {
 	cases := []struct{ name, src, want string }{

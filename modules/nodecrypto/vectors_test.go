@@ -67,7 +67,7 @@ func TestGoldenVectors(t *testing.T) {
 	}
 }
 
-// Node's messages and codes for the error paths (research/node-compat.md §4.1).
+// Node's messages and codes for the error paths (docs/fidelity.md#node-libraries).
 func TestErrors(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"bare base64 key", `var body = V.keys.app_private_pkcs8.split('\n').slice(1, -2).join(''); crypto.createSign('RSA-SHA256').update('x').sign(body)`,

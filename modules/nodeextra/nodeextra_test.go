@@ -14,7 +14,6 @@ import (
 
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/fncall"
-	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -26,7 +25,6 @@ import (
 // api.example.com to upstream.
 func invoke(t *testing.T, upstream, src string) string {
 	t.Helper()
-	bjtime.UseAsLocal()
 	st, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.Options{Now: time.Now, Random: rand.Reader, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
@@ -38,8 +36,8 @@ func invoke(t *testing.T, upstream, src string) string {
 		Log:       func(_ context.Context, line string) { logged = append(logged, line) },
 	})
 	engine, err := runtime.New(runtime.Options{
-		Registry: emulator.NewRegistry(restapi.New(st)),
-		Env:      &modules.Env{Store: st, HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
+		Registry: emulator.NewRegistry(emulator.Deps{API: restapi.New(st)}),
+		Env:      &modules.Env{HTTP: router.Client(), Now: time.Now, Random: rand.Reader},
 		Timeout:  20 * time.Second,
 	})
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 )
 
 //go:embed globals.js
@@ -43,6 +45,8 @@ type Options struct {
 	// DomainToASCII converts an internationalized host name to punycode for URL
 	// (url.domainToASCII); nil rejects non-ASCII hosts.
 	DomainToASCII func(string) string
+	// Zone is the local zone of Intl.DateTimeFormat; nil is Beijing time.
+	Zone *time.Location
 }
 
 // Enable defines the globals on vm. It must run before any script.
@@ -114,7 +118,11 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	if _, err := callFactory(vm, globalsProgram, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
-	if err := enableIntl(vm); err != nil {
+	zone := opts.Zone
+	if zone == nil {
+		zone = bjtime.Location
+	}
+	if err := enableIntl(vm, zone); err != nil {
 		return fmt.Errorf("nodeglobals: intl: %w", err)
 	}
 	return nil

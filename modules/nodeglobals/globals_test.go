@@ -7,12 +7,16 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/internal/jsdate"
 )
 
 func newVM(t *testing.T) *goja.Runtime {
 	t.Helper()
-	bjtime.UseAsLocal()
 	vm := goja.New()
+	// As the runtime sets up every VM: Date in Beijing time, then the globals.
+	if err := jsdate.Install(vm, bjtime.Location); err != nil {
+		t.Fatal(err)
+	}
 	if err := Enable(vm, Options{Now: time.Now}); err != nil {
 		t.Fatal(err)
 	}

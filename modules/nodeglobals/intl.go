@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/dop251/goja"
@@ -592,7 +593,7 @@ func (pr *pluralRules) resolved(vm *goja.Runtime) *goja.Object {
 	return o
 }
 
-func enableIntl(vm *goja.Runtime) error {
+func enableIntl(vm *goja.Runtime, zone *time.Location) error {
 	native := vm.NewObject()
 	fail := func(err error) {
 		if re, ok := err.(errRange); ok {
@@ -635,7 +636,7 @@ func enableIntl(vm *goja.Runtime) error {
 		return h
 	})
 	set("dateTimeFormat", func(call goja.FunctionCall) goja.Value {
-		df, err := newDateTimeFormat(vm, call.Argument(0), call.Argument(1), call.Argument(2).String(), call.Argument(3).String())
+		df, err := newDateTimeFormat(vm, zone, call.Argument(0), call.Argument(1), call.Argument(2).String(), call.Argument(3).String())
 		if err != nil {
 			fail(err)
 		}

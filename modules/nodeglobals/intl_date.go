@@ -52,13 +52,15 @@ var fieldValues = map[string][]string{
 	"second":  {"2-digit", "numeric"},
 }
 
-func newDateTimeFormat(vm *goja.Runtime, locales, opts goja.Value, required, defaults string) (*dateTimeFormat, error) {
+// zone is the local zone, reported as Asia/Shanghai (bmobemu runs scripts in
+// Beijing time).
+func newDateTimeFormat(vm *goja.Runtime, zone *time.Location, locales, opts goja.Value, required, defaults string) (*dateTimeFormat, error) {
 	loc, err := resolveLocale(locales)
 	if err != nil {
 		return nil, err
 	}
 	r := options(vm, opts)
-	df := &dateTimeFormat{loc: loc, zone: time.Local, zoneName: "Asia/Shanghai"}
+	df := &dateTimeFormat{loc: loc, zone: zone, zoneName: "Asia/Shanghai"}
 	if tz, _ := r.str("timeZone", nil, ""); tz != "" {
 		switch strings.ToLower(tz) {
 		case "asia/shanghai", "prc", "asia/chongqing", "asia/harbin":

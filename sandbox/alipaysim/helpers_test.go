@@ -165,7 +165,7 @@ func (f *fixture) warnings() []string {
 func (f *fixture) vu(t *testing.T) *modulestest.VU {
 	t.Helper()
 	vu := modulestest.New(t, &modules.Env{Now: f.clk.Now, HTTP: f.srv.Client()})
-	vu.Load(t, "AlipaySdk", alipaysdk.New)
+	vu.Load(t, "AlipaySdk", alipaysdk.New(alipaysdk.Hooks{}))
 	return vu
 }
 

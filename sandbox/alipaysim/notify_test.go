@@ -73,7 +73,7 @@ func TestNotifiesVerifyWithBothLibraries(t *testing.T) {
 			t.Errorf("refund notify %d: out_biz_no %q gmt_refund %q", i, v.Get("out_biz_no"), v.Get("gmt_refund"))
 		}
 	}
-	// Every field §7 lists for a payment.
+	// Every field of a payment notify (Alipay's trade_status_sync).
 	v := notifyForm(t, notes[0])
 	for _, k := range []string{"notify_time", "notify_type", "notify_id", "app_id", "auth_app_id", "charset", "version",
 		"sign_type", "sign", "trade_no", "out_trade_no", "buyer_id", "buyer_logon_id", "seller_id", "trade_status",

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
@@ -182,7 +183,7 @@ func (s *Simulator) Refund(ctx context.Context, outTradeNo string, fen int64) (p
 }
 
 // beijing is the zone of every time WeChat writes.
-var beijing = time.FixedZone("CST", 8*3600)
+var beijing = bjtime.Location
 
 // wechatTime writes t as WeChat does: RFC 3339 in +08:00.
 func wechatTime(t time.Time) string { return t.In(beijing).Format(time.RFC3339) }

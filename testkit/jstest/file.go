@@ -108,7 +108,7 @@ func newFileRun(r *Runner, path, rel string) (*fileRun, error) {
 	env := &modules.Env{Profile: f.profile, HTTP: &http.Client{Transport: noNetwork{}}, Now: f.clock.Now,
 		Random: testkit.SeededReader(f.seed ^ 0x7465737466696c65)}
 	engine, err := runtime.New(runtime.Options{
-		Registry: emulator.NewRegistry(nil),
+		Registry: emulator.NewRegistry(emulator.Deps{}),
 		Env:      env,
 		Timeout:  -1,
 		Log: runtime.LogFunc(func(_, level, line string) {
