@@ -90,6 +90,9 @@ func (cl *client) stringify(v goja.Value) (string, bool) {
 // The headers are copied now, so a later setHeader does not reach it.
 func (cl *client) call(cb goja.Callable, req restapi.Request) {
 	req.Header = cl.headers.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	if req.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
