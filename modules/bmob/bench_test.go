@@ -55,3 +55,25 @@ func BenchmarkRESTQuery(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDataFind is one oData.find from JS, on both profiles: the module
+// object of a fresh call, argument handling, the typed find, the callback
+// with the JSON text (compat: the String object and its field getters).
+func BenchmarkDataFind(b *testing.B) {
+	for _, profile := range profiles {
+		b.Run(string(profile), func(b *testing.B) {
+			e := benchEnv(b)
+			e.vu.Env().Profile = profile
+			if _, err := e.vu.Run(`function q() { load("oData").find({table: "T", where: {n: 7}}, function (err, data) { out = data; }); }`); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := e.vu.Run("q()"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -37,6 +37,8 @@ type client struct {
 	vu      modules.VU
 	api     *restapi.API
 	headers http.Header
+	// pool runs the Go side of calls (nil: a goroutine each).
+	pool *workers
 }
 
 // opts reads the options object and the callback of a call (opts, cb).
@@ -106,7 +108,7 @@ func (cl *client) async(cb goja.Callable, work func(ctx context.Context) []byte)
 	done := cl.vu.RegisterCallback()
 	ctx := cl.vu.Context()
 	vu := cl.vu
-	go func() {
+	job := func() {
 		text := work(ctx)
 		done(func() error {
 			if cb == nil {
@@ -119,7 +121,12 @@ func (cl *client) async(cb goja.Callable, work func(ctx context.Context) []byte)
 			_, err := cb(goja.Undefined(), goja.Null(), arg)
 			return err
 		})
-	}()
+	}
+	if cl.pool != nil {
+		cl.pool.run(job)
+		return
+	}
+	go job()
 }
 
 // withData sends o.data as the JSON body of method path: 60004 when data is

@@ -57,7 +57,7 @@ type dataVM struct {
 var headersSymbol = goja.NewSymbol("bmobemu.oData.headers")
 
 func newDataVM(vu modules.VU, api *restapi.API) *dataVM {
-	dv := &dataVM{client: client{vu: vu, api: api}}
+	dv := &dataVM{client: client{vu: vu, api: api, pool: newWorkers()}}
 	methods := []struct {
 		name string
 		fn   func(h http.Header, c goja.FunctionCall) goja.Value
@@ -172,7 +172,7 @@ func objectText(o restapi.Object, err error) ([]byte, error) {
 // that is empty, whose path the router reads its own way (an empty objectId
 // drops out of the path), so the answer stays the router's.
 func (dv *dataVM) legacy(cb goja.Callable, h http.Header, req restapi.Request) {
-	(&client{vu: dv.vu, api: dv.api, headers: h}).call(cb, req)
+	(&client{vu: dv.vu, api: dv.api, headers: h, pool: dv.pool}).call(cb, req)
 }
 
 func (dv *dataVM) findObjects(h http.Header, c goja.FunctionCall) goja.Value {
