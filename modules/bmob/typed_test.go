@@ -117,6 +117,9 @@ func TestODataFindAnswersExactText(t *testing.T) {
 	if got, want := normal(text), `{"count":1,"results":[{"createdAt":"<time>","n":1,"objectId":"<id>","s":"<a&b>\u2028é","updatedAt":"<time>"}]}`; got != want {
 		t.Errorf("find: %s, want %s", got, want)
 	}
+	if rest := e.rest(t, http.MethodGet, "/1/classes/T", url.Values{"count": {"1"}}, "", nil); string(rest.Body) != text {
+		t.Errorf("REST answers %s, oData %s", rest.Body, text)
+	}
 	got = e.run(t, `db.find({table: "Nothing"}, function (err, data) { out = data; });`)
 	if want := `"{\"results\":[]}"`; got != want {
 		t.Errorf("empty find: %s, want %s", got, want)
