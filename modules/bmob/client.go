@@ -129,6 +129,41 @@ func (cl *client) async(cb goja.Callable, work func(ctx context.Context) []byte)
 	go job()
 }
 
+// typed runs op off the JS thread as the caller the headers name, then hands
+// its JSON text (a REST error's text when it fails) to cb. The headers are
+// copied now, so a later setHeader does not reach it.
+func (cl *client) typed(cb goja.Callable, h http.Header, op func(ctx context.Context, c *restapi.Caller) ([]byte, error)) {
+	h = h.Clone()
+	api := cl.api
+	cl.async(cb, func(ctx context.Context) []byte {
+		c, err := api.CallerFrom(ctx, h)
+		if err != nil {
+			return restapi.ErrorJSON(err)
+		}
+		text, err := op(ctx, c)
+		if err != nil {
+			return restapi.ErrorJSON(err)
+		}
+		return text
+	})
+}
+
+// withBody checks o.data as Bmob's common post/put does (60004 when it is
+// missing or has no JSON form) and runs op on its JSON text.
+func (cl *client) withBody(h http.Header, o *goja.Object, cb goja.Callable, op func(ctx context.Context, c *restapi.Caller, body restapi.Body) ([]byte, error)) goja.Value {
+	if !has(o, "data") {
+		return cl.fail(cb, codeBadData, errBadData)
+	}
+	text, ok := cl.stringify(o.Get("data"))
+	if !ok {
+		return cl.fail(cb, codeBadData, errBadData)
+	}
+	cl.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		return op(ctx, c, restapi.ParseBody([]byte(text)))
+	})
+	return goja.Undefined()
+}
+
 // withData sends o.data as the JSON body of method path: 60004 when data is
 // missing or has no JSON form (Bmob's common post/put check).
 func (cl *client) withData(o *goja.Object, cb goja.Callable, method, path string) goja.Value {
@@ -147,6 +182,13 @@ func (cl *client) withData(o *goja.Object, cb goja.Callable, method, path string
 // common query does: where as its JSON text, any other value as String(value);
 // the REST side ignores the parameters it does not know (table, …).
 func (cl *client) query(o *goja.Object, cb goja.Callable, path string) goja.Value {
+	cl.call(cb, restapi.Request{Method: http.MethodGet, Path: path, Query: cl.params(o)})
+	return goja.Undefined()
+}
+
+// params are the query parameters of Bmob's common query: where as its JSON
+// text, any other option as String(value).
+func (cl *client) params(o *goja.Object) url.Values {
 	q := url.Values{}
 	if o != nil {
 		for _, k := range o.Keys() {
@@ -162,8 +204,7 @@ func (cl *client) query(o *goja.Object, cb goja.Callable, path string) goja.Valu
 			q.Set(k, text(v))
 		}
 	}
-	cl.call(cb, restapi.Request{Method: http.MethodGet, Path: path, Query: q})
-	return goja.Undefined()
+	return q
 }
 
 // setHeader merges obj's keys into the headers later calls send.

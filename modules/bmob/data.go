@@ -122,25 +122,6 @@ func (dv *dataVM) headersOf(this goja.Value, create bool) http.Header {
 	return h
 }
 
-// typed runs op off the JS thread as the caller the headers name, then hands
-// its JSON text (a REST error's text when it fails) to cb. The headers are
-// copied now, so a later setHeader does not reach it.
-func (dv *dataVM) typed(cb goja.Callable, h http.Header, op func(ctx context.Context, c *restapi.Caller) ([]byte, error)) {
-	h = h.Clone()
-	api := dv.api
-	dv.async(cb, func(ctx context.Context) []byte {
-		c, err := api.CallerFrom(ctx, h)
-		if err != nil {
-			return restapi.ErrorJSON(err)
-		}
-		text, err := op(ctx, c)
-		if err != nil {
-			return restapi.ErrorJSON(err)
-		}
-		return text
-	})
-}
-
 // jsoner is a typed result.
 type jsoner interface{ JSON() ([]byte, error) }
 

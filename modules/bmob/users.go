@@ -17,22 +17,6 @@ import (
 
 func userPath(id string) string { return "/1/users/" + url.PathEscape(id) }
 
-// withBody checks o.data as Bmob's common post/put does (60004 when it is
-// missing or has no JSON form) and runs op on its JSON text.
-func (dv *dataVM) withBody(h http.Header, o *goja.Object, cb goja.Callable, op func(ctx context.Context, c *restapi.Caller, body restapi.Body) ([]byte, error)) goja.Value {
-	if !has(o, "data") {
-		return dv.fail(cb, codeBadData, errBadData)
-	}
-	text, ok := dv.stringify(o.Get("data"))
-	if !ok {
-		return dv.fail(cb, codeBadData, errBadData)
-	}
-	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
-		return op(ctx, c, restapi.ParseBody([]byte(text)))
-	})
-	return goja.Undefined()
-}
-
 // userSignUp({data}) is POST /1/users.
 func (dv *dataVM) userSignUp(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
