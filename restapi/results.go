@@ -1,6 +1,8 @@
 package restapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
 )
@@ -96,23 +98,25 @@ func (f *Found) JSON() ([]byte, error) {
 		}
 		return encode(f.Groups)
 	}
-	b := make([]byte, 0, 64)
-	b = append(b, '{')
+	var buf bytes.Buffer
+	buf.WriteByte('{')
 	if f.Counted {
-		b = append(b, `"count":`...)
-		b = strconv.AppendInt(b, int64(f.Count), 10)
-		b = append(b, ',')
+		buf.WriteString(`"count":`)
+		buf.Write(strconv.AppendInt(nil, int64(f.Count), 10))
+		buf.WriteByte(',')
 	}
-	b = append(b, `"results":`...)
+	buf.WriteString(`"results":`)
 	if len(f.Results) == 0 {
-		b = append(b, "[]"...)
-	} else {
-		rows, err := encode(f.Results)
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, rows...)
+		buf.WriteString("[]}")
+		return buf.Bytes(), nil
 	}
+	// The rows go straight into buf, encoded as encode does (no HTML escaping).
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f.Results); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return append(b, '}'), nil
 }
 
