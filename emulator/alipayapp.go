@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // AlipayAppFile is the JSON file `--alipay-app` names: the Alipay app whose
@@ -56,7 +56,7 @@ func LoadAlipayApp(path string) (*modules.AlipayApp, error) {
 
 // sandboxAlipayApp is the payment sandbox's Alipay app: what ctx.cloud signs
 // as unless the configuration names another app.
-func sandboxAlipayApp(k *sandbox.Keys) *modules.AlipayApp {
+func sandboxAlipayApp(k *builtin.Keys) *modules.AlipayApp {
 	return &modules.AlipayApp{AppID: k.Alipay.AppID, PrivateKey: k.Alipay.AppKey, AlipayPublicKey: &k.Alipay.AlipayKey.PublicKey}
 }
 

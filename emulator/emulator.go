@@ -29,6 +29,7 @@ import (
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
 	"github.com/bmobemu/bmobemu/tasks"
@@ -117,7 +118,7 @@ type Emulator struct {
 	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
 	// when the sandbox is off.
 	Sandbox     *sandbox.Sandbox
-	SandboxKeys *sandbox.Keys
+	SandboxKeys *builtin.Keys
 	// Guard protects the sandbox's and other admin web routes; a console
 	// mounted later should sit behind it too.
 	Guard *webguard.Guard

@@ -11,9 +11,8 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
-	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -36,47 +35,20 @@ type SandboxConfig struct {
 	// Keys are the credentials to use instead of those kept beside the db (nil:
 	// load or make them there). Handler tests share one set across sessions,
 	// since making RSA keys is slow.
-	Keys *sandbox.Keys
+	Keys *builtin.Keys
 	// TransportFirst gives Config.Transport every outbound call before the
 	// sandbox sees it; that transport hands provider hosts on itself, through
 	// Emulator.Sandbox.Transport (testkit does, so a test's declared answers win).
 	TransportFirst bool
 }
 
-// builtinProviders are the simulators the sandbox runs unless
-// SandboxConfig.Providers says otherwise.
-func builtinProviders() []sandbox.Factory {
-	return []sandbox.Factory{alipayProvider, wechatProvider}
-}
-
-// alipayProvider is the Alipay simulator with the sandbox keys.
-func alipayProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
-	k := &env.Keys.Alipay
-	return alipaysim.New(alipaysim.Config{
-		AppID: k.AppID, AppPublicKey: &k.AppKey.PublicKey, AlipayPrivateKey: k.AlipayKey, SellerID: k.SellerID,
-		Clock: env.Clock, Notifier: env.Notifier, CashierBase: env.MountURL(provider.Alipay), Warn: env.Warn,
-	})
-}
-
-// wechatProvider is the WeChat Pay v3 simulator with the sandbox keys.
-func wechatProvider(env sandbox.ProviderEnv) (provider.Provider, error) {
-	k := &env.Keys.Wechat
-	return wechatsim.New(wechatsim.Config{
-		MchID: k.MchID, AppID: k.AppID,
-		MerchantPublicKey: &k.MerchantKey.PublicKey, MerchantSerial: k.MerchantSerial,
-		PlatformKey: k.PlatformKey, PlatformSerial: k.PlatformSerial, PlatformCertPEM: []byte(k.PlatformCertPEM),
-		APIv3Key: k.APIv3Key, Clock: env.Clock, Notifier: env.Notifier, Random: env.Random, Warn: env.Warn,
-		PublicBase: env.MountURL(provider.Wechat),
-	})
-}
-
 // openSandbox loads (or makes) the sandbox keys beside the db and builds the
 // sandbox and its providers. Notifies go to e's functions (e.App is set later).
-func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *sandbox.Keys, error) {
+func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *builtin.Keys, error) {
 	keys := cfg.Sandbox.Keys
 	if keys == nil {
 		var err error
-		if keys, err = sandbox.LoadOrCreateKeys(sandbox.KeysFile(cfg.StateBase)); err != nil {
+		if keys, err = builtin.LoadOrCreateKeys(sandbox.KeysFile(cfg.StateBase)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -90,10 +62,10 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *s
 	})
 	factories := cfg.Sandbox.Providers
 	if factories == nil {
-		factories = builtinProviders()
+		factories = keys.Factories()
 	}
 	penv := sandbox.ProviderEnv{
-		Keys: keys, Notifier: sb, Clock: clk, BaseURL: cfg.Sandbox.BaseURL, Random: cfg.Random,
+		Notifier: sb, Clock: clk, BaseURL: cfg.Sandbox.BaseURL, Random: cfg.Random,
 		Warn: func(line string) { e.Logs.FunctionLog("sandbox", "warn", line) },
 	}
 	for _, f := range factories {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/bmobemu/bmobemu/runtime"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -26,12 +28,22 @@ import (
 // app orders, pays them and notifies, and answers its gateway with a marker.
 type testAlipay struct {
 	env    sandbox.ProviderEnv
+	keys   *builtin.Keys
 	mu     sync.Mutex
 	trades map[string]*provider.Trade
 }
 
-func testFactory(env sandbox.ProviderEnv) (provider.Provider, error) {
-	return &testAlipay{env: env, trades: map[string]*provider.Trade{}}, nil
+// standIn is the stand-in's factory with the sandbox keys kept beside db (the
+// ones the emulator, which makes them before it builds providers, and the
+// test's scripts use).
+func standIn(_ testing.TB, db string) []sandbox.Factory {
+	return []sandbox.Factory{func(env sandbox.ProviderEnv) (provider.Provider, error) {
+		keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+		if err != nil {
+			return nil, err
+		}
+		return &testAlipay{env: env, keys: keys, trades: map[string]*provider.Trade{}}, nil
+	}}
 }
 
 func (p *testAlipay) Name() string    { return provider.Alipay }
@@ -44,7 +56,7 @@ func (p *testAlipay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (p *testAlipay) SubmitAppOrder(order string) (provider.Trade, error) {
 	v, err := url.ParseQuery(order)
-	if err != nil || v.Get("sign") == "" || v.Get("app_id") != p.env.Keys.Alipay.AppID {
+	if err != nil || v.Get("sign") == "" || v.Get("app_id") != p.keys.Alipay.AppID {
 		return provider.Trade{}, fmt.Errorf("invalid app order (app_id %q)", v.Get("app_id"))
 	}
 	var biz struct {
@@ -146,7 +158,7 @@ func (w *signalWriter) Write(b []byte) (int, error) {
 func sandboxEmu(tb testing.TB, fnDir, db string, logOut io.Writer) (*Emulator, string) {
 	tb.Helper()
 	return serveOnLoopback(tb, Config{FunctionsDirs: []string{fnDir}, DBPath: db, Timeout: 5 * time.Second, LogOutput: logOut,
-		Sandbox: SandboxConfig{Providers: []sandbox.Factory{testFactory}}})
+		Sandbox: SandboxConfig{Providers: standIn(tb, db)}})
 }
 
 // serveOnLoopback opens an emulator with cfg, its sandbox's BaseURL set to a
@@ -178,7 +190,7 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	db := filepath.Join(data, "app.db")
 	// The keys are made before the functions are written, as a reader pastes them.
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +294,7 @@ func waitAck(t *testing.T, sb *sandbox.Sandbox, id string) sandbox.Delivery {
 func TestSandboxOffLetsProviderHostsThrough(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	db := filepath.Join(data, "off.db")
-	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Sandbox: SandboxConfig{Off: true, Providers: []sandbox.Factory{testFactory}}})
+	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Sandbox: SandboxConfig{Off: true, Providers: standIn(t, db)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,11 +338,11 @@ func httptestRequest(method, target string) *http.Request {
 func BenchmarkPayToNotify(b *testing.B) {
 	for _, bc := range []struct {
 		name, provider string
-		factories      []sandbox.Factory
+		standIn        bool
 	}{
-		{"stand-in", provider.Alipay, []sandbox.Factory{testFactory}},
-		{"alipaysim", provider.Alipay, nil},
-		{"wechatsim", provider.Wechat, nil},
+		{"stand-in", provider.Alipay, true},
+		{"alipaysim", provider.Alipay, false},
+		{"wechatsim", provider.Wechat, false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			dir := b.TempDir()
@@ -341,8 +353,13 @@ func BenchmarkPayToNotify(b *testing.B) {
 				b.Fatal(err)
 			}
 			base := "http://" + ln.Addr().String()
-			emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: filepath.Join(b.TempDir(), "bench.db"), LogOutput: lineSignal(got),
-				Sandbox: SandboxConfig{BaseURL: base, Providers: bc.factories}})
+			db := filepath.Join(b.TempDir(), "bench.db")
+			var factories []sandbox.Factory
+			if bc.standIn {
+				factories = standIn(b, db)
+			}
+			emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, LogOutput: lineSignal(got),
+				Sandbox: SandboxConfig{BaseURL: base, Providers: factories}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -385,7 +402,7 @@ func (l lineSignal) Write(b []byte) (int, error) {
 func TestWechatSimulatorNotifyRetriedUntilTheHandlerTakesIt(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "wx.db")
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,8 +463,9 @@ func TestCloseDoesNotWaitForAHangingNotifyFunction(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "hang.js", `function onRequest(request, response) { console.log("NOTIFIED"); setTimeout(function () {}, 60000); }`)
 	got := make(chan struct{}, 4)
-	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: filepath.Join(t.TempDir(), "h.db"), Timeout: 20 * time.Second,
-		LogOutput: lineSignal(got), Sandbox: SandboxConfig{Providers: []sandbox.Factory{testFactory}}})
+	db := filepath.Join(t.TempDir(), "h.db")
+	emu, err := Open(Config{FunctionsDirs: []string{dir}, DBPath: db, Timeout: 20 * time.Second,
+		LogOutput: lineSignal(got), Sandbox: SandboxConfig{Providers: standIn(t, db)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,3 +489,5 @@ func TestCloseDoesNotWaitForAHangingNotifyFunction(t *testing.T) {
 		t.Fatalf("delivery after Close: %+v", d)
 	}
 }
+
+func (p *testAlipay) NotifyPolicy() provider.NotifyPolicy { return alipaysim.NotifyPolicy() }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -24,7 +25,7 @@ const tutorialScripts = "../../shared/conformance/scripts"
 
 // pasteKeys does what the README asks a reader to do: paste the values that
 // `bmobemu sandbox keys` prints into the scripts' config.
-func pasteKeys(src string, k *sandbox.Keys) string {
+func pasteKeys(src string, k *builtin.Keys) string {
 	src = strings.ReplaceAll(src, "'2021xxx'", "'"+k.Alipay.AppID+"'")
 	src = regexp.MustCompile("privateKey: (``|'')").ReplaceAllLiteralString(src, "privateKey: '"+k.Alipay.AppPrivateOneLine()+"'")
 	return regexp.MustCompile("alipayPublicKey: (``|'')").ReplaceAllLiteralString(src, "alipayPublicKey: '"+k.Alipay.AlipayPublicOneLine()+"'")
@@ -35,7 +36,7 @@ func pasteKeys(src string, k *sandbox.Keys) string {
 func TestTutorialPayFlowInTheSandbox(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "tutorial.db")
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func sandboxEmuWith(t *testing.T, dir, db string) (*Emulator, string) {
 func TestPageExecFormReachesTheCashier(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "page.db")
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,8 +66,9 @@ type record struct {
 	seq       int64
 	d         Delivery
 	n         provider.Notification
-	pol       policy
+	pol       provider.NotifyPolicy
 	stopTimer func() bool // the pending retry, if any
+	held      []byte      // with a SharedStateStore: the claimed version in the store while attempting
 }
 
 func (r *record) snapshot() Delivery {
@@ -93,6 +94,9 @@ func (s *Sandbox) Notify(n provider.Notification) { s.enqueue(n, "") }
 // Replay delivers the notification of delivery id again, as a new delivery
 // (with the provider's retries) linked to the original.
 func (s *Sandbox) Replay(id string) (Delivery, error) {
+	if s.shared != nil {
+		s.syncShared(false)
+	}
 	s.mu.Lock()
 	r := s.find(id)
 	s.mu.Unlock()
@@ -104,6 +108,9 @@ func (s *Sandbox) Replay(id string) (Delivery, error) {
 
 // Deliveries lists the kept deliveries, oldest first.
 func (s *Sandbox) Deliveries() []Delivery {
+	if s.shared != nil {
+		s.syncShared(false) // other processes' deliveries and attempts too
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Delivery, len(s.records))
@@ -115,6 +122,9 @@ func (s *Sandbox) Deliveries() []Delivery {
 
 // Delivery returns one kept delivery.
 func (s *Sandbox) Delivery(id string) (Delivery, bool) {
+	if s.shared != nil {
+		s.syncShared(false)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.find(id); r != nil {
@@ -135,14 +145,17 @@ func (s *Sandbox) find(id string) *record {
 func (s *Sandbox) enqueue(n provider.Notification, replayOf string) Delivery {
 	n.Header = n.Header.Clone()
 	n.Body = bytes.Clone(n.Body)
-	pol := policyFor(n.Provider)
+	pol := s.policyFor(n.Provider)
+	if s.shared != nil {
+		return s.enqueueShared(n, replayOf, pol)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
 	r := &record{seq: s.seq, n: n, pol: pol, d: Delivery{
 		ID: "n" + strconv.FormatInt(s.seq, 10), ReplayOf: replayOf,
 		Provider: n.Provider, Event: n.Event, OutTradeNo: n.OutTradeNo, URL: n.URL,
-		State: StateDelivering, Rule: pol.rule, CreatedAt: s.opts.Clock.Now(),
+		State: StateDelivering, Rule: pol.Rule, CreatedAt: s.opts.Clock.Now(),
 		Header: n.Header, Body: string(n.Body),
 	}}
 	s.records = append(s.records, r)
@@ -173,7 +186,8 @@ func (s *Sandbox) trim() {
 }
 
 // attempt makes one delivery attempt and schedules the next one if the provider
-// would retry. The caller has done s.wg.Add(1).
+// would retry. The caller has done s.wg.Add(1) (and, with a SharedStateStore,
+// claimed the attempt).
 func (s *Sandbox) attempt(r *record) {
 	defer s.wg.Done()
 	defer s.persist() // after the unlock below: the attempt is kept
@@ -182,18 +196,45 @@ func (s *Sandbox) attempt(r *record) {
 	s.mu.Unlock()
 	a, retryable := s.send(r, num)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r.d.Attempts = append(r.d.Attempts, a)
 	r.d.NextAttemptAt = time.Time{}
+	delay := time.Duration(-1)
 	switch {
 	case a.Acknowledged:
 		r.d.State = StateAcknowledged
 	case s.closed || s.ctx.Err() != nil:
 		r.d.State = StateStopped
-	case retryable && num <= len(r.pol.retries):
-		s.retryLocked(r, time.Duration(float64(r.pol.retries[num-1])*s.opts.RetryScale))
+	case retryable && num <= len(r.pol.Retries):
+		delay = time.Duration(float64(r.pol.Retries[num-1]) * s.opts.RetryScale)
+		r.d.State = StateRetrying
+		r.d.NextAttemptAt = s.opts.Clock.Now().Add(delay)
 	default:
 		r.d.State = StateFailed
+	}
+	if s.shared == nil {
+		if delay >= 0 {
+			s.retryLocked(r, delay)
+		}
+		s.logAttempt(r, a)
+		s.mu.Unlock()
+		return
+	}
+	if r.d.State == StateStopped {
+		// Cut off by Close: not an attempt to record; the claim is given back
+		// so another process makes it at once.
+		r.d.Attempts = r.d.Attempts[:len(r.d.Attempts)-1]
+		s.releaseLocked(r)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	// r.held is set: no other goroutine changes r.d until settleShared clears it.
+	settled := s.settleShared(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.held = nil
+	if settled && delay >= 0 && !s.closed {
+		s.retryLocked(r, delay)
 	}
 	s.logAttempt(r, a)
 }
@@ -207,9 +248,20 @@ func (s *Sandbox) retryLocked(r *record, delay time.Duration) {
 		s.mu.Lock()
 		r.stopTimer = nil
 		if s.closed {
-			r.d.State = StateStopped
+			if s.shared == nil {
+				r.d.State = StateStopped
+			}
 			s.mu.Unlock()
 			s.wg.Done()
+			return
+		}
+		if s.shared != nil {
+			s.mu.Unlock()
+			if !s.claimShared(r) { // another process was quicker
+				s.wg.Done()
+				return
+			}
+			s.attempt(r)
 			return
 		}
 		r.d.State = StateDelivering
@@ -241,10 +293,10 @@ func (s *Sandbox) send(r *record, num int) (a Attempt, retryable bool) {
 		_ = resp.Body.Close()
 		a.Status = resp.StatusCode
 		a.Body = excerpt(body)
-		a.Acknowledged = err == nil && r.pol.acked(resp.StatusCode, body)
+		a.Acknowledged = err == nil && r.pol.Acked(resp.StatusCode, body)
 	} else if err == nil && resp != nil {
 		a.Status = resp.StatusCode
-		a.Acknowledged = r.pol.acked(resp.StatusCode, nil)
+		a.Acknowledged = r.pol.Acked(resp.StatusCode, nil)
 	} else if err == nil {
 		err = errors.New("no response")
 	}
@@ -255,6 +307,22 @@ func (s *Sandbox) send(r *record, num int) (a Attempt, retryable bool) {
 	return a, true
 }
 
+// policyFor is the notify policy of the provider named name, or the default
+// one when no such provider is added.
+func (s *Sandbox) policyFor(name string) provider.NotifyPolicy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.policyLocked(name)
+}
+
+// policyLocked is policyFor for a caller holding s.mu.
+func (s *Sandbox) policyLocked(name string) provider.NotifyPolicy {
+	if p, ok := s.providers[name]; ok {
+		return p.NotifyPolicy()
+	}
+	return provider.DefaultNotifyPolicy()
+}
+
 func (s *Sandbox) logAttempt(r *record, a Attempt) {
 	answer := a.Error
 	if answer == "" {
@@ -262,7 +330,7 @@ func (s *Sandbox) logAttempt(r *record, a Attempt) {
 	}
 	level, verdict := "info", "acknowledged"
 	if !a.Acknowledged {
-		level, verdict = "warn", "not acknowledged ("+r.pol.rule+" wanted)"
+		level, verdict = "warn", "not acknowledged ("+r.pol.Rule+" wanted)"
 	}
 	next := ""
 	if r.d.State == StateRetrying {

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
 )
 
 var start = time.Date(2024, 3, 5, 9, 0, 0, 0, time.UTC)
@@ -83,7 +85,7 @@ func notification(providerName string) provider.Notification {
 func TestAlipayFailThenSuccessIsRetriedOnTheScaledSchedule(t *testing.T) {
 	fake := clock.NewFake(start)
 	m := &merchant{answers: []answer{{200, "fail", nil}, {200, "success", nil}}}
-	s := New(Options{Clock: fake, Deliver: m.deliver}) // default scale 0.01
+	s := newDelivering(t, Options{Clock: fake, Deliver: m.deliver}) // default scale 0.01
 	defer s.Close()
 	s.Notify(notification(provider.Alipay))
 	d := waitFor(t, s, "n1", "a first failed attempt", attempts(1, StateRetrying))
@@ -137,7 +139,7 @@ func TestJudgingTheAnswer(t *testing.T) {
 	} {
 		t.Run(tc.provider+" "+tc.answer.body, func(t *testing.T) {
 			m := &merchant{answers: []answer{tc.answer}}
-			s := New(Options{Clock: clock.NewFake(start), Deliver: m.deliver})
+			s := newDelivering(t, Options{Clock: clock.NewFake(start), Deliver: m.deliver})
 			defer s.Close()
 			s.Notify(notification(tc.provider))
 			d := waitFor(t, s, "n1", "an attempt", func(d Delivery) bool { return len(d.Attempts) == 1 })
@@ -154,7 +156,7 @@ func TestJudgingTheAnswer(t *testing.T) {
 func TestWechat500Then204(t *testing.T) {
 	fake := clock.NewFake(start)
 	m := &merchant{answers: []answer{{500, `{"code":"FAIL","message":"db down"}`, nil}, {204, "", nil}}}
-	s := New(Options{Clock: fake, Deliver: m.deliver, RetryScale: 1})
+	s := newDelivering(t, Options{Clock: fake, Deliver: m.deliver, RetryScale: 1})
 	defer s.Close()
 	s.Notify(notification(provider.Wechat))
 	d := waitFor(t, s, "n1", "a failed attempt", attempts(1, StateRetrying))
@@ -177,10 +179,10 @@ func TestDeliveryStopsWhenTheScheduleIsExhausted(t *testing.T) {
 			fake := clock.NewFake(start)
 			m := &merchant{answers: []answer{{404, "not found", nil}}}
 			const scale = 0.5
-			s := New(Options{Clock: fake, Deliver: m.deliver, RetryScale: scale})
+			s := newDelivering(t, Options{Clock: fake, Deliver: m.deliver, RetryScale: scale})
 			defer s.Close()
 			s.Notify(notification(name))
-			schedule := RetrySchedule(name)
+			schedule := map[string][]time.Duration{provider.Alipay: alipaysim.NotifyPolicy().Retries, provider.Wechat: wechatsim.NotifyPolicy().Retries}[name]
 			at := start
 			for i, delay := range schedule {
 				d := waitFor(t, s, "n1", "a retry scheduled", attempts(i+1, StateRetrying))
@@ -207,17 +209,17 @@ func TestDeliveryStopsWhenTheScheduleIsExhausted(t *testing.T) {
 			}
 		})
 	}
-	if got := len(RetrySchedule(provider.Alipay)); got != 7 {
+	if got := len(alipaysim.NotifyPolicy().Retries); got != 7 {
 		t.Fatalf("Alipay retries %d times, want 7", got)
 	}
-	if got := len(RetrySchedule(provider.Wechat)); got != 15 {
+	if got := len(wechatsim.NotifyPolicy().Retries); got != 15 {
 		t.Fatalf("WeChat retries %d times, want 15", got)
 	}
 }
 
 func TestReplayIsANewDeliveryOfTheSameBytes(t *testing.T) {
 	m := &merchant{answers: []answer{{200, "success", nil}}}
-	s := New(Options{Clock: clock.NewFake(start), Deliver: m.deliver})
+	s := newDelivering(t, Options{Clock: clock.NewFake(start), Deliver: m.deliver})
 	defer s.Close()
 	s.Notify(notification(provider.Alipay))
 	waitFor(t, s, "n1", "acknowledged", attempts(1, StateAcknowledged))
@@ -242,7 +244,7 @@ func TestReplayIsANewDeliveryOfTheSameBytes(t *testing.T) {
 
 func TestNotifyDoesNotBlockOnASlowMerchant(t *testing.T) {
 	release := make(chan struct{})
-	s := New(Options{Clock: clock.NewFake(start), Deliver: func(ctx context.Context, _ *http.Request) (*http.Response, error) {
+	s := newDelivering(t, Options{Clock: clock.NewFake(start), Deliver: func(ctx context.Context, _ *http.Request) (*http.Response, error) {
 		select {
 		case <-release:
 		case <-ctx.Done():
@@ -287,7 +289,7 @@ func TestNotifyDoesNotBlockOnASlowMerchant(t *testing.T) {
 func TestCloseCancelsPendingRetries(t *testing.T) {
 	fake := clock.NewFake(start)
 	m := &merchant{answers: []answer{{200, "fail", nil}}}
-	s := New(Options{Clock: fake, Deliver: m.deliver})
+	s := newDelivering(t, Options{Clock: fake, Deliver: m.deliver})
 	s.Notify(notification(provider.Alipay))
 	waitFor(t, s, "n1", "retrying", attempts(1, StateRetrying))
 	if err := s.Close(); err != nil {
@@ -305,7 +307,7 @@ func TestCloseCancelsPendingRetries(t *testing.T) {
 
 func TestRecordIsBounded(t *testing.T) {
 	m := &merchant{answers: []answer{{200, "success", nil}}}
-	s := New(Options{Clock: clock.NewFake(start), Deliver: m.deliver, MaxDeliveries: 3})
+	s := newDelivering(t, Options{Clock: clock.NewFake(start), Deliver: m.deliver, MaxDeliveries: 3})
 	defer s.Close()
 	for i := range 5 {
 		s.Notify(notification(provider.Alipay))
@@ -319,12 +321,43 @@ func TestRecordIsBounded(t *testing.T) {
 
 func TestLongAnswersAreCut(t *testing.T) {
 	m := &merchant{answers: []answer{{200, strings.Repeat("支", 1000), nil}}}
-	s := New(Options{Clock: clock.NewFake(start), Deliver: m.deliver})
+	s := newDelivering(t, Options{Clock: clock.NewFake(start), Deliver: m.deliver})
 	defer s.Close()
 	s.Notify(notification(provider.Alipay))
 	d := waitFor(t, s, "n1", "an attempt", func(d Delivery) bool { return len(d.Attempts) == 1 })
 	body := d.Attempts[0].Body
 	if len(body) > excerptBytes+len("…") || !strings.HasSuffix(body, "…") || strings.ContainsRune(body, '\uFFFD') {
 		t.Fatalf("excerpt of %d bytes: %q", len(body), body[:20])
+	}
+}
+
+// TestTheProviderOwnsItsPolicy: a provider the core has never heard of
+// delivers by its own judgement and schedule; without the provider, the
+// default policy (2xx, one attempt) applies.
+func TestTheProviderOwnsItsPolicy(t *testing.T) {
+	fake := clock.NewFake(start)
+	m := &merchant{answers: []answer{{200, "no", nil}, {200, "yes", nil}}}
+	s := New(Options{Clock: fake, Deliver: m.deliver, RetryScale: 1})
+	defer s.Close()
+	p := newFakeProvider("acme", s, s.Clock().Now)
+	p.policy = provider.NotifyPolicy{Retries: []time.Duration{7 * time.Second}, Rule: `body "yes"`,
+		Acked: func(_ int, body []byte) bool { return string(body) == "yes" }}
+	if err := s.Add(p); err != nil {
+		t.Fatal(err)
+	}
+	n := notification("acme")
+	s.Notify(n)
+	d := waitFor(t, s, "n1", "a retry", attempts(1, StateRetrying))
+	if d.Rule != `body "yes"` || !d.NextAttemptAt.Equal(start.Add(7*time.Second)) {
+		t.Fatalf("not the provider's policy: %+v", d)
+	}
+	fake.Advance(7 * time.Second)
+	waitFor(t, s, "n1", "acknowledged", attempts(2, StateAcknowledged))
+
+	n.Provider = "gone"
+	s.Notify(n)
+	d = waitFor(t, s, "n2", "acknowledged", attempts(1, StateAcknowledged))
+	if d.Rule != provider.DefaultNotifyPolicy().Rule {
+		t.Fatalf("rule %q, want the default", d.Rule)
 	}
 }

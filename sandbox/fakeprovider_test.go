@@ -7,9 +7,12 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"testing"
 	"time"
 
+	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/sandbox/wechatsim"
 )
 
 // fakeProvider is a tiny provider.Provider for testing the core without the
@@ -19,6 +22,7 @@ type fakeProvider struct {
 	hosts  []string
 	notify provider.Notifier
 	now    func() time.Time
+	policy provider.NotifyPolicy // zero: provider.DefaultNotifyPolicy
 
 	mu     sync.Mutex
 	trades map[string]*provider.Trade
@@ -140,4 +144,29 @@ func (p appOrderProvider) SubmitAppOrder(orderString string) (provider.Trade, er
 		return provider.Trade{}, fmt.Errorf("app order %s: %w", v.Get("out_trade_no"), provider.ErrBadState)
 	}
 	return *p.create(v.Get("out_trade_no"), fen, v.Get("notify_url"), "app order"), nil
+}
+
+// NotifyPolicy is the policy the test gave, or the default one.
+func (p *fakeProvider) NotifyPolicy() provider.NotifyPolicy {
+	if p.policy.Acked == nil {
+		return provider.DefaultNotifyPolicy()
+	}
+	return p.policy
+}
+
+// newDelivering is a Sandbox with fake "alipay" and "wechat" providers that
+// deliver by the real simulators' notify policies.
+func newDelivering(t testing.TB, opts Options) *Sandbox {
+	t.Helper()
+	s := New(opts)
+	for name, pol := range map[string]provider.NotifyPolicy{
+		provider.Alipay: alipaysim.NotifyPolicy(), provider.Wechat: wechatsim.NotifyPolicy(),
+	} {
+		p := newFakeProvider(name, s, s.Clock().Now)
+		p.policy = pol
+		if err := s.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // MountPath is where Handler expects to be mounted on bmobemu's server.
-const MountPath = "/_sandbox/"
+const MountPath = provider.MountPath
 
 // maxTriggerBody bounds a trigger request's body; maxProviderBody any request's
 // to a mounted provider.

@@ -53,8 +53,13 @@ func (s *Sandbox) persist() {
 	current := map[string][]byte{}
 	s.mu.Lock()
 	closed := s.closed
-	current[seqKey] = []byte(strconv.FormatInt(s.seq, 10))
+	if s.shared == nil { // with a shared store, deliveries are written as they change
+		current[seqKey] = []byte(strconv.FormatInt(s.seq, 10))
+	}
 	for _, r := range s.records {
+		if s.shared != nil {
+			break
+		}
 		b, err := json.Marshal(savedDelivery{Seq: r.seq, Delivery: r.snapshot()})
 		if err != nil {
 			s.opts.Log("error", fmt.Sprintf("sandbox: saving notify %s: %v", r.d.ID, err))
@@ -122,6 +127,14 @@ func (s *Sandbox) Restore() error {
 			saved[providerPrefix+p.Name()] = b
 		}
 	}
+	if s.shared != nil {
+		s.mu.Lock()
+		s.saved = saved
+		s.mu.Unlock()
+		s.syncShared(false)
+		s.pollShared()
+		return nil
+	}
 	seqText, err := s.opts.State.LoadState(seqKey)
 	if err != nil {
 		return fmt.Errorf("sandbox: restoring the notify record: %w", err)
@@ -160,7 +173,7 @@ func (s *Sandbox) Restore() error {
 			d.Header = http.Header{}
 		}
 		s.seq = max(s.seq, sd.Seq)
-		r := &record{seq: sd.Seq, d: d, pol: policyFor(d.Provider), n: provider.Notification{
+		r := &record{seq: sd.Seq, d: d, pol: s.policyLocked(d.Provider), n: provider.Notification{
 			Provider: d.Provider, Event: d.Event, OutTradeNo: d.OutTradeNo, URL: d.URL, Header: d.Header.Clone(), Body: []byte(d.Body),
 		}}
 		s.records = append(s.records, r)

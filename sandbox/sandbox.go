@@ -50,6 +50,10 @@ type Options struct {
 	// State keeps trades and notifies across restarts (nil: memory only);
 	// call Restore after adding the providers.
 	State StateStore
+	// PollInterval is how often, with a SharedStateStore as State, the sandbox
+	// looks there for due attempts (other processes' too); <= 0 means
+	// DefaultPollInterval. Call Restore to start looking.
+	PollInterval time.Duration
 	// Guard protects the triggers, listings and the providers' buyer pages from
 	// cross-site requests (and, off loopback, from callers without the master
 	// key); nil leaves them open (in-process tests only).
@@ -79,6 +83,12 @@ type Sandbox struct {
 
 	persistMu sync.Mutex        // one save at a time, in order
 	saved     map[string][]byte // what the last save wrote, to write only changes (under persistMu)
+
+	// With a SharedStateStore (several processes on one database):
+	shared   SharedStateStore
+	holder   string          // this sandbox in claims
+	settled  map[string]bool // delivery keys known finished (they never change again)
+	stopPoll func() bool     // the pending look for due attempts
 }
 
 // New makes a Sandbox without providers; add them with Add.
@@ -102,12 +112,20 @@ func New(opts Options) *Sandbox {
 	if opts.Log == nil {
 		opts.Log = func(string, string) {}
 	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = DefaultPollInterval
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Sandbox{
+	s := &Sandbox{
 		opts: opts, ctx: ctx, cancel: cancel,
 		providers: map[string]provider.Provider{},
 		hosts:     map[string]provider.Provider{},
+		settled:   map[string]bool{},
 	}
+	if shared, ok := opts.State.(SharedStateStore); ok {
+		s.shared, s.holder = shared, holderID()
+	}
+	return s
 }
 
 // Clock is the sandbox's clock, for the providers' trade expiry.
@@ -197,10 +215,15 @@ func (s *Sandbox) SubmitAppOrder(providerName, orderString string) (provider.Tra
 func (s *Sandbox) Close() error {
 	s.mu.Lock()
 	s.closed = true
+	if s.stopPoll != nil && s.stopPoll() {
+		s.wg.Done()
+	}
 	for _, r := range s.records {
 		if r.stopTimer != nil {
 			if r.stopTimer() {
-				r.d.State = StateStopped
+				if s.shared == nil { // shared: the store still says when, for the others
+					r.d.State = StateStopped
+				}
 				s.wg.Done() // the attempt it held will not run
 			}
 			r.stopTimer = nil

@@ -10,16 +10,17 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
 // processKeys are the sandbox keys every session of this process shares unless
 // Options.SandboxKeys says otherwise: four RSA-2048 keys take ~0.3 s to make, far
 // more than a session. Made on first use and never changed after.
-var processKeys = sync.OnceValues(func() (*sandbox.Keys, error) {
+var processKeys = sync.OnceValues(func() (*builtin.Keys, error) {
 	// The ids come from a fixed seed, so appId, mchid and serials are the same
 	// in every run; the RSA keys are fresh per process.
-	k, err := sandbox.NewKeys(newSeeded(0x5a4d), DefaultStart)
+	k, err := builtin.NewKeys(newSeeded(0x5a4d), DefaultStart)
 	if err != nil {
 		return nil, fmt.Errorf("testkit: making the sandbox keys: %w", err)
 	}
@@ -29,7 +30,7 @@ var processKeys = sync.OnceValues(func() (*sandbox.Keys, error) {
 // SandboxKeys returns the payment sandbox keys sessions use by default, making
 // them on the first call in the process. Scripts' configs take these values
 // (Options.Replace), as a reader pastes `bmobemu sandbox keys`.
-func SandboxKeys() (*sandbox.Keys, error) { return processKeys() }
+func SandboxKeys() (*builtin.Keys, error) { return processKeys() }
 
 // Payments drives a session's payment sandbox the way a buyer and the providers
 // would: pay, close and refund trades, list trades and notify deliveries, replay
@@ -39,7 +40,7 @@ func SandboxKeys() (*sandbox.Keys, error) { return processKeys() }
 type Payments struct {
 	s      *Session
 	sb     *sandbox.Sandbox
-	keys   *sandbox.Keys
+	keys   *builtin.Keys
 	client *sandbox.Client
 }
 
@@ -65,7 +66,7 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // Keys are the sandbox credentials this session's simulators hold the other
 // halves of.
-func (p *Payments) Keys() *sandbox.Keys { return p.keys }
+func (p *Payments) Keys() *builtin.Keys { return p.keys }
 
 // Pay completes a payment as the buyer would and waits for its notify's first
 // attempt. Provider may be empty when exactly one provider has a trade with

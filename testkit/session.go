@@ -36,7 +36,7 @@ import (
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/runtime"
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // DefaultStart is where a session's clock starts unless told otherwise:
@@ -83,7 +83,7 @@ type Options struct {
 	NoSandbox bool
 	// SandboxKeys are the sandbox credentials (nil: SandboxKeys(), shared by
 	// every session of the process).
-	SandboxKeys *sandbox.Keys
+	SandboxKeys *builtin.Keys
 }
 
 // Session is one isolated emulator under test. Its methods are safe for

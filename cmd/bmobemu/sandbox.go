@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // sandboxKeys is `bmobemu sandbox keys`.
@@ -19,7 +20,7 @@ func sandboxKeys(_ context.Context, inv invocation) error {
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(*db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(*db))
 	if err != nil {
 		return err
 	}

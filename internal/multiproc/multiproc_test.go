@@ -44,11 +44,13 @@ type server struct {
 	done chan struct{}
 }
 
-func start(t *testing.T, bin, db, state, fns string) *server {
+// start runs `bmobemu serve` on db; extra flags come last, so they win.
+func start(t *testing.T, bin, db, state, fns string, extra ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
-		"--app-id", "mpapp", "--rest-key", "mprest", "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16")
+	cmd := exec.Command(bin, append([]string{"serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
+		"--app-id", "mpapp", "--rest-key", "mprest", "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16"},
+		extra...)...)
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,20 +2,12 @@ package alipaysim
 
 import (
 	"crypto"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
 var _ provider.Persistent = (*Simulator)(nil)
-
-// savedState is the Simulator's state as Snapshot writes it.
-type savedState struct {
-	Seq    int64        `json:"seq"`
-	Trades []savedTrade `json:"trades"` // oldest first
-}
 
 type savedTrade struct {
 	OutTradeNo  string        `json:"outTradeNo"`
@@ -47,56 +39,48 @@ type savedRefund struct {
 
 // Snapshot implements provider.Persistent.
 func (s *Simulator) Snapshot() ([]byte, error) {
-	s.mu.Lock()
-	st := savedState{Seq: s.seq, Trades: make([]savedTrade, len(s.order))}
-	for i, t := range s.order {
-		st.Trades[i] = savedTrade{
-			OutTradeNo: t.outTradeNo, TradeNo: t.tradeNo, Kind: t.kind, Status: t.status, TotalFen: t.totalFen,
-			Subject: t.subject, Body: t.body, Passback: t.passback, NotifyURL: t.notifyURL, ReturnURL: t.returnURL,
-			QuitURL: t.quitURL, Hash: t.hash, SignType: t.signType, CreatedAt: t.createdAt, PaidAt: t.paidAt,
-			ClosedAt: t.closedAt, ExpiresAt: t.expiresAt, RefundedFen: t.refundedFen,
+	return provider.SaveState("alipaysim", &s.mu, func() provider.State[savedTrade, struct{}] {
+		st := provider.State[savedTrade, struct{}]{Seq: s.seq, Trades: make([]savedTrade, len(s.order))}
+		for i, t := range s.order {
+			st.Trades[i] = savedTrade{
+				OutTradeNo: t.outTradeNo, TradeNo: t.tradeNo, Kind: t.kind, Status: t.status, TotalFen: t.totalFen,
+				Subject: t.subject, Body: t.body, Passback: t.passback, NotifyURL: t.notifyURL, ReturnURL: t.returnURL,
+				QuitURL: t.quitURL, Hash: t.hash, SignType: t.signType, CreatedAt: t.createdAt, PaidAt: t.paidAt,
+				ClosedAt: t.closedAt, ExpiresAt: t.expiresAt, RefundedFen: t.refundedFen,
+			}
+			for _, r := range t.refunds {
+				st.Trades[i].Refunds = append(st.Trades[i].Refunds, savedRefund{OutRequestNo: r.outRequestNo, Fen: r.fen, At: r.at})
+			}
 		}
-		for _, r := range t.refunds {
-			st.Trades[i].Refunds = append(st.Trades[i].Refunds, savedRefund{OutRequestNo: r.outRequestNo, Fen: r.fen, At: r.at})
-		}
-	}
-	s.mu.Unlock()
-	b, err := json.Marshal(st)
-	if err != nil {
-		return nil, fmt.Errorf("alipaysim: snapshot: %w", err)
-	}
-	return b, nil
+		return st
+	})
 }
 
 // Restore implements provider.Persistent: the trades come back with their
 // expiry and refund-period timers armed from the saved times.
 func (s *Simulator) Restore(snapshot []byte) error {
-	var st savedState
-	if err := json.Unmarshal(snapshot, &st); err != nil {
-		return fmt.Errorf("alipaysim: restore: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq = st.Seq
-	for _, v := range st.Trades {
-		t := &trade{
-			outTradeNo: v.OutTradeNo, tradeNo: v.TradeNo, kind: v.Kind, status: v.Status, totalFen: v.TotalFen,
-			subject: v.Subject, body: v.Body, passback: v.Passback, notifyURL: v.NotifyURL, returnURL: v.ReturnURL,
-			quitURL: v.QuitURL, hash: v.Hash, signType: v.SignType, createdAt: v.CreatedAt, paidAt: v.PaidAt,
-			closedAt: v.ClosedAt, refundedFen: v.RefundedFen,
+	return provider.LoadState("alipaysim", snapshot, &s.mu, func(st provider.State[savedTrade, struct{}]) error {
+		s.seq = st.Seq
+		for _, v := range st.Trades {
+			t := &trade{
+				outTradeNo: v.OutTradeNo, tradeNo: v.TradeNo, kind: v.Kind, status: v.Status, totalFen: v.TotalFen,
+				subject: v.Subject, body: v.Body, passback: v.Passback, notifyURL: v.NotifyURL, returnURL: v.ReturnURL,
+				quitURL: v.QuitURL, hash: v.Hash, signType: v.SignType, createdAt: v.CreatedAt, paidAt: v.PaidAt,
+				closedAt: v.ClosedAt, refundedFen: v.RefundedFen,
+			}
+			for _, r := range v.Refunds {
+				t.refunds = append(t.refunds, refund{outRequestNo: r.OutRequestNo, fen: r.Fen, at: r.At})
+			}
+			s.byOutNo[t.outTradeNo] = t
+			s.byTradeNo[t.tradeNo] = t
+			s.order = append(s.order, t)
+			switch {
+			case t.status == provider.StatusWaitBuyerPay && !v.ExpiresAt.IsZero():
+				s.expireAt(t, v.ExpiresAt)
+			case t.status == provider.StatusSuccess:
+				s.finishAt(t, t.paidAt.Add(s.cfg.FinishAfter))
+			}
 		}
-		for _, r := range v.Refunds {
-			t.refunds = append(t.refunds, refund{outRequestNo: r.OutRequestNo, fen: r.Fen, at: r.At})
-		}
-		s.byOutNo[t.outTradeNo] = t
-		s.byTradeNo[t.tradeNo] = t
-		s.order = append(s.order, t)
-		switch {
-		case t.status == provider.StatusWaitBuyerPay && !v.ExpiresAt.IsZero():
-			s.expireAt(t, v.ExpiresAt)
-		case t.status == provider.StatusSuccess:
-			s.finishAt(t, t.paidAt.Add(s.cfg.FinishAfter))
-		}
-	}
-	return nil
+		return nil
+	})
 }

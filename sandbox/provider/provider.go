@@ -8,9 +8,38 @@ package provider
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 )
+
+// MountPath is where the sandbox is mounted on bmobemu's server; each
+// provider's handler is under MountPath+name.
+const MountPath = "/_sandbox/"
+
+// Env is what the sandbox gives a provider it builds: where notifies go, the
+// clock, the server's URL. A provider's credentials are its own business.
+type Env struct {
+	Notifier Notifier // the Sandbox
+	Clock    Clock
+	// BaseURL is bmobemu's server as a browser reaches it (http://127.0.0.1:8080).
+	BaseURL string
+	// Random is for nonces (nil: crypto/rand).
+	Random io.Reader
+	// Warn logs a fidelity warning.
+	Warn func(line string)
+}
+
+// MountURL is the absolute URL of the provider name's handler on bmobemu's
+// server, e.g. http://127.0.0.1:8080/_sandbox/alipay.
+func (e Env) MountURL(name string) string {
+	base := e.BaseURL
+	if base == "" {
+		base = "http://127.0.0.1:8080"
+	}
+	return strings.TrimRight(base, "/") + MountPath + name
+}
 
 // Provider names.
 const (
@@ -113,6 +142,28 @@ type Provider interface {
 	Refund(ctx context.Context, outTradeNo string, fen int64) (Trade, error)
 	// Trades lists every trade, oldest first.
 	Trades() []Trade
+	// NotifyPolicy is how the provider judges a merchant's answer to its
+	// notifies and when it tries again; the sandbox delivers by it.
+	NotifyPolicy() NotifyPolicy
+}
+
+// NotifyPolicy is how a provider judges the answer to a notify and when it
+// retries. The sandbox scales Retries (Options.RetryScale) but never reads
+// which provider it delivers for.
+type NotifyPolicy struct {
+	// Retries are the delays before the 2nd, 3rd, … attempt; none: one attempt.
+	Retries []time.Duration
+	// Acked reports whether the merchant's answer acknowledges the notify.
+	Acked func(status int, body []byte) bool
+	// Rule is Acked in words, for the delivery records and logs.
+	Rule string
+}
+
+// DefaultNotifyPolicy is the policy of a delivery whose provider is not (or no
+// longer) added: HTTP 2xx acknowledges, no retries.
+func DefaultNotifyPolicy() NotifyPolicy {
+	return NotifyPolicy{Rule: "HTTP 2xx, no retries",
+		Acked: func(status int, _ []byte) bool { return status >= 200 && status < 300 }}
 }
 
 // SignedAPI is implemented by providers whose handler serves, besides the

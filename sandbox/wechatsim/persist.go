@@ -1,7 +1,6 @@
 package wechatsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -9,13 +8,6 @@ import (
 )
 
 var _ provider.Persistent = (*Simulator)(nil)
-
-// savedState is the Simulator's state as Snapshot writes it.
-type savedState struct {
-	Seq     int64         `json:"seq"`
-	Trades  []savedTrade  `json:"trades"`  // oldest first
-	Refunds []savedRefund `json:"refunds"` // in the order they were made
-}
 
 type savedTrade struct {
 	Kind          string    `json:"kind"`
@@ -52,65 +44,57 @@ type savedRefund struct {
 
 // Snapshot implements provider.Persistent.
 func (s *Simulator) Snapshot() ([]byte, error) {
-	s.mu.Lock()
-	st := savedState{Seq: s.seq, Trades: make([]savedTrade, len(s.order))}
-	for i, t := range s.order {
-		st.Trades[i] = savedTrade{
-			Kind: t.kind, AppID: t.appID, MchID: t.mchID, Description: t.description, OutTradeNo: t.outTradeNo,
-			NotifyURL: t.notifyURL, Attach: t.attach, Total: t.total, Currency: t.currency, OpenID: t.openID,
-			TimeExpire: t.timeExpire, Fingerprint: t.fingerprint, PrepayID: t.prepayID, State: t.state,
-			TransactionID: t.transactionID, CreatedAt: t.createdAt, PaidAt: t.paidAt, Refunded: t.refunded,
-		}
-		for _, rf := range s.refundsByTxn[t.transactionID] {
-			if t.transactionID == "" {
-				break
+	return provider.SaveState("wechatsim", &s.mu, func() provider.State[savedTrade, savedRefund] {
+		st := provider.State[savedTrade, savedRefund]{Seq: s.seq, Trades: make([]savedTrade, len(s.order))}
+		for i, t := range s.order {
+			st.Trades[i] = savedTrade{
+				Kind: t.kind, AppID: t.appID, MchID: t.mchID, Description: t.description, OutTradeNo: t.outTradeNo,
+				NotifyURL: t.notifyURL, Attach: t.attach, Total: t.total, Currency: t.currency, OpenID: t.openID,
+				TimeExpire: t.timeExpire, Fingerprint: t.fingerprint, PrepayID: t.prepayID, State: t.state,
+				TransactionID: t.transactionID, CreatedAt: t.createdAt, PaidAt: t.paidAt, Refunded: t.refunded,
 			}
-			st.Refunds = append(st.Refunds, savedRefund{
-				RefundID: rf.refundID, OutRefundNo: rf.outRefundNo, OutTradeNo: t.outTradeNo, Reason: rf.reason,
-				NotifyURL: rf.notifyURL, Fen: rf.fen, Status: rf.status, CreatedAt: rf.createdAt, SuccessAt: rf.successAt,
-			})
+			if t.transactionID == "" {
+				continue
+			}
+			for _, rf := range s.refundsByTxn[t.transactionID] {
+				st.Refunds = append(st.Refunds, savedRefund{
+					RefundID: rf.refundID, OutRefundNo: rf.outRefundNo, OutTradeNo: t.outTradeNo, Reason: rf.reason,
+					NotifyURL: rf.notifyURL, Fen: rf.fen, Status: rf.status, CreatedAt: rf.createdAt, SuccessAt: rf.successAt,
+				})
+			}
 		}
-	}
-	s.mu.Unlock()
-	b, err := json.Marshal(st)
-	if err != nil {
-		return nil, fmt.Errorf("wechatsim: snapshot: %w", err)
-	}
-	return b, nil
+		return st
+	})
 }
 
 // Restore implements provider.Persistent.
 func (s *Simulator) Restore(snapshot []byte) error {
-	var st savedState
-	if err := json.Unmarshal(snapshot, &st); err != nil {
-		return fmt.Errorf("wechatsim: restore: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq = st.Seq
-	for _, v := range st.Trades {
-		t := &trade{
-			kind: v.Kind, appID: v.AppID, mchID: v.MchID, description: v.Description, outTradeNo: v.OutTradeNo,
-			notifyURL: v.NotifyURL, attach: v.Attach, total: v.Total, currency: v.Currency, openID: v.OpenID,
-			timeExpire: v.TimeExpire, fingerprint: v.Fingerprint, prepayID: v.PrepayID, state: v.State,
-			transactionID: v.TransactionID, createdAt: v.CreatedAt, paidAt: v.PaidAt, refunded: v.Refunded,
+	return provider.LoadState("wechatsim", snapshot, &s.mu, func(st provider.State[savedTrade, savedRefund]) error {
+		s.seq = st.Seq
+		for _, v := range st.Trades {
+			t := &trade{
+				kind: v.Kind, appID: v.AppID, mchID: v.MchID, description: v.Description, outTradeNo: v.OutTradeNo,
+				notifyURL: v.NotifyURL, attach: v.Attach, total: v.Total, currency: v.Currency, openID: v.OpenID,
+				timeExpire: v.TimeExpire, fingerprint: v.Fingerprint, prepayID: v.PrepayID, state: v.State,
+				transactionID: v.TransactionID, createdAt: v.CreatedAt, paidAt: v.PaidAt, refunded: v.Refunded,
+			}
+			s.trades[t.outTradeNo] = t
+			s.byPrepay[t.prepayID] = t
+			if t.transactionID != "" {
+				s.byTxn[t.transactionID] = t
+			}
+			s.order = append(s.order, t)
 		}
-		s.trades[t.outTradeNo] = t
-		s.byPrepay[t.prepayID] = t
-		if t.transactionID != "" {
-			s.byTxn[t.transactionID] = t
+		for _, v := range st.Refunds {
+			t := s.trades[v.OutTradeNo]
+			if t == nil {
+				return fmt.Errorf("refund %s of unknown trade %s", v.OutRefundNo, v.OutTradeNo)
+			}
+			rf := &refund{refundID: v.RefundID, outRefundNo: v.OutRefundNo, trade: t, reason: v.Reason, notifyURL: v.NotifyURL,
+				fen: v.Fen, status: v.Status, createdAt: v.CreatedAt, successAt: v.SuccessAt}
+			s.refunds[rf.outRefundNo] = rf
+			s.refundsByTxn[t.transactionID] = append(s.refundsByTxn[t.transactionID], rf)
 		}
-		s.order = append(s.order, t)
-	}
-	for _, v := range st.Refunds {
-		t := s.trades[v.OutTradeNo]
-		if t == nil {
-			return fmt.Errorf("wechatsim: restore: refund %s of unknown trade %s", v.OutRefundNo, v.OutTradeNo)
-		}
-		rf := &refund{refundID: v.RefundID, outRefundNo: v.OutRefundNo, trade: t, reason: v.Reason, notifyURL: v.NotifyURL,
-			fen: v.Fen, status: v.Status, createdAt: v.CreatedAt, successAt: v.SuccessAt}
-		s.refunds[rf.outRefundNo] = rf
-		s.refundsByTxn[t.transactionID] = append(s.refundsByTxn[t.transactionID], rf)
-	}
-	return nil
+		return nil
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/bmobemu/bmobemu/examples/internal/placeholders"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // SandboxRetryScale shrinks the providers' notify retry schedules in the
@@ -20,10 +21,10 @@ const SandboxRetryScale = 0.0005
 // the sandbox keys are made beside a fresh db, the folder is copied with its key
 // placeholders filled from them (placeholders.FromSandbox), and the sandbox's
 // cashier pages link back to the server's real loopback address.
-func StartSandbox(t testing.TB, dir string) (*Emu, *sandbox.Keys) {
+func StartSandbox(t testing.TB, dir string) (*Emu, *builtin.Keys) {
 	t.Helper()
 	db := t.TempDir() + "/data.db"
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}

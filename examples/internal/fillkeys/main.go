@@ -19,6 +19,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/examples/internal/placeholders"
 	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 func main() {
@@ -44,7 +45,7 @@ func run(db, out string, dirs []string) error {
 	if len(dirs) == 0 {
 		return fmt.Errorf("name the functions folders to fill")
 	}
-	keys, err := sandbox.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
 	if err != nil {
 		return err
 	}

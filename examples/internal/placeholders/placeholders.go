@@ -13,13 +13,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // FromSandbox maps every placeholder the examples use to its value in k. Alipay
 // keys are bare base64 (as Alipay's console shows them); WeChat PEMs are
 // escaped for a '…' or "…" JavaScript string.
-func FromSandbox(k *sandbox.Keys) map[string]string {
+func FromSandbox(k *builtin.Keys) map[string]string {
 	a, w := &k.Alipay, &k.Wechat
 	return map[string]string{
 		"__ALIPAY_APP_ID__":        a.AppID,

@@ -1,4 +1,4 @@
-package sandbox
+package builtin
 
 import (
 	"bytes"
@@ -14,6 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/sandbox/provider"
 )
 
 func TestKeysAreMadeOnceAndReloadedIdentically(t *testing.T) {
@@ -52,8 +56,8 @@ func TestKeysAreMadeOnceAndReloadedIdentically(t *testing.T) {
 	if c1.String() != c2.String() {
 		t.Fatal("the printed config changed between loads")
 	}
-	if KeysFile("/x/app.db") != "/x/app.db.sandbox.json" {
-		t.Fatal(KeysFile("/x/app.db"))
+	if sandbox.KeysFile("/x/app.db") != "/x/app.db.sandbox.json" {
+		t.Fatal(sandbox.KeysFile("/x/app.db"))
 	}
 }
 
@@ -169,5 +173,65 @@ func TestBadKeysFileIsAClearError(t *testing.T) {
 		if data, _ := os.ReadFile(path); string(data) != content {
 			t.Errorf("%s was changed", name)
 		}
+	}
+}
+
+// TestAKeysFileOfTheEarlierFormatKeepsWorking: testdata/keys-v1.json was
+// written by the sandbox before each provider owned its keys; it loads as it
+// is, unchanged on disk, and the simulators run with it.
+func TestAKeysFileOfTheEarlierFormatKeepsWorking(t *testing.T) {
+	orig, err := os.ReadFile("testdata/keys-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "app.db.sandbox.json")
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadOrCreateKeys(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Alipay.AppID != "9021000405803320" || k.Alipay.SellerID != "2088831071643156" || k.Alipay.AppKey == nil ||
+		k.Wechat.PlatformKey == nil || len(k.Wechat.APIv3Key) != 32 {
+		t.Fatalf("keys not read: %+v %+v", k.Alipay, k.Wechat)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, orig) {
+		t.Fatal("loading rewrote the keys file")
+	}
+	s := sandbox.New(sandbox.Options{})
+	defer s.Close()
+	for _, f := range k.Factories() {
+		p, err := f(provider.Env{Notifier: s})
+		if err != nil {
+			t.Fatalf("a simulator refuses the earlier keys: %v", err)
+		}
+		if err := s.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(s.Providers()) != 2 {
+		t.Fatal(s.Providers())
+	}
+}
+
+// TestIdsFollowTheSeed: the same random stream gives the same ids (testkit's
+// sessions rely on it for stable appId, mchid and serials).
+func TestIdsFollowTheSeed(t *testing.T) {
+	seed := bytes.Repeat([]byte{7, 200, 31, 99}, 64)
+	a, err := NewKeys(bytes.NewReader(seed), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewKeys(bytes.NewReader(seed), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Alipay.AppID != b.Alipay.AppID || a.Wechat.MchID != b.Wechat.MchID || a.Wechat.PlatformSerial != b.Wechat.PlatformSerial ||
+		a.Wechat.APIv3Key != b.Wechat.APIv3Key {
+		t.Fatal("ids differ for one seed")
+	}
+	if a.Alipay.AppKey.Equal(b.Alipay.AppKey) {
+		t.Fatal("RSA keys came from the seed")
 	}
 }

@@ -1,0 +1,131 @@
+package multiproc
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bmobemu/bmobemu/internal/pgtest"
+	"github.com/bmobemu/bmobemu/sandbox"
+)
+
+// notifyCounter records every notify it is given as a Seen row (so the test
+// counts what the function saw) and answers Alipay's "success", except the
+// first notify of a RETRY-… trade, which it refuses so Alipay retries.
+const notifyCounter = `function onRequest(request, response, modules) {
+  var db = modules.oData;
+  var no = String(request.body.out_trade_no);
+  db.find({ table: 'Seen', where: { no: no } }, function (err, data) {
+    var before = err ? 0 : JSON.parse(data).results.length;
+    db.insert({ table: 'Seen', data: { no: no, n: before + 1 } }, function () {
+      response.end(no.indexOf('RETRY') === 0 && before === 0 ? 'fail' : 'success');
+    });
+  });
+}
+`
+
+// seen counts the Seen rows of trade no, through s.
+func seen(t *testing.T, s *server, no string) int {
+	t.Helper()
+	where := url.QueryEscape(fmt.Sprintf(`{"no":%q}`, no))
+	code, out, err := call(context.Background(), "GET", s.base+"/1/classes/Seen?count=1&limit=0&where="+where, "")
+	if err != nil || code != 200 {
+		t.Fatalf("counting Seen rows: %d %v %v", code, out, err)
+	}
+	n, _ := out["count"].(float64)
+	return int(n)
+}
+
+// delivery waits until c lists a delivery for trade no that satisfies cond.
+func delivery(t *testing.T, c *sandbox.Client, no, what string, cond func(sandbox.Delivery) bool) sandbox.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var last []sandbox.Delivery
+	for time.Now().Before(deadline) {
+		ds, err := c.Notifies(context.Background())
+		if err == nil {
+			last = ds
+			for _, d := range ds {
+				if d.OutTradeNo == no && cond(d) {
+					return d
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no delivery for %s %s through %s; deliveries: %+v", no, what, c.Base, last)
+	return sandbox.Delivery{}
+}
+
+// TestANotifyIsDeliveredOnceAcrossProcesses is issue 16 item 5's "a notify is
+// delivered once": two processes on one database, both running their
+// delivery loops. A trade paid through a has its notify delivered exactly once
+// (and b lists it); a notify whose retry a had scheduled when it was killed -9
+// is retried by b, once.
+func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
+	db := pgtest.DSN(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bmobemu")
+	build := exec.Command("go", "build", "-o", bin, "github.com/bmobemu/bmobemu/cmd/bmobemu")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	fns := filepath.Join(dir, "functions")
+	if err := os.Mkdir(fns, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fns, "payNotify.js"), []byte(notifyCounter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	defer func() { t.Logf("took %v after the build", time.Since(t0)) }()
+	state := filepath.Join(dir, "state")
+	a := start(t, bin, db, state, fns, "--sandbox=on")
+	b := start(t, bin, db, state, fns, "--sandbox=on")
+	ca, cb := &sandbox.Client{Base: a.base}, &sandbox.Client{Base: b.base}
+	ctx := context.Background()
+	pay := func(no string) {
+		t.Helper()
+		_, err := ca.Pay(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: no, Amount: "0.01",
+			NotifyURL: "https://merchant.example/fn/payNotify", Subject: "multiproc"})
+		if err != nil {
+			t.Fatalf("paying %s through a: %v", no, err)
+		}
+	}
+
+	t.Logf("both serving after %v", time.Since(t0))
+	// Both running: delivered once, and b lists a's delivery as acknowledged.
+	pay("ONCE-1")
+	d := delivery(t, cb, "ONCE-1", "acknowledged", func(d sandbox.Delivery) bool { return d.State == sandbox.StateAcknowledged })
+	if len(d.Attempts) != 1 {
+		t.Fatalf("ONCE-1 took %d attempts: %+v", len(d.Attempts), d.Attempts)
+	}
+
+	t.Logf("ONCE-1 acknowledged after %v", time.Since(t0))
+	// a makes the first attempt (refused), schedules the retry, and is killed.
+	pay("RETRY-1")
+	delivery(t, ca, "RETRY-1", "refused once", func(d sandbox.Delivery) bool {
+		return d.State == sandbox.StateRetrying && len(d.Attempts) == 1
+	})
+	_ = a.cmd.Process.Signal(syscall.SIGKILL)
+	<-a.done
+	d = delivery(t, cb, "RETRY-1", "retried by b", func(d sandbox.Delivery) bool { return d.State == sandbox.StateAcknowledged })
+	if len(d.Attempts) != 2 {
+		t.Fatalf("RETRY-1 took %d attempts: %+v", len(d.Attempts), d.Attempts)
+	}
+
+	// Several poll intervals later nothing was delivered again.
+	time.Sleep(4 * time.Second)
+	if n := seen(t, b, "ONCE-1"); n != 1 {
+		t.Fatalf("the function saw ONCE-1's notify %d times, want once", n)
+	}
+	if n := seen(t, b, "RETRY-1"); n != 2 {
+		t.Fatalf("the function saw RETRY-1's notify %d times, want 2 (refused, then acknowledged)", n)
+	}
+}
