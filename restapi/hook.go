@@ -18,8 +18,8 @@ import (
 // are data requests, the body Bmob builds for the hook from the real request,
 // and what the hook's answer does to the request.
 //
-// Only requests marked as coming from a client (WithClient, set by the HTTP
-// server) pass through the hook; the in-process calls of cloud functions
+// Only requests marked as coming from a client (WithClient, set by
+// ServeClient) pass through the hook; the in-process calls of cloud functions
 // (oData and the other wrappers) do not, so a hook that queries its own table
 // cannot recurse.
 

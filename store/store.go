@@ -106,23 +106,14 @@ const (
 // TimeLayout is how Bmob writes createdAt, updatedAt and Date values.
 const TimeLayout = "2006-01-02 15:04:05"
 
-// Error is an error Bmob reports to clients as {"code":N,"error":"…"}.
+// Error is an error Bmob reports to clients as {"code":N,"error":"…"}. The
+// HTTP status it is answered with is the REST layer's choice (restapi).
 type Error struct {
 	Code    int
 	Message string
-	// Status is the HTTP status of the REST answer (400 unless set).
-	Status int
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("bmob error %d: %s", e.Code, e.Message) }
-
-// HTTPStatus is the status the REST API answers with.
-func (e *Error) HTTPStatus() int {
-	if e.Status != 0 {
-		return e.Status
-	}
-	return 400
-}
 
 // Errorf makes an *Error with a formatted message.
 func Errorf(code int, format string, args ...any) *Error {
