@@ -131,6 +131,7 @@ type Emulator struct {
 	Tasks   *tasks.Scheduler
 
 	cancelWatch context.CancelFunc
+	stopCode    context.CancelFunc // ends Functions.WatchCode
 }
 
 // Open builds an emulator. The caller must Close it. A start that fails
@@ -266,11 +267,15 @@ func Open(cfg Config) (e *Emulator, err error) {
 		NoWarm:    cfg.NoWarm,
 		Transform: cfg.Transform,
 		DeployDir: cfg.DeployDir,
+		Code:      codeStore(st),
 	})
 	if err != nil {
 		e.closeEarly()
 		return nil, err
 	}
+	codeCtx, stopCode := context.WithCancel(context.Background())
+	e.stopCode = stopCode
+	go set.WatchCode(codeCtx, 0) // returns at once unless deploys live in the database
 	env.Functions = set
 	restFunctions.Bind(set)
 	e.Functions, e.Engine = set, engine
@@ -366,6 +371,9 @@ func (e *Emulator) backup(ctx context.Context, w io.Writer, export bool) error {
 
 // closeEarly releases what Open made before failing.
 func (e *Emulator) closeEarly() {
+	if e.stopCode != nil {
+		e.stopCode()
+	}
 	if e.Tasks != nil {
 		e.Tasks.Close()
 	}
@@ -394,6 +402,9 @@ func (e *Emulator) Close() error {
 	e.Tasks.Close()
 	if e.cancelWatch != nil {
 		e.cancelWatch()
+	}
+	if e.stopCode != nil {
+		e.stopCode()
 	}
 	if e.Sandbox != nil {
 		_ = e.Sandbox.Close()

@@ -11,6 +11,7 @@ import (
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/store"
 	"github.com/bmobemu/bmobemu/tasks"
 )
 
@@ -27,12 +28,18 @@ func (e *Emulator) openProject() error {
 	if err != nil {
 		return err
 	}
-	e.Tasks = tasks.New(tasks.Options{
+	opts := tasks.Options{
 		Clock:     cfg.Clock,
 		Functions: e,
 		Log:       func(level, line string) { e.Logs.FunctionLog("tasks", level, line) },
 		Manual:    cfg.ManualTasks,
-	})
+	}
+	// On a database several processes share (PostgreSQL), each tick runs in
+	// one of them and the run history is the database's.
+	if keeper, ok := e.Store.(store.TaskKeeper); ok && !cfg.ManualTasks {
+		opts.Shared = tasks.StoreShared(keeper, 0, 0)
+	}
+	e.Tasks = tasks.New(opts)
 	e.Tasks.Set(holder.Current())
 	holder.OnChange(e.Tasks.Set)
 	e.Project = holder
@@ -73,4 +80,13 @@ func (e *Emulator) Invoke(ctx context.Context, name string, req *runtime.Request
 		}
 	}
 	return resp, err
+}
+
+// codeStore is where REST deploys go: the database when several processes may
+// share it (PostgreSQL), else nil (the deploy folder).
+func codeStore(st store.Store) functions.CodeStore {
+	if cs, ok := st.(functions.CodeStore); ok {
+		return cs
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -32,6 +33,9 @@ func (e *CompileError) Unwrap() error { return e.Err }
 func (s *Set) Deploy(name string, src []byte) error {
 	if !ValidName(name) {
 		return fmt.Errorf("invalid function name %q", name)
+	}
+	if s.code != nil {
+		return s.deployToStore(name, src)
 	}
 	if len(s.dirs) == 0 {
 		return fmt.Errorf("deploying %s: no functions folder", name)
@@ -68,6 +72,44 @@ func (s *Set) Deploy(name string, src []byte) error {
 	return nil
 }
 
+// deployToStore is Deploy with a CodeStore: compiled and warmed here first,
+// then saved (the other processes load it from there within WatchCode's
+// poll), then served here.
+func (s *Set) deployToStore(name string, src []byte) error {
+	fn, err := s.engine.Compile(name, deployedPath(name), src)
+	if err != nil {
+		return &CompileError{Err: err}
+	}
+	if err := fn.Warm(); err != nil {
+		fn.Close()
+		return &CompileError{Err: err}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), codeTimeout)
+	defer cancel()
+	v, err := s.code.SaveCode(ctx, name, src)
+	if err != nil {
+		fn.Close()
+		return fmt.Errorf("deploying %s: %w", name, err)
+	}
+	s.mu.Lock()
+	old, replaced := s.fns[name]
+	if d, ok := s.deployed[name]; ok && d.version > v {
+		// A later deploy through another process already arrived here.
+		s.mu.Unlock()
+		fn.Close()
+		return nil
+	}
+	s.deployed[name] = deployedCode{src: src, version: v}
+	s.fns[name] = fn
+	delete(s.errors, name)
+	s.mu.Unlock()
+	if replaced {
+		old.Close()
+	}
+	s.log("info", fmt.Sprintf("function %s deployed to the database (version %d)", name, v))
+	return nil
+}
+
 // ErrNotDeployed is Remove of a function that comes from a source folder while
 // deploys go to a deploy folder: bmobemu deletes only what was deployed.
 var ErrNotDeployed = errors.New("not a deployed function")
@@ -79,6 +121,9 @@ var ErrNotDeployed = errors.New("not a deployed function")
 func (s *Set) Remove(name string) error {
 	if !ValidName(name) {
 		return fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	if s.code != nil {
+		return s.removeFromStore(name)
 	}
 	if len(s.dirs) == 0 {
 		return fmt.Errorf("%w: %s", ErrNotFound, name)
@@ -106,6 +151,36 @@ func (s *Set) Remove(name string) error {
 			_ = s.Reload(name)
 			break
 		}
+	}
+	return nil
+}
+
+// removeFromStore is Remove with a CodeStore: only deployed code can be
+// removed; a source folder's version it shadowed is served again.
+func (s *Set) removeFromStore(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), codeTimeout)
+	defer cancel()
+	ok, err := s.code.DeleteCode(ctx, name)
+	if err != nil {
+		return fmt.Errorf("removing %s: %w", name, err)
+	}
+	s.mu.Lock()
+	_, had := s.deployed[name]
+	delete(s.deployed, name)
+	s.mu.Unlock()
+	if !ok && !had {
+		if _, served := s.Get(name); served {
+			return fmt.Errorf("%w: %s comes from a functions folder; delete the file there to remove it", ErrNotDeployed, name)
+		}
+		return fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	if err := s.Reload(name); err != nil { // a source version comes back, or the function is dropped
+		return err
+	}
+	if _, served := s.Get(name); served {
+		s.log("info", fmt.Sprintf("function %s: the deployed version is removed, the functions folder's is served again", name))
+	} else {
+		s.log("info", fmt.Sprintf("function %s removed from the database", name))
 	}
 	return nil
 }

@@ -55,9 +55,15 @@ type Set struct {
 	// LoadOptions.DeployDir); "" deploys into dirs.
 	deployDir string
 
+	// code keeps deployed code in the database (nil: deploys are files).
+	code CodeStore
+
 	mu     sync.RWMutex
 	fns    map[string]*runtime.Function
 	errors map[string]error // the last load error of each file that has one
+	// deployed is the CodeStore's code this process serves, by name: it
+	// shadows a source folder's file of the same name.
+	deployed map[string]deployedCode
 }
 
 // Load compiles every function in dirs. A file that fails to compile is reported
@@ -84,6 +90,10 @@ type LoadOptions struct {
 	// those of the same name in the source folders; removing one brings the
 	// source version back.
 	DeployDir string
+	// Code keeps deployed code in a database every process shares (nil: the
+	// deploy folder). It replaces DeployDir; call WatchCode to serve the
+	// other processes' deploys.
+	Code CodeStore
 }
 
 // LoadWith is Load with options.
@@ -93,8 +103,8 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 		log = func(string, string) {}
 	}
 	s := &Set{engine: engine, dirs: dirs, log: log, noWarm: opts.NoWarm, xform: opts.Transform, dirOf: map[string]string{},
-		fns: map[string]*runtime.Function{}, errors: map[string]error{}}
-	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) {
+		fns: map[string]*runtime.Function{}, errors: map[string]error{}, deployed: map[string]deployedCode{}, code: opts.Code}
+	if opts.DeployDir != "" && !slices.Contains(dirs, opts.DeployDir) && opts.Code == nil {
 		s.deployDir = filepath.Clean(opts.DeployDir)
 	}
 	for _, dir := range dirs {
@@ -127,7 +137,29 @@ func LoadWith(engine *runtime.Engine, dirs []string, opts LoadOptions) (*Set, er
 			}
 		}
 	}
+	names := map[string]bool{}
 	for name := range s.dirOf {
+		names[name] = true
+	}
+	if s.code != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), codeTimeout)
+		defer cancel()
+		versions, err := s.code.CodeVersions(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the deployed functions: %w", err)
+		}
+		for name := range versions {
+			src, v, ok, err := s.code.Code(ctx, name)
+			if err != nil {
+				return nil, fmt.Errorf("reading the deployed functions: %w", err)
+			}
+			if ok {
+				s.deployed[name] = deployedCode{src: src, version: v}
+				names[name] = true
+			}
+		}
+	}
+	for name := range names {
 		_ = s.load(name, true)
 	}
 	return s, nil
@@ -186,8 +218,23 @@ func (s *Set) Reload(name string) error { return s.load(name, false) }
 // load is Reload; initial is the first load, whose successes the banner lists
 // rather than the log.
 func (s *Set) load(name string, initial bool) error {
-	path := s.pathOf(name)
-	src, err := os.ReadFile(path)
+	var (
+		path string
+		src  []byte
+		err  error
+	)
+	s.mu.RLock()
+	d, deployed := s.deployed[name]
+	s.mu.RUnlock()
+	switch {
+	case deployed:
+		path, src = deployedPath(name), d.src
+	case len(s.dirs) == 0:
+		path, err = deployedPath(name), os.ErrNotExist
+	default:
+		path = s.pathOf(name)
+		src, err = os.ReadFile(path)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		s.mu.Lock()
 		old, had := s.fns[name]

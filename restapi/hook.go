@@ -189,7 +189,7 @@ func (a *API) passHook(ctx context.Context, req Request, table, op string, data 
 		Table: table, Operation: op, Caller: callerPlatform(req.Header), IP: c.IP,
 		UA: header(req.Header, "User-Agent"), Token: header(req.Header, HeaderSessionToken), Data: string(text),
 	}
-	verdict, err := a.hook.Decide(WithoutClient(ctx), in)
+	verdict, err := a.hook.Decide(store.Ungrouped(WithoutClient(ctx)), in) // the hook's own writes are not the element's
 	var refusal *HookRefusal
 	switch {
 	case errors.As(err, &refusal):

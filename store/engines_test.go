@@ -19,6 +19,9 @@ var crossRows = []string{
 	`{"n":"g","num":10,"o":{"v":-3,"k":"x"}}`,
 	`{"n":"h","s":"abc","w":"ABC","o":{"v":"abc"}}`,
 	`{"n":"i","s":"ab","o":{"v":"ab","k":["x"]}}`,
+	// The NUL character and the escape PostgreSQL stores it with (pg_nul.go).
+	`{"n":"j","s":"a\u0000b","t":"x\u0001y","o":{"k\u0000":"v\u0000","v":"ab\u0000"},"arr":["\u0000","\u0001\u0002"]}`,
+	`{"n":"k","s":"a\u0001","t":"\u0000","u":"\u0001\u0001"}`,
 }
 
 var crossQueries = []Query{
@@ -77,6 +80,18 @@ var crossQueries = []Query{
 	{Where: where(`{"n":{"$gte":"b"}}`), Keys: []string{"n,num"}, Order: []string{"n"}, Limit: 2, Skip: 2, Count: true},
 	{Where: where(`{"n":{"$in":["a","c","g"]}}`), GroupBy: []string{"num"}, GroupCount: true, Sum: []string{"num"}},
 	{Where: where(`{"o.k":{"$in":["x","y"]}}`), Keys: []string{"-o"}},
+	{Where: where(`{"s":"a\u0000b"}`)},
+	{Where: where(`{"s":{"$lt":"a\u0001"}}`), Order: []string{"-s"}},
+	{Where: where(`{"s":{"$gt":"a"}}`), Order: []string{"s"}},
+	{Where: where(`{"arr":"\u0000"}`)},
+	{Where: where(`{"arr":{"$all":["\u0001\u0002"]}}`)},
+	{Where: where(`{"t":{"$in":["\u0000","x\u0001y"]}}`), Order: []string{"t"}},
+	{Where: where(`{"u":"\u0000"}`)},
+	{Where: where(`{"o.v":{"$gte":"ab"}}`), Order: []string{"-o.v"}},
+	{Where: where(`{"s":{"$regex":"\u0000"}}`)},
+	{Where: where(`{"o":{"k\u0000":"v\u0000","v":"ab\u0000"}}`)},
+	{Where: where(`{"objectId":"a\u0000"}`)},
+	{Order: []string{"t", "s"}, Keys: []string{"t,s"}},
 }
 
 // TestEnginesAnswerAlike writes the same objects to both engines and

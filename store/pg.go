@@ -31,7 +31,7 @@ import (
 // PostgreSQL and YugabyteDB.
 
 // PostgresSchemaVersion is the version of the tables OpenPostgres sets up.
-const PostgresSchemaVersion = 3
+const PostgresSchemaVersion = 6
 
 // pgMigrations[i] upgrades the tables from version i to i+1.
 var pgMigrations = []string{
@@ -57,6 +57,18 @@ var pgMigrations = []string{
 	// 3: the safe-sign nonces every process refuses once used.
 	`CREATE TABLE bmob_nonces (nonce text PRIMARY KEY, expires bigint NOT NULL);
 	CREATE INDEX bmob_nonces_expires ON bmob_nonces (expires);`,
+	// 4: the timed tasks' ticks, leases and run history, shared by every process.
+	`CREATE TABLE bmob_task_leases (
+		task text PRIMARY KEY, last_tick bigint NOT NULL DEFAULT 0,
+		owner text NOT NULL DEFAULT '', until_us bigint NOT NULL DEFAULT 0
+	);
+	CREATE TABLE bmob_task_runs (id bigserial PRIMARY KEY, task text NOT NULL, run bytea NOT NULL);
+	CREATE INDEX bmob_task_runs_task ON bmob_task_runs (task, id);`,
+	// 5: function code deployed over REST, served by every process.
+	`CREATE SEQUENCE bmob_functions_version;
+	CREATE TABLE bmob_functions (name text PRIMARY KEY, source bytea NOT NULL, version bigint NOT NULL);`,
+	// 6: the fields indexed with IndexField (bmobemu data index).
+	`CREATE TABLE bmob_field_indexes (class text NOT NULL, field text NOT NULL, name text NOT NULL, PRIMARY KEY (class, field));`,
 }
 
 // PostgresOptions configure OpenPostgres beyond Options.
@@ -196,18 +208,24 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-func scanRecord(rows pgx.Rows) (*record, error) {
+func scanRecord(rows pgx.Rows) (*record, error) { return scanRecordWith(rows) }
+
+// scanRecordWith reads a row of lead columns, then recordColumns.
+func scanRecordWith(rows pgx.Rows, lead ...any) (*record, error) {
 	var (
 		id               string
 		created, updated int64
 		fields           []byte
 	)
-	if err := rows.Scan(&id, &created, &updated, &fields); err != nil {
+	if err := rows.Scan(append(lead, &id, &created, &updated, &fields)...); err != nil {
 		return nil, fmt.Errorf("read object: %w", err)
 	}
 	r := &record{id: id, created: time.UnixMicro(created), updated: time.UnixMicro(updated)}
 	if err := json.Unmarshal(fields, &r.fields); err != nil {
 		return nil, fmt.Errorf("decode object %s: %w", id, err)
+	}
+	if bytes.Contains(fields, []byte(`\u0001`)) { // PostgreSQL writes \x01 so
+		unescapeDeep(r.fields)
 	}
 	if r.fields == nil {
 		r.fields = map[string]any{}
@@ -239,7 +257,7 @@ const recordColumns = `id, created, updated, fields`
 
 // record reads one object, or 101.
 func (s *pgStore) record(ctx context.Context, class, id string) (*record, error) {
-	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2`, class, id)
+	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2`, escapeNUL(class), escapeNUL(id))
 	if err != nil {
 		return nil, err
 	}
@@ -254,9 +272,11 @@ func encodeFields(id string, fields map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode object %s: %w", id, err)
 	}
-	// JSONB cannot hold the NUL character; say so instead of a database error.
-	if bytes.Contains(b, []byte(`u0000`)) && hasNUL(fields) {
-		return "", Errorf(107, "invalid string: the NUL character (\\u0000) cannot be stored in a PostgreSQL database.")
+	// JSONB cannot hold the NUL character: such strings are escaped (pg_nul.go).
+	if jsonNeedsEscape(b) {
+		if b, err = json.Marshal(escapeDeep(fields)); err != nil {
+			return "", fmt.Errorf("encode object %s: %w", id, err)
+		}
 	}
 	return string(b), nil
 }
@@ -383,7 +403,7 @@ func (s *pgStore) Create(ctx context.Context, class string, data map[string]any)
 
 // lockRecord reads an object for update, or 101.
 func lockRecord(ctx context.Context, tx pgx.Tx, class, id string) (*record, error) {
-	recs, err := queryRecords(ctx, tx, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2 FOR UPDATE`, class, id)
+	recs, err := queryRecords(ctx, tx, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND id = $2 FOR UPDATE`, escapeNUL(class), escapeNUL(id))
 	if err != nil {
 		return nil, err
 	}
@@ -464,14 +484,14 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 		}
 		if after != "" {
 			tag, err := tx.Exec(ctx, `INSERT INTO bmob_unique (class, field, value, object_id) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (class, field, value) DO NOTHING`, class, r.field, after, id)
+				ON CONFLICT (class, field, value) DO NOTHING`, class, r.field, escapeNUL(after), id)
 			if err != nil {
 				return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 			}
 			if tag.RowsAffected() == 0 {
 				var owner string
 				if err := tx.QueryRow(ctx, `SELECT object_id FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3`,
-					class, r.field, after).Scan(&owner); err != nil {
+					class, r.field, escapeNUL(after)).Scan(&owner); err != nil {
 					return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 				}
 				if owner != id {
@@ -481,7 +501,7 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 		}
 		if before != "" {
 			if _, err := tx.Exec(ctx, `DELETE FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3 AND object_id = $4`,
-				class, r.field, before, id); err != nil {
+				class, r.field, escapeNUL(before), id); err != nil {
 				return fmt.Errorf("unique index %s.%s: %w", class, r.field, err)
 			}
 		}
@@ -499,7 +519,7 @@ func pgAfterPut(ctx context.Context, tx pgx.Tx, class, id string, old map[string
 func pgAfterDelete(ctx context.Context, tx pgx.Tx, class, id string, old map[string]string) error {
 	for field, v := range old {
 		if _, err := tx.Exec(ctx, `DELETE FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3 AND object_id = $4`,
-			class, field, v, id); err != nil {
+			class, field, escapeNUL(v), id); err != nil {
 			return fmt.Errorf("unique index %s.%s: %w", class, field, err)
 		}
 	}
@@ -557,24 +577,3 @@ func (s *pgStore) Schemas(ctx context.Context) (map[string]map[string]string, er
 }
 
 var _ Store = (*pgStore)(nil)
-
-// hasNUL reports whether a string or key anywhere in v holds the NUL character.
-func hasNUL(v any) bool {
-	switch t := v.(type) {
-	case string:
-		return strings.IndexByte(t, 0) >= 0
-	case []any:
-		for _, e := range t {
-			if hasNUL(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		for k, e := range t {
-			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
-				return true
-			}
-		}
-	}
-	return false
-}

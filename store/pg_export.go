@@ -163,7 +163,7 @@ func (s *pgStore) Import(ctx context.Context, r io.Reader) error {
 		}
 		for _, u := range unique {
 			if _, err := tx.Exec(ctx, `INSERT INTO bmob_unique (class, field, value, object_id) VALUES ($1, $2, $3, $4)`,
-				u.class, u.field, u.value, u.id); err != nil {
+				u.class, u.field, escapeNUL(u.value), u.id); err != nil {
 				return fmt.Errorf("unique index: %w", err)
 			}
 		}

@@ -32,6 +32,18 @@ func (b *sqlWhere) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
+// classWhere starts the translation of a query of class: the class is
+// written into the SQL as a literal when it is a plain name (letters, digits,
+// underscores: nothing to quote), so the planner can use a field index made
+// for that class alone (a partial index, see IndexField) whatever plan it
+// caches; any other class name is a parameter.
+func classWhere(class string) (*sqlWhere, string) {
+	if checkClass(class) == nil {
+		return &sqlWhere{}, "class = '" + class + "'"
+	}
+	return &sqlWhere{args: []any{escapeNUL(class)}}, "class = $1"
+}
+
 // inexact is the translation of a clause SQL cannot decide: keep every row.
 const inexact = "TRUE"
 
@@ -152,11 +164,17 @@ func plainIndex(s string) bool {
 	return true
 }
 
-// jsonArg passes a value as JSONB.
+// jsonArg passes a value as JSONB, escaped as stored values are (pg_nul.go).
 func (b *sqlWhere) jsonArg(v any) string {
 	j, _ := json.Marshal(v) // decoded JSON values always encode
+	if jsonNeedsEscape(j) {
+		j, _ = json.Marshal(escapeDeep(v))
+	}
 	return b.arg(string(j)) + "::jsonb"
 }
+
+// textArg passes a string compared with stored text, escaped as stored.
+func (b *sqlWhere) textArg(s string) string { return b.arg(escapeNUL(s)) }
 
 func coalesce(sql string) string { return "COALESCE(" + sql + ", FALSE)" }
 
@@ -200,7 +218,7 @@ func (b *sqlWhere) equals(f sqlField, key string, v any) (string, bool) {
 	switch f.column {
 	case "id":
 		if s, ok := want.(string); ok {
-			return "(id = " + b.arg(s) + ")", true
+			return "(id = " + b.textArg(s) + ")", true
 		}
 		return "FALSE", !isMapValue(want)
 	case "created", "updated":
@@ -217,22 +235,24 @@ func (b *sqlWhere) equals(f sqlField, key string, v any) (string, bool) {
 		return "(" + e + " IS NULL OR " + e + " @> 'null'::jsonb)", true
 	case string, float64, bool:
 		// jsonb containment: a scalar contains an equal scalar, an array contains its elements.
-		return coalesce(e + " @> " + b.jsonArg(w)), true
+		// Bare (a missing field makes it NULL, which a WHERE drops like FALSE), so that a
+		// field index can serve it; $ne and $nin wrap it in COALESCE before negating.
+		return "(" + e + " @> " + b.jsonArg(w) + ")", true
 	case time.Time:
 		iso, ok := storedDate(w)
 		if !ok {
 			return inexact, false
 		}
 		d := map[string]any{"__type": "Date", "iso": iso}
-		return coalesce("(" + e + " @> " + b.jsonArg(d) + " OR " + e + " @> " + b.jsonArg([]any{d}) + ")"), true
+		return "(" + e + " @> " + b.jsonArg(d) + " OR " + e + " @> " + b.jsonArg([]any{d}) + ")", true
 	case map[string]any:
 		p, ok := pointerOf(w)
 		if !ok {
 			return inexact, false
 		}
 		rel := map[string]any{"__type": "Relation", "className": p["className"]}
-		return coalesce("(" + e + " @> " + b.jsonArg(p) + " OR " + e + " @> " + b.jsonArg([]any{p}) +
-			" OR (" + e + " @> " + b.jsonArg(rel) + " AND " + e + " -> 'objectIds' @> " + b.jsonArg([]any{p["objectId"]}) + "))"), true
+		return "(" + e + " @> " + b.jsonArg(p) + " OR " + e + " @> " + b.jsonArg([]any{p}) +
+			" OR (" + e + " @> " + b.jsonArg(rel) + " AND " + e + " -> 'objectIds' @> " + b.jsonArg([]any{p["objectId"]}) + "))", true
 	}
 	return inexact, false
 }
@@ -257,7 +277,7 @@ func (b *sqlWhere) operator(f sqlField, key, name string, arg any) (string, bool
 		if !ok {
 			return inexact, false
 		}
-		return "(NOT " + sql + ")", true
+		return "(NOT " + coalesce(sql) + ")", true
 	case "$in", "$nin":
 		list, isList := arg.([]any)
 		if !isList {
@@ -273,7 +293,7 @@ func (b *sqlWhere) operator(f sqlField, key, name string, arg any) (string, bool
 		}
 		any := "(" + strings.Join(parts, " OR ") + ")"
 		if name == "$nin" {
-			return "(NOT " + any + ")", true
+			return "(NOT " + coalesce(any) + ")", true
 		}
 		return any, true
 	case "$all":
@@ -309,7 +329,7 @@ func (b *sqlWhere) compare(f sqlField, key, op string, arg any) (string, bool) {
 	switch f.column {
 	case "id":
 		if s, ok := want.(string); ok {
-			return "(id " + op + " " + b.arg(s) + ")", true
+			return "(id " + op + " " + b.textArg(s) + ")", true
 		}
 		return "FALSE", !isMapValue(want)
 	case "created", "updated":
@@ -338,7 +358,7 @@ func (b *sqlWhere) compare(f sqlField, key, op string, arg any) (string, bool) {
 		return coalesce("(jsonb_typeof(" + e + ") = 'number' AND (" + e + ")::numeric " + op + " " +
 			b.arg(strconv.FormatFloat(w, 'g', -1, 64)) + "::numeric)"), true
 	case string:
-		return coalesce("(jsonb_typeof(" + e + ") = 'string' AND (" + e + " #>> '{}') COLLATE \"C\" " + op + " " + b.arg(w) + "::text)"), true
+		return coalesce("(jsonb_typeof(" + e + ") = 'string' AND (" + e + " #>> '{}') COLLATE \"C\" " + op + " " + b.textArg(w) + "::text)"), true
 	case bool:
 		return coalesce("(jsonb_typeof(" + e + ") = 'boolean' AND (" + e + ")::boolean " + op + " " + b.arg(w) + "::boolean)"), true
 	case time.Time:
@@ -403,9 +423,9 @@ func (s *pgStore) match(ctx context.Context, class string, where map[string]any)
 	}
 	p, _ := plainDeep(where)
 	w, _ := p.(map[string]any)
-	b := &sqlWhere{args: []any{class}}
+	b, inClass := classWhere(class)
 	cond, exact := b.where(w)
-	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE class = $1 AND `+cond+` ORDER BY created, id`, b.args...)
+	recs, err := queryRecords(ctx, s.pool, `SELECT `+recordColumns+` FROM bmob_objects WHERE `+inClass+` AND `+cond+` ORDER BY created, id`, b.args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -428,7 +448,9 @@ func (s *pgStore) Get(ctx context.Context, class, objectID string, opt GetOption
 		return nil, err
 	}
 	obj := project(r.view(), opt.Keys)
-	expand(ctx, s, obj, parseInclude(opt.Include))
+	inc := parseInclude(opt.Include)
+	cache, _ := s.prefetchIncludes(ctx, []*record{r}, inc) // on an error, expand reads what is missing one by one
+	expand(ctx, cache, obj, inc)
 	return obj, nil
 }
 
@@ -440,7 +462,7 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 	}
 	p, _ := plainDeep(q.Where)
 	w, _ := p.(map[string]any)
-	b := &sqlWhere{args: []any{class}}
+	b, inClass := classWhere(class)
 	cond, exact := b.where(w)
 	whereArgs := len(b.args) // the count uses these; the order adds its own
 	order, orderOK := b.orderBy(q.Order)
@@ -470,7 +492,7 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 	var recs []*record
 	// Count and page from one snapshot.
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		from := ` FROM bmob_objects WHERE class = $1 AND ` + cond
+		from := ` FROM bmob_objects WHERE ` + inClass + ` AND ` + cond
 		if q.Count {
 			if err := tx.QueryRow(ctx, `SELECT count(*)`+from, b.args[:whereArgs]...).Scan(&res.Count); err != nil {
 				return fmt.Errorf("count: %w", err)
@@ -487,9 +509,10 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 		return Result{}, err
 	}
 	inc := parseInclude(q.Include)
+	cache, _ := s.prefetchIncludes(ctx, recs, inc) // on an error, expand reads what is missing one by one
 	for _, r := range recs {
 		obj := project(r.view(), q.Keys)
-		expand(ctx, s, obj, inc)
+		expand(ctx, cache, obj, inc)
 		res.Results = append(res.Results, obj)
 	}
 	return res, nil

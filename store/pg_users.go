@@ -57,7 +57,7 @@ func (s *pgStore) Session(ctx context.Context, token string) (Session, bool, err
 		user    string
 		expires int64
 	)
-	err := s.pool.QueryRow(ctx, `SELECT user_id, expires FROM bmob_sessions WHERE token = $1`, token).Scan(&user, &expires)
+	err := s.pool.QueryRow(ctx, `SELECT user_id, expires FROM bmob_sessions WHERE token = $1`, escapeNUL(token)).Scan(&user, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, false, nil
 	}
@@ -79,7 +79,7 @@ func (s *pgStore) Lookup(ctx context.Context, class, field, value string) (strin
 	}
 	var id string
 	err := s.pool.QueryRow(ctx, `SELECT object_id FROM bmob_unique WHERE class = $1 AND field = $2 AND value = $3`,
-		class, field, value).Scan(&id)
+		class, field, escapeNUL(value)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}

@@ -15,7 +15,8 @@ import (
 )
 
 // Store is Bmob's data surface. Every method is safe for concurrent use; every write
-// is one durable transaction. Errors that Bmob reports to clients are *Error.
+// is atomic and on disk when it returns (on bbolt, writes that overlap share one
+// transaction and one fsync: see committer). Errors that Bmob reports to clients are *Error.
 type Store interface {
 	// Create inserts an object into class (created on first insert). data may hold
 	// __op and __type values. It returns the new object's objectId and createdAt.

@@ -30,6 +30,7 @@ import (
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/runtime"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // Invoker runs a function (functions.Set).
@@ -96,6 +97,12 @@ type Options struct {
 	Keep int
 	// Manual arms no timers: only RunDue and RunNow run tasks.
 	Manual bool
+	// Shared coordinates the tasks with the other processes on the same
+	// database (nil: this process alone). With it, each tick runs in one
+	// process, a run in flight anywhere makes a tick skipped (and RunNow
+	// ErrRunning) everywhere, and List and Runs show the database's history.
+	// RunDue (manual mode, tests on a frozen clock) stays local.
+	Shared Shared
 }
 
 // ErrUnknownTask is RunNow's error for a name no task has.
@@ -184,10 +191,19 @@ func (s *Scheduler) tick(st *state, at time.Time) {
 		return // stopped or replaced meanwhile
 	}
 	start := !s.running[st.task.Name]
-	if start {
+	switch {
+	case start:
 		s.running[st.task.Name] = true
 		s.wg.Add(1)
-	} else {
+	case s.opts.Shared != nil:
+		// Running here: the tick is still claimed, so that it is kept as
+		// skipped once, by whichever process claims it.
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.claim(st, at, false)
+		}()
+	default:
 		s.skippedLocked(st, at)
 	}
 	// The next tick counts from this one, so timers' lateness never adds up;
@@ -201,16 +217,60 @@ func (s *Scheduler) tick(st *state, at time.Time) {
 	if start {
 		go func() {
 			defer s.wg.Done()
+			if s.opts.Shared != nil && !s.claim(st, at, true) {
+				return
+			}
 			s.run(context.Background(), st, at, false)
 		}()
 	}
 }
 
+// sharedTimeout bounds one exchange with the database of Options.Shared.
+const sharedTimeout = 10 * time.Second
+
+// claim asks the other processes for the tick at `at`; it reports whether
+// this process runs it. A tick another process took is dropped without a
+// word; a tick that finds the task running (anywhere) is kept as skipped by
+// the one process that claimed it. starting is true when the caller set
+// running for this run (false: a run of the task is going here).
+func (s *Scheduler) claim(st *state, at time.Time, starting bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	c, err := s.opts.Shared.Claim(ctx, st.task.Name, at)
+	if err == nil && c == store.TaskClaimed {
+		if starting {
+			return true
+		}
+		// The lease had lapsed (a renewal failed) though a run goes on here:
+		// the new lease now covers that run, and this tick is skipped.
+		c = store.TaskBusy
+	}
+	if starting {
+		s.mu.Lock()
+		s.running[st.task.Name] = false
+		s.mu.Unlock()
+	}
+	switch {
+	case err != nil:
+		s.opts.Log("error", fmt.Sprintf("task %s: tick %s not run: %v", st.task.Name, bjtime.Format(at), err))
+	case c == store.TaskBusy:
+		r := s.skipped(st, at)
+		if err := s.opts.Shared.Keep(ctx, r); err != nil {
+			s.opts.Log("error", fmt.Sprintf("task %s: %v", st.task.Name, err))
+		}
+	}
+	return false
+}
+
 func (s *Scheduler) skippedLocked(st *state, at time.Time) {
-	r := Run{Task: st.task.Name, Function: st.task.Function, Scheduled: at, Started: s.opts.Clock.Now(), Outcome: Skipped,
-		Error: "the previous run is still going"}
-	s.keepLocked(r)
+	s.keepLocked(s.skipped(st, at))
+}
+
+// skipped logs a skipped tick and returns its run.
+func (s *Scheduler) skipped(st *state, at time.Time) Run {
 	s.opts.Log("warn", fmt.Sprintf("task %s: tick %s skipped, its previous run is still going", st.task.Name, bjtime.Format(at)))
+	return Run{Task: st.task.Name, Function: st.task.Function, Scheduled: at, Started: s.opts.Clock.Now(), Outcome: Skipped,
+		Error: "the previous run is still going"}
 }
 
 func (s *Scheduler) keepLocked(r Run) {
@@ -249,6 +309,15 @@ func (s *Scheduler) run(ctx context.Context, st *state, scheduled time.Time, byH
 	default:
 		r.Outcome, r.Status = OK, resp.Status
 	}
+	if s.opts.Shared != nil {
+		// Finished on a context of its own: a run cut short by its caller
+		// must still free the task for the other processes.
+		fctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		if err := s.opts.Shared.Finish(fctx, r); err != nil {
+			s.opts.Log("error", fmt.Sprintf("task %s: %v", t.Name, err))
+		}
+		cancel()
+	}
 	s.mu.Lock()
 	s.running[t.Name] = false
 	s.keepLocked(r)
@@ -285,6 +354,18 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (Run, error) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	defer s.wg.Done()
+	if s.opts.Shared != nil {
+		c, err := s.opts.Shared.Claim(ctx, name, time.Time{})
+		if err != nil || c != store.TaskClaimed {
+			s.mu.Lock()
+			s.running[name] = false
+			s.mu.Unlock()
+			if err != nil {
+				return Run{}, fmt.Errorf("tasks: %w", err)
+			}
+			return Run{}, fmt.Errorf("%w: %s (in another process)", ErrRunning, name)
+		}
+	}
 	return s.run(ctx, st, time.Time{}, true), nil
 }
 
@@ -347,9 +428,9 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, set func(time.T
 }
 
 // List is every task with its next tick and last run, in declaration order.
+// With Options.Shared, running and the last run are every process's.
 func (s *Scheduler) List() []Status {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := make([]Status, 0, len(s.order))
 	for _, name := range s.order {
 		st := s.tasks[name]
@@ -363,11 +444,38 @@ func (s *Scheduler) List() []Status {
 		}
 		out = append(out, ts)
 	}
+	s.mu.Unlock()
+	if s.opts.Shared == nil {
+		return out
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	running, err := s.opts.Shared.Running(ctx)
+	if err != nil {
+		s.opts.Log("error", fmt.Sprintf("tasks: listing this process's view only: %v", err))
+		return out
+	}
+	for i := range out {
+		out[i].Running = out[i].Running || running[out[i].Name]
+		if runs, err := s.opts.Shared.Runs(ctx, out[i].Name); err == nil && len(runs) > 0 {
+			out[i].Last = &runs[len(runs)-1]
+		}
+	}
 	return out
 }
 
-// Runs are the kept runs of a task, oldest first.
+// Runs are the kept runs of a task, oldest first: with Options.Shared, every
+// process's (this process's alone if the database cannot be read).
 func (s *Scheduler) Runs(name string) []Run {
+	if s.opts.Shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+		defer cancel()
+		runs, err := s.opts.Shared.Runs(ctx, name)
+		if err == nil {
+			return runs
+		}
+		s.opts.Log("error", fmt.Sprintf("tasks: runs of %s from this process only: %v", name, err))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Run(nil), s.runs[name]...)

@@ -97,6 +97,13 @@ the functions folder. --functions overrides this for every file.`,
 		{path: "data pull", args: []string{"--url URL --app-id ID --rest-key KEY [--master-key KEY] [--classes A,B] [--db FILE] [--merge] [--out DIR]"},
 			summary: "page GET /1/classes/<T> from a Bmob(-compatible) server and import it",
 			run:     dataPull},
+		{path: "data index", args: []string{"[CLASS FIELD [--drop]] --db postgres://…"},
+			summary: "index FIELD of CLASS on PostgreSQL (equality filters), drop it, or list the indexed fields",
+			about: `Builds a GIN index on the field's JSONB value for that class alone, concurrently: the servers keep
+serving and writing meanwhile. A where clause testing the field for equality (a value, an array holding it,
+$in, $all, a Pointer, a Date) then reads only the matching rows; ranges, $regex and order still read the
+class. A dotted FIELD indexes a nested one. bbolt files filter in memory and have no indexes.`,
+			run: dataIndex},
 		{path: "data backup", args: []string{"--out FILE [--addr HOST:PORT] [--db FILE | --master-key KEY] [--export]"},
 			summary: "a consistent copy of a running serve's db, taken through the server with the master key",
 			about: `Writes a bbolt file (or, with --export, the JSON of data export) taken in one read transaction

@@ -25,7 +25,37 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+// binary builds bmobemu once for the package's tests and returns its path.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "multiproc-bin-"); binErr != nil {
+			return
+		}
+		build := exec.Command("go", "build", "-o", filepath.Join(binDir, "bmobemu"), "github.com/bmobemu/bmobemu/cmd/bmobemu")
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "bmobemu")
+}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -44,13 +74,14 @@ type server struct {
 	done chan struct{}
 }
 
-// start runs `bmobemu serve` on db; extra flags come last, so they win.
+// start runs `bmobemu serve` on db with the test's keys; extra flags come last, so they win.
 func start(t *testing.T, bin, db, state, fns string, extra ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
-		"--app-id", "mpapp", "--rest-key", "mprest", "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16"},
-		extra...)...)
+	args := append([]string{"serve", "--functions", fns, "--db", db, "--state", state, "--addr", addr, "--watch=false",
+		"--app-id", "mpapp", "--rest-key", "mprest", "--master-key", mpMaster, "--secret", mpSecret, "--security-code", mpCode, "--sandbox=off", "--pg-max-conns", "16"},
+		extra...)
+	cmd := exec.Command(bin, args...)
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +124,7 @@ var client = &http.Client{Timeout: 20 * time.Second}
 const (
 	mpSecret = "0123456789abcdef"
 	mpCode   = "mpcode"
+	mpMaster = "mpmaster"
 )
 
 // signedGet is a GET signed as the JS SDK signs it, with nonce.
@@ -144,11 +176,7 @@ func call(ctx context.Context, method, url, body string) (int, map[string]any, e
 func TestTwoProcessesOneDatabase(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bmobemu")
-	build := exec.Command("go", "build", "-o", bin, "github.com/bmobemu/bmobemu/cmd/bmobemu")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	fns := filepath.Join(dir, "functions")
 	if err := os.Mkdir(fns, 0o755); err != nil {
 		t.Fatal(err)
