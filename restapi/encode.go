@@ -12,7 +12,13 @@ import (
 // map order), no HTML escaping. encoding/json writes float64 the way
 // JavaScript prints numbers.
 func jsonResponse(status int, v any) Response {
-	body, err := encode(v)
+	var body []byte
+	var err error
+	if r, typed := v.(interface{ JSON() ([]byte, error) }); typed { // a typed result writes its own text
+		body, err = r.JSON()
+	} else {
+		body, err = encode(v)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		body, _ = encode(map[string]any{"code": status, "error": "encode response: " + err.Error()})

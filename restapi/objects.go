@@ -44,32 +44,27 @@ func msgOK() map[string]any { return map[string]any{"msg": "ok"} }
 func (a *API) classRoutes() []route {
 	return []route{
 		{http.MethodPost, "/1/classes/:class", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			data, err := jsonBody(req)
+			cr, err := a.Create(ctx, callerOf(c, req), p["class"], requestBody(req))
 			if err != nil {
 				return answer{}, err
 			}
-			return a.createIn(ctx, p["class"], data)
+			return cr.answer(), nil
 		})},
 		{http.MethodGet, "/1/classes/:class/:id", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
 			return ok(a.getObject(ctx, c, p["class"], p["id"], req.Query))
 		})},
 		{http.MethodGet, "/1/classes/:class", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(clientOf(req).statistics(a.findObjects(ctx, c, p["class"], req.Query)))
+			query, err := parseQuery(req.Query)
+			if err != nil {
+				return answer{}, err
+			}
+			return ok(a.Find(ctx, callerOf(c, req), p["class"], query))
 		})},
 		{http.MethodPut, "/1/classes/:class/:id", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			switch p["class"] {
-			case "_User":
-				return ok(a.updateUser(ctx, c, p["id"], req))
-			case "_Role":
-				return ok(a.updateRole(ctx, c, p["id"], req))
-			}
-			return ok(a.updateObject(ctx, c, p["class"], p["id"], req))
+			return ok(a.Update(ctx, callerOf(c, req), p["class"], p["id"], requestBody(req)))
 		})},
 		{http.MethodDelete, "/1/classes/:class/:id", a.handlerOf(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			if p["class"] == "_User" {
-				return ok(a.deleteUser(ctx, c, p["id"]))
-			}
-			return ok(a.deleteObject(ctx, c, p["class"], p["id"]))
+			return ok(a.Delete(ctx, callerOf(c, req), p["class"], p["id"]))
 		})},
 		{http.MethodPut, "/1/classes/:class", noObjectID},
 		{http.MethodDelete, "/1/classes/:class", noObjectID},
@@ -107,21 +102,14 @@ func (a *API) insert(ctx context.Context, class string, data map[string]any, loc
 	if err != nil {
 		return answer{}, err
 	}
-	return answer{
-		body:   map[string]any{"createdAt": bjtime.Format(cr.CreatedAt), "objectId": cr.ObjectID},
-		status: http.StatusCreated,
-		header: http.Header{"Location": {location + cr.ObjectID}},
-	}, nil
+	return (&Created{ObjectID: cr.ObjectID, CreatedAt: bjtime.Format(cr.CreatedAt), Location: location + cr.ObjectID}).answer(), nil
 }
 
-func (a *API) getObject(ctx context.Context, c *caller, class, id string, q url.Values) (any, error) {
-	if err := a.checkACL(ctx, c, class, id, "read"); err != nil {
-		return nil, err
-	}
-	return a.store.Get(ctx, class, id, store.GetOptions{Keys: list(q, "keys"), Include: list(q, "include")})
+func (a *API) getObject(ctx context.Context, c *caller, class, id string, q url.Values) (Object, error) {
+	return a.Get(ctx, &Caller{c: c}, class, id, store.GetOptions{Keys: list(q, "keys"), Include: list(q, "include")})
 }
 
-func (a *API) findObjects(ctx context.Context, c *caller, class string, q url.Values) (any, error) {
+func (a *API) findObjects(ctx context.Context, c *caller, class string, q url.Values) (*Found, error) {
 	query, err := parseQuery(q)
 	if err != nil {
 		return nil, err
@@ -130,7 +118,7 @@ func (a *API) findObjects(ctx context.Context, c *caller, class string, q url.Va
 }
 
 // runFind runs a query as the caller sees it: objects it may not read are left out.
-func (a *API) runFind(ctx context.Context, c *caller, class string, query store.Query) (any, error) {
+func (a *API) runFind(ctx context.Context, c *caller, class string, query store.Query) (*Found, error) {
 	var err error
 	if query.Where, err = a.readableWhere(ctx, c, query.Where); err != nil {
 		return nil, err
@@ -139,20 +127,10 @@ func (a *API) runFind(ctx context.Context, c *caller, class string, query store.
 	if err != nil {
 		return nil, err
 	}
-	if res.Groups != nil {
-		return res.Groups, nil
-	}
-	out := map[string]any{"results": res.Results}
-	if res.Results == nil {
-		out["results"] = []map[string]any{}
-	}
-	if query.Count {
-		out["count"] = res.Count
-	}
-	return out, nil
+	return &Found{Results: res.Results, Count: res.Count, Counted: query.Count, Groups: res.Groups}, nil
 }
 
-func (a *API) updateObject(ctx context.Context, c *caller, class, id string, req Request) (any, error) {
+func (a *API) updateObject(ctx context.Context, c *caller, class, id string, req Request) (*Updated, error) {
 	data, err := jsonBody(req)
 	if err != nil {
 		return nil, err
@@ -160,7 +138,7 @@ func (a *API) updateObject(ctx context.Context, c *caller, class, id string, req
 	return a.update(ctx, c, class, id, data)
 }
 
-func (a *API) update(ctx context.Context, c *caller, class, id string, data map[string]any) (any, error) {
+func (a *API) update(ctx context.Context, c *caller, class, id string, data map[string]any) (*Updated, error) {
 	if err := a.checkACL(ctx, c, class, id, "write"); err != nil {
 		return nil, err
 	}
@@ -168,15 +146,15 @@ func (a *API) update(ctx context.Context, c *caller, class, id string, data map[
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"updatedAt": bjtime.Format(t)}, nil
+	return &Updated{UpdatedAt: bjtime.Format(t)}, nil
 }
 
-func (a *API) deleteObject(ctx context.Context, c *caller, class, id string) (any, error) {
+func (a *API) deleteObject(ctx context.Context, c *caller, class, id string) (Done, error) {
 	if err := a.checkACL(ctx, c, class, id, "write"); err != nil {
-		return nil, err
+		return Done{}, err
 	}
 	if err := a.store.Delete(ctx, class, id); err != nil {
-		return nil, err
+		return Done{}, err
 	}
-	return msgOK(), nil
+	return Done{}, nil
 }

@@ -278,10 +278,15 @@ func jsonBody(req Request) (map[string]any, error) {
 	if ct := req.Header.Get("Content-Type"); ct != "" && !isJSONType(ct) {
 		return nil, store.Errorf(107, "This endpoint only supports Content-Type: application/json requests, not %s.", Echo(ct))
 	}
+	return decodeObject(req.Body)
+}
+
+// decodeObject decodes a body that must be one JSON object.
+func decodeObject(body []byte) (map[string]any, error) {
 	var data map[string]any
-	dec := json.NewDecoder(bytes.NewReader(req.Body))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&data); err != nil || data == nil || dec.More() {
-		return nil, store.Errorf(107, "invalid json: %s.", Echo(req.Body))
+		return nil, store.Errorf(107, "invalid json: %s.", Echo(body))
 	}
 	return data, nil
 }

@@ -13,21 +13,10 @@ import "strings"
 // the Flutter SDK its type when it signs), or that comes from Dart's HTTP
 // client (the Flutter SDK with the REST key sends no SDK header; dio's
 // User-Agent is "Dart/<version> (dart:io)").
+// Found.JSON applies it (results.go).
 type client struct{ sdk bool }
 
 // clientOf tells an SDK's request from a plain REST one.
 func clientOf(req Request) client {
 	return client{sdk: header(req.Header, "X-Bmob-SDK-Type") != "" || strings.HasPrefix(header(req.Header, "User-Agent"), "Dart/")}
-}
-
-// statistics wraps a statistics answer (a bare array) as {"results":[…]} for
-// an SDK; other answers pass unchanged.
-func (cl client) statistics(v any, err error) (any, error) {
-	if err != nil || !cl.sdk {
-		return v, err
-	}
-	if rows, isGroups := v.([]map[string]any); isGroups {
-		return map[string]any{"results": rows}, nil
-	}
-	return v, nil
 }

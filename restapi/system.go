@@ -37,7 +37,7 @@ func (a *API) systemRoutes() []route {
 			return a.createRole(ctx, c, req)
 		},
 		func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(a.updateRole(ctx, c, p["id"], req))
+			return ok(a.updateRole(ctx, c, p["id"], requestBody(req)))
 		})...)
 	routes = append(routes, objects("/1/installations", "_Installation",
 		func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
@@ -87,8 +87,8 @@ func (a *API) createRoleData(ctx context.Context, data map[string]any) (answer, 
 }
 
 // updateRole refuses to rename a role (the name is set once).
-func (a *API) updateRole(ctx context.Context, c *caller, id string, req Request) (any, error) {
-	data, err := jsonBody(req)
+func (a *API) updateRole(ctx context.Context, c *caller, id string, body Body) (*Updated, error) {
+	data, err := body.fields()
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func (a *API) userRoutes() []route {
 			return ok(a.getObject(ctx, c, "_User", p["id"], req.Query))
 		})},
 		{http.MethodPut, "/1/users/:id", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(a.updateUser(ctx, c, p["id"], req))
+			return ok(a.updateUser(ctx, c, p["id"], requestBody(req)))
 		})},
 		{http.MethodDelete, "/1/users/:id", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
 			return ok(a.deleteUser(ctx, c, p["id"]))
@@ -70,10 +70,10 @@ func (a *API) userRoutes() []route {
 			return ok(a.updatePassword(ctx, c, p["id"], req))
 		})},
 		{http.MethodPost, "/1/requestPasswordReset", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(a.emailRequest(ctx, "passwordReset", req))
+			return ok(a.emailRequest(ctx, "passwordReset", requestBody(req)))
 		})},
 		{http.MethodPost, "/1/requestEmailVerify", h(func(ctx context.Context, c *caller, req Request, p map[string]string) (answer, error) {
-			return ok(a.emailRequest(ctx, "emailVerify", req))
+			return ok(a.emailRequest(ctx, "emailVerify", requestBody(req)))
 		})},
 	}
 }
@@ -100,19 +100,19 @@ func (a *API) signUpData(ctx context.Context, data map[string]any) (answer, erro
 	if err != nil {
 		return answer{}, err
 	}
-	body := ans.body.(map[string]any)
-	sess, err := a.store.CreateSession(ctx, body["objectId"].(string), a.sessionTTL)
+	cr := ans.body.(*Created)
+	sess, err := a.store.CreateSession(ctx, cr.ObjectID, a.sessionTTL)
 	if err != nil {
 		return answer{}, err
 	}
-	body["sessionToken"] = sess.Token
+	cr.SessionToken = sess.Token
 	return ans, nil
 }
 
 // login accepts username (which may also be an email or mobile number),
 // email or mobilePhoneNumber, with password; it answers the user with a new
 // sessionToken.
-func (a *API) login(ctx context.Context, data map[string]any) (any, error) {
+func (a *API) login(ctx context.Context, data map[string]any) (Object, error) {
 	pw, _ := data["password"].(string)
 	type try struct{ field, value string }
 	var tries []try
@@ -160,7 +160,7 @@ func (a *API) login(ctx context.Context, data map[string]any) (any, error) {
 	return a.userWithToken(ctx, id, sess.Token)
 }
 
-func (a *API) userWithToken(ctx context.Context, id, token string) (any, error) {
+func (a *API) userWithToken(ctx context.Context, id, token string) (Object, error) {
 	u, err := a.store.Get(ctx, "_User", id, store.GetOptions{})
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (a *API) userWithToken(ctx context.Context, id, token string) (any, error) 
 	return u, nil
 }
 
-func (a *API) me(ctx context.Context, c *caller) (any, error) {
+func (a *API) me(ctx context.Context, c *caller) (Object, error) {
 	if c.userID == "" {
 		return nil, store.Errorf(211, msgNotLoggedIn)
 	}
@@ -184,11 +184,11 @@ func mayAlterUser(c *caller, id string) error {
 	return store.Errorf(206, msgUserTable)
 }
 
-func (a *API) updateUser(ctx context.Context, c *caller, id string, req Request) (any, error) {
+func (a *API) updateUser(ctx context.Context, c *caller, id string, body Body) (*Updated, error) {
 	if err := mayAlterUser(c, id); err != nil {
 		return nil, err
 	}
-	data, err := jsonBody(req)
+	data, err := body.fields()
 	if err != nil {
 		return nil, err
 	}
@@ -210,14 +210,14 @@ func (a *API) updateUser(ctx context.Context, c *caller, id string, req Request)
 	return a.update(ctx, &caller{master: true}, "_User", id, data)
 }
 
-func (a *API) deleteUser(ctx context.Context, c *caller, id string) (any, error) {
+func (a *API) deleteUser(ctx context.Context, c *caller, id string) (Done, error) {
 	if err := mayAlterUser(c, id); err != nil {
-		return nil, err
+		return Done{}, err
 	}
 	if err := a.store.Delete(ctx, "_User", id); err != nil {
-		return nil, err
+		return Done{}, err
 	}
-	return msgOK(), nil
+	return Done{}, nil
 }
 
 // updatePassword changes a password given the old one (210 when it is wrong).
@@ -258,27 +258,27 @@ func (a *API) updatePassword(ctx context.Context, c *caller, id string, req Requ
 
 // emailRequest records a password-reset or verification mail in
 // _EmailRequest (readable with the master key only); nothing is sent.
-func (a *API) emailRequest(ctx context.Context, kind string, req Request) (any, error) {
-	data, err := jsonBody(req)
+func (a *API) emailRequest(ctx context.Context, kind string, body Body) (Done, error) {
+	data, err := body.fields()
 	if err != nil {
-		return nil, err
+		return Done{}, err
 	}
 	email, _ := data["email"].(string)
 	if email == "" {
-		return nil, store.Errorf(118, "param %s is need.", "email")
+		return Done{}, store.Errorf(118, "param %s is need.", "email")
 	}
 	id, found, err := a.store.Lookup(ctx, "_User", "email", email)
 	if err != nil {
-		return nil, err
+		return Done{}, err
 	}
 	if !found {
-		return nil, store.Errorf(205, "no user found with email '%s'.", email)
+		return Done{}, store.Errorf(205, "no user found with email '%s'.", email)
 	}
 	_, err = a.store.Create(ctx, "_EmailRequest", map[string]any{
 		"kind": kind, "email": email, "user": pointer("_User", id), "ACL": map[string]any{},
 	})
 	if err != nil {
-		return nil, err
+		return Done{}, err
 	}
-	return msgOK(), nil
+	return Done{}, nil
 }

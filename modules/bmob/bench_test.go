@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/restapi"
@@ -35,6 +37,7 @@ func BenchmarkWrapperQuery(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := e.vu.Run("q()"); err != nil {
 			b.Fatal(err)
@@ -49,9 +52,47 @@ func BenchmarkRESTQuery(b *testing.B) {
 	req := restapi.Request{Method: http.MethodGet, Path: "/1/classes/T", Query: url.Values{"where": {`{"n":7}`}}, Header: http.Header{}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if resp := e.api.Serve(context.Background(), req); resp.Status != http.StatusOK {
 			b.Fatal(string(resp.Body))
 		}
 	}
+}
+
+// BenchmarkDataFind is one oData.find from JS, on both profiles: the module
+// object of a fresh call, argument handling, the typed find, the callback
+// with the JSON text (compat: the String object and its field getters).
+func BenchmarkDataFind(b *testing.B) {
+	for _, profile := range profiles {
+		b.Run(string(profile), func(b *testing.B) {
+			e := benchEnv(b)
+			e.vu.Env().Profile = profile
+			if _, err := e.vu.Run(`function q() { load("oData").find({table: "T", where: {n: 7}}, function (err, data) { out = data; }); }`); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			defer reportCPU(b)()
+			for b.Loop() {
+				if _, err := e.vu.Run("q()"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// reportCPU reports the process's user+system CPU time per op from now until
+// the returned function runs: on a shared machine ns/op is mostly waiting.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	start := cpu()
+	return func() { b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op") }
 }

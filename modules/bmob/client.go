@@ -37,6 +37,8 @@ type client struct {
 	vu      modules.VU
 	api     *restapi.API
 	headers http.Header
+	// pool runs the Go side of calls (nil: a goroutine each).
+	pool *workers
 }
 
 // opts reads the options object and the callback of a call (opts, cb).
@@ -90,6 +92,9 @@ func (cl *client) stringify(v goja.Value) (string, bool) {
 // The headers are copied now, so a later setHeader does not reach it.
 func (cl *client) call(cb goja.Callable, req restapi.Request) {
 	req.Header = cl.headers.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
 	if req.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -103,7 +108,7 @@ func (cl *client) async(cb goja.Callable, work func(ctx context.Context) []byte)
 	done := cl.vu.RegisterCallback()
 	ctx := cl.vu.Context()
 	vu := cl.vu
-	go func() {
+	job := func() {
 		text := work(ctx)
 		done(func() error {
 			if cb == nil {
@@ -116,7 +121,47 @@ func (cl *client) async(cb goja.Callable, work func(ctx context.Context) []byte)
 			_, err := cb(goja.Undefined(), goja.Null(), arg)
 			return err
 		})
-	}()
+	}
+	if cl.pool != nil {
+		cl.pool.run(job)
+		return
+	}
+	go job()
+}
+
+// typed runs op off the JS thread as the caller the headers name, then hands
+// its JSON text (a REST error's text when it fails) to cb. The headers are
+// copied now, so a later setHeader does not reach it.
+func (cl *client) typed(cb goja.Callable, h http.Header, op func(ctx context.Context, c *restapi.Caller) ([]byte, error)) {
+	h = h.Clone()
+	api := cl.api
+	cl.async(cb, func(ctx context.Context) []byte {
+		c, err := api.CallerFrom(ctx, h)
+		if err != nil {
+			return restapi.ErrorJSON(err)
+		}
+		text, err := op(ctx, c)
+		if err != nil {
+			return restapi.ErrorJSON(err)
+		}
+		return text
+	})
+}
+
+// withBody checks o.data as Bmob's common post/put does (60004 when it is
+// missing or has no JSON form) and runs op on its JSON text.
+func (cl *client) withBody(h http.Header, o *goja.Object, cb goja.Callable, op func(ctx context.Context, c *restapi.Caller, body restapi.Body) ([]byte, error)) goja.Value {
+	if !has(o, "data") {
+		return cl.fail(cb, codeBadData, errBadData)
+	}
+	text, ok := cl.stringify(o.Get("data"))
+	if !ok {
+		return cl.fail(cb, codeBadData, errBadData)
+	}
+	cl.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		return op(ctx, c, restapi.ParseBody([]byte(text)))
+	})
+	return goja.Undefined()
 }
 
 // withData sends o.data as the JSON body of method path: 60004 when data is
@@ -137,6 +182,13 @@ func (cl *client) withData(o *goja.Object, cb goja.Callable, method, path string
 // common query does: where as its JSON text, any other value as String(value);
 // the REST side ignores the parameters it does not know (table, …).
 func (cl *client) query(o *goja.Object, cb goja.Callable, path string) goja.Value {
+	cl.call(cb, restapi.Request{Method: http.MethodGet, Path: path, Query: cl.params(o)})
+	return goja.Undefined()
+}
+
+// params are the query parameters of Bmob's common query: where as its JSON
+// text, any other option as String(value).
+func (cl *client) params(o *goja.Object) url.Values {
 	q := url.Values{}
 	if o != nil {
 		for _, k := range o.Keys() {
@@ -152,8 +204,7 @@ func (cl *client) query(o *goja.Object, cb goja.Callable, path string) goja.Valu
 			q.Set(k, text(v))
 		}
 	}
-	cl.call(cb, restapi.Request{Method: http.MethodGet, Path: path, Query: q})
-	return goja.Undefined()
+	return q
 }
 
 // setHeader merges obj's keys into the headers later calls send.

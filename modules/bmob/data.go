@@ -2,7 +2,6 @@ package bmob
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/restapi"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // queryKeys are the options of find that become query parameters besides where.
@@ -20,226 +20,383 @@ var queryKeys = map[string]bool{
 	"groupby": true, "sum": true, "average": true, "max": true, "min": true, "having": true, "groupcount": true,
 }
 
-// NewData returns a constructor for modules.oData on api. Every call is a REST
-// request made in-process, answered to the callback as (null, JSON text) even for
-// REST errors, exactly as Bmob's module does over HTTP. Besides the object methods
-// it has Bmob's user methods (users.go); setHeader's headers (a session token, the
-// master key) last for this call's modules object.
+// NewData returns a constructor for modules.oData on api. Every call is one of
+// restapi's typed operations, made in-process, answered to the callback as (null,
+// JSON text) even for REST errors, exactly as Bmob's module does over HTTP.
+// Besides the object methods it has Bmob's user methods (users.go); setHeader's
+// headers (a session token, the master key) belong to the modules object of one
+// call.
+//
+// The methods are made once per VM (dataVM); each call's oData is a fresh object
+// holding them, so a script's changes to it last one call, as before.
 func NewData(api *restapi.API) modules.Constructor {
 	return func(vu modules.VU) (goja.Value, error) {
-		d := &data{client{vu: vu, api: api, headers: http.Header{}}}
-		return d.object(map[string]func(goja.FunctionCall) goja.Value{
-			"find": d.find, "findOne": d.findOne, "insert": d.insert, "update": d.update, "remove": d.remove,
-			"userSignUp": d.userSignUp, "userLogin": d.userLogin, "userRestPassword": d.userRestPassword,
-			"getUserByObjectId": d.getUserByObjectID, "updateUserByObjectId": d.updateUserByObjectID,
-			"removeUserByObjectId": d.removeUserByObjectID, "getAllUser": d.getAllUser,
-			"requestEmailVerify": d.requestEmailVerify,
-		}), nil
+		st := stateOf(vu)
+		dv := st.data[api]
+		if dv == nil {
+			dv = newDataVM(vu, api)
+			st.data[api] = dv
+		}
+		return dv.object(), nil
 	}
 }
 
-// data is modules.oData.
-type data struct{ client }
+// dataVM is oData's per-VM part: its methods, shared by every call's oData
+// object, which find the object's own headers through `this`.
+type dataVM struct {
+	client
+	names []string
+	fns   []goja.Value
+	find  goja.Value // tells an oData object from another `this`
+	// last is the most recent oData object, whose headers a method called
+	// without an oData `this` (const {find} = modules.oData) uses.
+	last *goja.Object
+}
 
-func (d *data) find(c goja.FunctionCall) goja.Value {
+// headersSymbol keeps the headers setHeader gave an oData object.
+var headersSymbol = goja.NewSymbol("bmobemu.oData.headers")
+
+func newDataVM(vu modules.VU, api *restapi.API) *dataVM {
+	dv := &dataVM{client: client{vu: vu, api: api, pool: newWorkers()}}
+	methods := []struct {
+		name string
+		fn   func(h http.Header, c goja.FunctionCall) goja.Value
+	}{
+		{"find", dv.findObjects}, {"findOne", dv.findOne}, {"insert", dv.insert}, {"update", dv.update}, {"remove", dv.remove},
+		{"userSignUp", dv.userSignUp}, {"userLogin", dv.userLogin}, {"userRestPassword", dv.userRestPassword},
+		{"getUserByObjectId", dv.getUserByObjectID}, {"updateUserByObjectId", dv.updateUserByObjectID},
+		{"removeUserByObjectId", dv.removeUserByObjectID}, {"getAllUser", dv.getAllUser},
+		{"requestEmailVerify", dv.requestEmailVerify},
+	}
+	vm := vu.Runtime()
+	for _, m := range methods {
+		fn := m.fn
+		dv.names = append(dv.names, m.name)
+		dv.fns = append(dv.fns, vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			return fn(dv.headersOf(c.This, false), c)
+		}))
+	}
+	dv.find = dv.fns[0]
+	dv.names = append(dv.names, "setHeader", "getHeader")
+	dv.fns = append(dv.fns,
+		vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			h := dv.headersOf(c.This, true)
+			return (&client{vu: vu, headers: h}).setHeader(c)
+		}),
+		vm.ToValue(func(c goja.FunctionCall) goja.Value {
+			return (&client{vu: vu, headers: dv.headersOf(c.This, false)}).getHeader(c)
+		}))
+	return dv
+}
+
+// object is one call's oData.
+func (dv *dataVM) object() *goja.Object {
+	o := dv.vu.Runtime().NewObject()
+	for i, name := range dv.names {
+		_ = o.Set(name, dv.fns[i])
+	}
+	dv.last = o
+	return o
+}
+
+// headersOf is the headers of the oData object this (or of the latest one
+// when this is none), made when create is set; nil means none.
+func (dv *dataVM) headersOf(this goja.Value, create bool) http.Header {
+	obj, _ := this.(*goja.Object)
+	if obj == nil || obj.Get("find") != dv.find {
+		obj = dv.last
+	}
+	if obj == nil {
+		return nil
+	}
+	if v := obj.GetSymbol(headersSymbol); v != nil {
+		if h, ok := v.Export().(http.Header); ok {
+			return h
+		}
+	}
+	if !create {
+		return nil
+	}
+	h := http.Header{}
+	_ = obj.DefineDataPropertySymbol(headersSymbol, dv.vu.Runtime().ToValue(h), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+	return h
+}
+
+// jsoner is a typed result.
+type jsoner interface{ JSON() ([]byte, error) }
+
+// textOf is a result's text, or the error REST answers.
+func textOf[T jsoner](v T, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	b, err := v.JSON()
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return b, nil
+}
+
+// objectText is an object's text, or the error REST answers.
+func objectText(o restapi.Object, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	b, err := restapi.Encode(o)
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return b, nil
+}
+
+// legacy sends a request through the REST router: for a table or objectId
+// that is empty, whose path the router reads its own way (an empty objectId
+// drops out of the path), so the answer stays the router's.
+func (dv *dataVM) legacy(cb goja.Callable, h http.Header, req restapi.Request) {
+	(&client{vu: dv.vu, api: dv.api, headers: h, pool: dv.pool}).call(cb, req)
+}
+
+func (dv *dataVM) findObjects(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, codeMissing, errNoTable)
+		return dv.fail(cb, codeMissing, errNoTable)
 	}
 	table := text(o.Get("table"))
 	if table == "User" {
 		table = "_User"
 	}
 	_ = o.Delete("table") // Bmob's module deletes it from the caller's object too
-	q := url.Values{}
+	var q url.Values
 	for _, k := range o.Keys() {
 		v := o.Get(k)
 		switch {
 		case k == "where":
-			if s, ok := d.stringify(v); ok {
-				q.Set("where", s)
+			if s, ok := dv.stringify(v); ok {
+				q = set(q, "where", s)
 			}
 		case queryKeys[k]:
-			q.Set(k, text(v))
+			q = set(q, k, text(v))
 		}
 	}
-	d.call(cb, restapi.Request{Method: http.MethodGet, Path: classPath(table), Query: q})
+	if table == "" {
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodGet, Path: classPath(table), Query: q})
+		return goja.Undefined()
+	}
+	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		query, err := restapi.ParseQuery(q)
+		if err != nil {
+			return nil, err
+		}
+		return textOf(dv.api.Find(ctx, c, table, query))
+	})
 	return goja.Undefined()
 }
 
-func (d *data) findOne(c goja.FunctionCall) goja.Value {
+func set(q url.Values, k, v string) url.Values {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set(k, v)
+	return q
+}
+
+func (dv *dataVM) findOne(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, codeMissing, errNoTable)
+		return dv.fail(cb, codeMissing, errNoTable)
 	}
 	table := text(o.Get("table"))
 	if !has(o, "objectId") {
-		if d.vu.Env().Profile == modules.Compat && has(o, "where") {
-			return d.findOneWhere(o, cb, table)
+		if dv.vu.Env().Profile == modules.Compat && has(o, "where") {
+			return dv.findOneWhere(h, o, cb, table)
 		}
-		return d.fail(cb, codeMissing, errNoObjectID)
+		return dv.fail(cb, codeMissing, errNoObjectID)
 	}
 	_ = o.Delete("table")
-	d.call(cb, restapi.Request{Method: http.MethodGet, Path: classPath(table, text(o.Get("objectId")))})
+	id := text(o.Get("objectId"))
+	if table == "" || id == "" {
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodGet, Path: classPath(table, id)})
+		return goja.Undefined()
+	}
+	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		return objectText(dv.api.Get(ctx, c, table, id, store.GetOptions{}))
+	})
 	return goja.Undefined()
 }
 
 // findOneWhere is compat extension 2: the first object matching where, as its JSON
 // text, or null data when nothing matches (what the tutorials test with !data).
-func (d *data) findOneWhere(o *goja.Object, cb goja.Callable, table string) goja.Value {
-	d.vu.Note("oData.findOne with where and no objectId answered the first match (compat)",
+func (dv *dataVM) findOneWhere(h http.Header, o *goja.Object, cb goja.Callable, table string) goja.Value {
+	dv.vu.Note("oData.findOne with where and no objectId answered the first match (compat)",
 		"call back err {code:60001, error:'objectId is empty,so...error!'} and null data")
-	where, _ := d.stringify(o.Get("where"))
-	req := restapi.Request{Method: http.MethodGet, Path: classPath(table),
-		Query: url.Values{"where": {where}, "limit": {"1"}}, Header: d.headers.Clone()}
-	d.async(cb, func(ctx context.Context) []byte {
-		resp := d.api.Serve(ctx, req)
-		first, err := firstResult(resp)
-		if err != nil { // a REST error: its JSON text, as for any other call
-			return resp.Body
+	where, _ := dv.stringify(o.Get("where"))
+	q := url.Values{"where": {where}, "limit": {"1"}}
+	if table == "" {
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodGet, Path: classPath(table), Query: q})
+		return goja.Undefined()
+	}
+	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		query, err := restapi.ParseQuery(q)
+		if err != nil {
+			return nil, err
 		}
-		return first // nil when nothing matched
+		found, err := dv.api.Find(ctx, c, table, query)
+		if err != nil {
+			return nil, err
+		}
+		if len(found.Results) == 0 {
+			return nil, nil // null data
+		}
+		return objectText(found.Results[0], nil)
 	})
 	return goja.Undefined()
 }
 
-func (d *data) insert(c goja.FunctionCall) goja.Value {
+func (dv *dataVM) insert(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, codeMissing, errNoTable)
+		return dv.fail(cb, codeMissing, errNoTable)
 	}
 	if !has(o, "data") {
-		return d.fail(cb, codeMissing, errNoData)
+		return dv.fail(cb, codeMissing, errNoData)
 	}
-	body, ok := d.stringify(o.Get("data"))
+	body, ok := dv.stringify(o.Get("data"))
 	if !ok {
-		return d.fail(cb, codeBadData, errBadData)
+		return dv.fail(cb, codeBadData, errBadData)
 	}
-	d.call(cb, restapi.Request{Method: http.MethodPost, Path: classPath(text(o.Get("table"))), Body: []byte(body)})
+	table := text(o.Get("table"))
+	if table == "" {
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodPost, Path: classPath(table), Body: []byte(body)})
+		return goja.Undefined()
+	}
+	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		return textOf(dv.api.Create(ctx, c, table, restapi.ParseBody([]byte(body))))
+	})
 	return goja.Undefined()
 }
 
 // target resolves which object(s) update/remove act on: objectId as Bmob does, and
 // in compat `id` as an alias and `where` for every match (extension 2).
-func (d *data) target(o *goja.Object, op string) (id string, where string, ok bool) {
+func (dv *dataVM) target(o *goja.Object, op string) (id string, where string, ok bool) {
 	if has(o, "objectId") {
 		return text(o.Get("objectId")), "", true
 	}
-	if d.vu.Env().Profile != modules.Compat {
+	if dv.vu.Env().Profile != modules.Compat {
 		return "", "", false
 	}
 	if has(o, "id") {
-		d.vu.Note("oData."+op+" with id instead of objectId (compat alias)",
+		dv.vu.Note("oData."+op+" with id instead of objectId (compat alias)",
 			"call back err {code:60001, error:'objectId is empty,so...error!'}")
 		return text(o.Get("id")), "", true
 	}
 	if has(o, "where") {
-		d.vu.Note("oData."+op+" with where and no objectId acted on every match (compat)",
+		dv.vu.Note("oData."+op+" with where and no objectId acted on every match (compat)",
 			"call back err {code:60001, error:'objectId is empty,so...error!'}")
-		w, _ := d.stringify(o.Get("where"))
+		w, _ := dv.stringify(o.Get("where"))
 		return "", w, true
 	}
 	return "", "", false
 }
 
-func (d *data) update(c goja.FunctionCall) goja.Value {
+func (dv *dataVM) update(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, codeMissing, errNoTable)
+		return dv.fail(cb, codeMissing, errNoTable)
 	}
-	id, where, ok := d.target(o, "update")
+	id, where, ok := dv.target(o, "update")
 	if !ok {
-		return d.fail(cb, codeMissing, errNoObjectID)
+		return dv.fail(cb, codeMissing, errNoObjectID)
 	}
 	if !has(o, "data") {
-		return d.fail(cb, codeMissing, errNoData)
+		return dv.fail(cb, codeMissing, errNoData)
 	}
-	body, ok := d.stringify(o.Get("data"))
+	body, ok := dv.stringify(o.Get("data"))
 	if !ok {
-		return d.fail(cb, codeBadData, errBadData)
+		return dv.fail(cb, codeBadData, errBadData)
 	}
 	table := text(o.Get("table"))
 	_ = o.Delete("table")
-	if where != "" {
-		d.each(cb, table, where, http.MethodPut, []byte(body))
-		return goja.Undefined()
+	switch {
+	case where != "" && table != "":
+		dv.each(cb, h, table, where, func(ctx context.Context, c *restapi.Caller, id string) ([]byte, error) {
+			return textOf(dv.api.Update(ctx, c, table, id, restapi.ParseBody([]byte(body))))
+		})
+	case where != "":
+		dv.legacyEach(cb, h, table, where)
+	case table == "" || id == "":
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodPut, Path: classPath(table, id), Body: []byte(body)})
+	default:
+		dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+			return textOf(dv.api.Update(ctx, c, table, id, restapi.ParseBody([]byte(body))))
+		})
 	}
-	d.call(cb, restapi.Request{Method: http.MethodPut, Path: classPath(table, id), Body: []byte(body)})
 	return goja.Undefined()
 }
 
-func (d *data) remove(c goja.FunctionCall) goja.Value {
+func (dv *dataVM) remove(h http.Header, c goja.FunctionCall) goja.Value {
 	o, cb := opts(c)
 	if !has(o, "table") {
-		return d.fail(cb, codeMissing, errNoTable)
+		return dv.fail(cb, codeMissing, errNoTable)
 	}
-	id, where, ok := d.target(o, "remove")
+	id, where, ok := dv.target(o, "remove")
 	if !ok {
-		return d.fail(cb, codeMissing, errNoObjectID)
+		return dv.fail(cb, codeMissing, errNoObjectID)
 	}
 	table := text(o.Get("table"))
 	_ = o.Delete("table")
-	if where != "" {
-		d.each(cb, table, where, http.MethodDelete, nil)
-		return goja.Undefined()
+	switch {
+	case where != "" && table != "":
+		dv.each(cb, h, table, where, func(ctx context.Context, c *restapi.Caller, id string) ([]byte, error) {
+			return textOf(dv.api.Delete(ctx, c, table, id))
+		})
+	case where != "":
+		dv.legacyEach(cb, h, table, where)
+	case table == "" || id == "":
+		dv.legacy(cb, h, restapi.Request{Method: http.MethodDelete, Path: classPath(table, id)})
+	default:
+		dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+			return textOf(dv.api.Delete(ctx, c, table, id))
+		})
 	}
-	d.call(cb, restapi.Request{Method: http.MethodDelete, Path: classPath(table, id)})
 	return goja.Undefined()
 }
 
-// each applies one PUT or DELETE to every object matching where and answers the
-// last answer's text, or a 101 text when nothing matched.
-func (d *data) each(cb goja.Callable, table, where, method string, body []byte) {
-	headers := d.headers.Clone()
-	d.async(cb, func(ctx context.Context) []byte {
-		return d.eachMatch(ctx, table, where, headers, func(id string) restapi.Request {
-			h := headers.Clone()
-			if body != nil {
-				h.Set("Content-Type", "application/json")
+// each applies op to every object matching where (at most 1,000) and answers
+// the last answer's text, or Bmob's 101 text when nothing matched.
+func (dv *dataVM) each(cb goja.Callable, h http.Header, table, where string, op func(ctx context.Context, c *restapi.Caller, id string) ([]byte, error)) {
+	dv.typed(cb, h, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		query, err := restapi.ParseQuery(url.Values{"where": {where}, "limit": {"1000"}, "keys": {"objectId"}})
+		if err != nil {
+			return nil, err
+		}
+		found, err := dv.api.Find(ctx, c, table, query)
+		if err != nil {
+			return nil, err
+		}
+		var last []byte
+		for _, r := range found.Results {
+			id, _ := r["objectId"].(string)
+			text, err := op(ctx, c, id)
+			if err != nil {
+				text = restapi.ErrorJSON(err)
 			}
-			return restapi.Request{Method: method, Path: classPath(table, id), Header: h, Body: body}
-		}).Body
+			last = text
+		}
+		if last == nil {
+			return notFoundText(where), nil
+		}
+		return last, nil
 	})
 }
 
-// firstResult is the raw JSON of the first object of a find answer, nil when the
-// answer has none, or an error when the answer is a REST error.
-func firstResult(resp restapi.Response) (json.RawMessage, error) {
-	var found struct {
-		Results []json.RawMessage `json:"results"`
-	}
-	if resp.Status/100 != 2 {
-		return nil, fmt.Errorf("REST answered %d: %s", resp.Status, resp.Body)
-	}
-	if err := json.Unmarshal(resp.Body, &found); err != nil {
-		return nil, fmt.Errorf("decoding find answer: %w", err)
-	}
-	if len(found.Results) == 0 {
-		return nil, nil
-	}
-	return found.Results[0], nil
+// notFoundText is Bmob's answer to an update or remove whose where matched nothing.
+func notFoundText(where string) []byte {
+	return fmt.Appendf(nil, `{"code":101,"error":"object not found for %s."}`, strings.ReplaceAll(where, `"`, `'`))
 }
 
-// eachMatch sends the request build makes for every object matching where and
-// returns the last answer, or Bmob's 101 answer when nothing matched.
-func (d *data) eachMatch(ctx context.Context, table, where string, headers http.Header, build func(id string) restapi.Request) restapi.Response {
-	resp := d.api.Serve(ctx, restapi.Request{Method: http.MethodGet, Path: classPath(table),
-		Query: url.Values{"where": {where}, "limit": {"1000"}, "keys": {"objectId"}}, Header: headers})
-	if resp.Status/100 != 2 {
-		return resp
-	}
-	var found struct {
-		Results []struct {
-			ObjectID string `json:"objectId"`
-		} `json:"results"`
-	}
-	if err := json.Unmarshal(resp.Body, &found); err != nil || len(found.Results) == 0 {
-		return restapi.Response{Status: http.StatusBadRequest,
-			Body: []byte(fmt.Sprintf(`{"code":101,"error":"object not found for %s."}`, strings.ReplaceAll(where, `"`, `'`)))}
-	}
-	var last restapi.Response
-	for _, r := range found.Results {
-		last = d.api.Serve(ctx, build(r.ObjectID))
-	}
-	return last
+// legacyEach is each through the REST router, for an empty table name: the
+// router's answer to the find is the answer.
+func (dv *dataVM) legacyEach(cb goja.Callable, h http.Header, table, where string) {
+	dv.legacy(cb, h, restapi.Request{Method: http.MethodGet, Path: classPath(table),
+		Query: url.Values{"where": {where}, "limit": {"1000"}, "keys": {"objectId"}}})
 }

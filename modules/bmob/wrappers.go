@@ -104,16 +104,60 @@ func (wr *wrapper) put(o *goja.Object, cb goja.Callable, collection string) goja
 	return wr.withData(o, cb, http.MethodPut, collection+"/"+escapeSegment(text(o.Get("objectId"))))
 }
 
-// onTable runs send with the path of the options' table, or calls back 60001.
-func (wr *wrapper) onTable(send func(o *goja.Object, cb goja.Callable, path string) goja.Value) func(goja.FunctionCall) goja.Value {
+// onClass runs op on the options' table, or calls back 60001.
+func (wr *wrapper) onClass(op func(o *goja.Object, cb goja.Callable, table string) goja.Value) func(goja.FunctionCall) goja.Value {
 	return func(c goja.FunctionCall) goja.Value {
 		o, cb := opts(c)
 		table, ok := wr.table(o, cb)
 		if !ok {
 			return goja.Undefined()
 		}
-		return send(o, cb, classPath(table))
+		return op(o, cb, table)
 	}
+}
+
+// postClass is post on a table: restapi's Create. With an objectId (a path
+// the router has no route for) or an empty table it goes through the router.
+func (wr *wrapper) postClass(o *goja.Object, cb goja.Callable, table string) goja.Value {
+	if table == "" || has(o, "objectId") {
+		return wr.post(o, cb, classPath(table))
+	}
+	return wr.withBody(wr.headers, o, cb, func(ctx context.Context, c *restapi.Caller, body restapi.Body) ([]byte, error) {
+		return textOf(wr.api.Create(ctx, c, table, body))
+	})
+}
+
+// putClass is put on a table: restapi's Update.
+func (wr *wrapper) putClass(o *goja.Object, cb goja.Callable, table string) goja.Value {
+	if !has(o, "data") {
+		return wr.fail(cb, codeBadData, errBadData)
+	}
+	if !has(o, "objectId") {
+		return wr.fail(cb, codeNoMethod, errNoMethod)
+	}
+	id := text(o.Get("objectId"))
+	if table == "" || id == "" {
+		return wr.put(o, cb, classPath(table))
+	}
+	return wr.withBody(wr.headers, o, cb, func(ctx context.Context, c *restapi.Caller, body restapi.Body) ([]byte, error) {
+		return textOf(wr.api.Update(ctx, c, table, id, body))
+	})
+}
+
+// queryClass is query on a table: restapi's Find.
+func (wr *wrapper) queryClass(o *goja.Object, cb goja.Callable, table string) goja.Value {
+	if table == "" {
+		return wr.query(o, cb, classPath(table))
+	}
+	q := wr.params(o)
+	wr.typed(cb, wr.headers, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+		query, err := restapi.ParseQuery(q)
+		if err != nil {
+			return nil, err
+		}
+		return textOf(wr.api.Find(ctx, c, table, query))
+	})
+	return goja.Undefined()
 }
 
 // onPath runs send with a fixed path.
@@ -130,20 +174,23 @@ func (wr *wrapper) onPath(path string, send func(o *goja.Object, cb goja.Callabl
 func (w *Wrappers) relation(vu modules.VU) (goja.Value, error) {
 	wr := w.wrapper(vu)
 	return wr.object(map[string]func(goja.FunctionCall) goja.Value{
-		"add":    wr.onTable(wr.post),
-		"update": wr.onTable(wr.put),
-		"delete": wr.onTable(wr.put),
-		"query": func(c goja.FunctionCall) goja.Value {
-			o, cb := opts(c)
-			table, ok := wr.table(o, cb)
-			if !ok {
-				return goja.Undefined()
+		"add":    wr.onClass(wr.postClass),
+		"update": wr.onClass(wr.putClass),
+		"delete": wr.onClass(wr.putClass),
+		"query": wr.onClass(func(o *goja.Object, cb goja.Callable, table string) goja.Value {
+			if table != "users" {
+				return wr.queryClass(o, cb, table)
 			}
-			if table == "users" {
-				return wr.query(o, cb, "/1/users")
-			}
-			return wr.query(o, cb, classPath(table))
-		},
+			q := wr.params(o)
+			wr.typed(cb, wr.headers, func(ctx context.Context, c *restapi.Caller) ([]byte, error) {
+				query, err := restapi.ParseQuery(q)
+				if err != nil {
+					return nil, err
+				}
+				return textOf(wr.api.FindUsers(ctx, c, query))
+			})
+			return goja.Undefined()
+		}),
 	}), nil
 }
 
@@ -152,10 +199,10 @@ func (w *Wrappers) relation(vu modules.VU) (goja.Value, error) {
 func (w *Wrappers) array(vu modules.VU) (goja.Value, error) {
 	wr := w.wrapper(vu)
 	return wr.object(map[string]func(goja.FunctionCall) goja.Value{
-		"add":       wr.onTable(wr.post),
-		"addUnique": wr.onTable(wr.put),
-		"remove":    wr.onTable(wr.put),
-		"query":     wr.onTable(wr.query),
+		"add":       wr.onClass(wr.postClass),
+		"addUnique": wr.onClass(wr.putClass),
+		"remove":    wr.onClass(wr.putClass),
+		"query":     wr.onClass(wr.queryClass),
 	}), nil
 }
 
@@ -163,7 +210,7 @@ func (w *Wrappers) array(vu modules.VU) (goja.Value, error) {
 func (w *Wrappers) atom(vu modules.VU) (goja.Value, error) {
 	wr := w.wrapper(vu)
 	return wr.object(map[string]func(goja.FunctionCall) goja.Value{
-		"exec": wr.onTable(wr.put),
+		"exec": wr.onClass(wr.putClass),
 	}), nil
 }
 
@@ -172,8 +219,8 @@ func (w *Wrappers) atom(vu modules.VU) (goja.Value, error) {
 func (w *Wrappers) location(vu modules.VU) (goja.Value, error) {
 	wr := w.wrapper(vu)
 	return wr.object(map[string]func(goja.FunctionCall) goja.Value{
-		"create": wr.onTable(wr.put),
-		"query":  wr.onTable(wr.query),
+		"create": wr.onClass(wr.putClass),
+		"query":  wr.onClass(wr.queryClass),
 	}), nil
 }
 
