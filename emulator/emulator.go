@@ -224,9 +224,13 @@ func Open(cfg Config) (e *Emulator, err error) {
 	})
 	e.Router = router
 	hook := datahook.New(e.currentHook, e, func(level, line string) { logs.FunctionLog("hook", level, line) })
-	api := restapi.New(st, restapi.WithMasterKey(keys.MasterKey), restapi.WithFilesDir(cfg.StateBase+".files"),
+	// The function set is built after the API (its engine needs the API's
+	// modules): /1/functions is bound to it once loaded.
+	restFunctions := &server.RESTFunctions{}
+	api := restapi.New(st, restapi.WithKeys(keys), restapi.WithFilesDir(cfg.StateBase+".files"),
 		restapi.WithLog(func(level, line string) { logs.FunctionLog("bmobemu", level, line) }),
-		restapi.WithDataHook(hook))
+		restapi.WithDataHook(hook), restapi.WithFunctions(restFunctions), restapi.WithClock(cfg.Clock.Now),
+		restapi.WithBodyLimits(cfg.BodyLimit, 0), restapi.WithNonces(sharedNonces(st)))
 	env := &modules.Env{Profile: cfg.Profile, Store: st, HTTP: router.Client(), Now: cfg.Clock.Now, Random: cfg.Random,
 		DecompressLimit: cfg.DecompressLimit}
 	if e.Sandbox != nil {
@@ -268,6 +272,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 		return nil, err
 	}
 	env.Functions = set
+	restFunctions.Bind(set)
 	e.Functions, e.Engine = set, engine
 	if err := e.openProject(); err != nil {
 		e.closeEarly()
@@ -290,9 +295,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 	e.App = server.New(server.Options{
 		Functions: set,
 		Secret:    secret,
-		Keys:      keys,
 		API:       api,
-		Now:       cfg.Clock.Now,
 		BodyLimit: cfg.BodyLimit,
 		ParseXML:  parseXMLBody,
 		Log:       func(level, line string) { logs.FunctionLog("bmobemu", level, line) },
@@ -301,7 +304,6 @@ func Open(cfg Config) (e *Emulator, err error) {
 		Backup:    e.backup,
 
 		TrustForwardedFor: cfg.TrustForwardedFor,
-		Nonces:            sharedNonces(st),
 	})
 	return e, nil
 }
@@ -413,7 +415,7 @@ func init() { bjtime.UseAsLocal() }
 
 // sharedNonces is the store's nonce record when it has one (PostgreSQL:
 // shared by every process on the database), else nil (this process's memory).
-func sharedNonces(st store.Store) server.NonceRecorder {
+func sharedNonces(st store.Store) restapi.NonceRecorder {
 	if k, ok := st.(store.NonceKeeper); ok {
 		return k
 	}

@@ -208,3 +208,50 @@ func hookOf(fn string) *project.Hook {
 
 var _ = modules.Bmob
 var _ = tasks.OK
+
+// TestHookWritesInABatch: a hook that writes (an audit row per create) on a
+// batch of more creates than the function has VMs: every element commits, and
+// so does every audit row (the hook's writes do not join the batch's write
+// group, which would hold them until every element, waiting for a VM, settled).
+func TestHookWritesInABatch(t *testing.T) {
+	extra := map[string]string{
+		"audit.js": `function onRequest(request, response, modules) {
+			modules.oData.insert({ table: "Audit", data: { table: request.body.table } }, function (err, data) {
+				response.end({ msg: err ? "audit failed" : "ok" });
+			});
+		}`,
+	}
+	emu, base, _ := hookApp(t, "hook:\n  function: audit\n  operations: [create]\n", extra)
+	const n = 40 // more than the 16 VMs of a function
+	reqs := make([]string, n)
+	for i := range reqs {
+		reqs[i] = `{"method":"POST","path":"/1/classes/Item","body":{"n":` + strings.Repeat("1", 1+i%3) + `}}`
+	}
+	req, err := http.NewRequest("POST", base+"/1/batch", strings.NewReader(`{"requests":[`+strings.Join(reqs, ",")+`]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Bmob-Application-Id", emu.Keys.AppID)
+	req.Header.Set("X-Bmob-REST-API-Key", emu.Keys.RESTKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var results []map[string]any
+	if err := json.Unmarshal(body, &results); err != nil || len(results) != n {
+		t.Fatalf("batch = %d %s", resp.StatusCode, body)
+	}
+	for i, r := range results {
+		if r["success"] == nil {
+			t.Fatalf("element %d: %v", i, r)
+		}
+	}
+	for class, want := range map[string]float64{"Item": n, "Audit": n} {
+		if st, m := api(t, emu, base, "GET", "/1/classes/"+class+"?count=1&limit=0", "", "X-Bmob-Master-Key", emu.Keys.MasterKey); st != 200 || m["count"] != want {
+			t.Errorf("%s: %d %v, want count %v", class, st, m, want)
+		}
+	}
+}

@@ -9,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bmobemu/bmobemu/server"
+	"github.com/bmobemu/bmobemu/restapi"
 )
 
-// Keys are the application's credentials; see server.Keys.
-type Keys = server.Keys
+// Keys are the application's credentials; see restapi.Keys.
+type Keys = restapi.Keys
 
 // keysFile is where the keys are kept: beside the db.
 func keysFile(dbPath string) string { return dbPath + ".keys.json" }

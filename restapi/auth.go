@@ -2,9 +2,14 @@ package restapi
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/subtle"
+	"encoding/hex"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -15,8 +20,8 @@ const (
 	HeaderSessionToken = "X-Bmob-Session-Token"
 )
 
-// caller is who a request acts as. The HTTP layer has already authenticated
-// the application; restapi resolves the user.
+// caller is who a request acts as: the application's credentials are checked
+// first (clientAccess, for client requests), then the user is resolved.
 type caller struct {
 	master bool
 	userID string // "" for an anonymous request
@@ -46,8 +51,9 @@ func header(h http.Header, name string) string {
 	return ""
 }
 
-// unauthorized is Bmob's 401 answer, {"error":"unauthorized"}.
-type unauthorized struct{}
+// unauthorized is Bmob's 401 answer, {"error":"unauthorized"}; why, when set,
+// goes to the X-Bmobemu-Unauthorized header and the log.
+type unauthorized struct{ why string }
 
 func (unauthorized) Error() string { return "unauthorized" }
 
@@ -56,7 +62,7 @@ func (unauthorized) Error() string { return "unauthorized" }
 func (a *API) caller(ctx context.Context, req Request) (*caller, error) {
 	c := &caller{}
 	if mk := header(req.Header, HeaderMasterKey); mk != "" {
-		if a.masterKey == "" || subtle.ConstantTimeCompare([]byte(mk), []byte(a.masterKey)) != 1 {
+		if !equal(mk, a.keys.MasterKey) {
 			return nil, unauthorized{}
 		}
 		c.master = true
@@ -192,3 +198,123 @@ func (a *API) checkACL(ctx context.Context, c *caller, class, id, perm string) e
 	}
 	return nil
 }
+
+// DefaultSignWindow is how far X-Bmob-Safe-Timestamp may be from the server's
+// clock (bmob-api.md §5.2: skew under 10 s).
+const DefaultSignWindow = 10 * time.Second
+
+// access is what a client request's application credentials allow.
+type access int
+
+const (
+	accessDenied  access = iota
+	accessSigned         // a public client: secret key and a valid safe-sign
+	accessAppKeys        // application id and REST API key
+	accessMaster         // the master key
+)
+
+// clientAccess checks the application credentials of a client request
+// (bmob-api.md §5.2) and returns the access they give, or accessDenied and why.
+// path is the request path as sent (no query); body is ignored for GET and
+// DELETE as the SDK signs them with an empty body. The user (session token)
+// is resolved later, by caller.
+func (a *API) clientAccess(method, path string, h http.Header, body []byte) (access, string) {
+	level := accessDenied
+	if mk := h.Get(HeaderMasterKey); mk != "" {
+		if !equal(mk, a.keys.MasterKey) {
+			return accessDenied, "wrong master key"
+		}
+		level = accessMaster
+	}
+	if id := h.Get("X-Bmob-Application-Id"); id != "" && !equal(id, a.keys.AppID) {
+		return accessDenied, "wrong application id"
+	}
+	if h.Get("X-Bmob-Safe-Sign") != "" || h.Get("X-Bmob-Secret-Key") != "" {
+		if why := a.checkSign(method, path, h, body); why != "" {
+			return accessDenied, why
+		}
+		return max(level, accessSigned), ""
+	}
+	if level == accessMaster {
+		return accessMaster, ""
+	}
+	if h.Get("X-Bmob-Application-Id") == "" {
+		return accessDenied, "no keys: send X-Bmob-Application-Id and X-Bmob-REST-API-Key, X-Bmob-Master-Key, or the JS SDK's safe-sign headers"
+	}
+	if rk := h.Get("X-Bmob-REST-API-Key"); !equal(rk, a.keys.RESTKey) {
+		if rk == "" {
+			return accessDenied, "missing X-Bmob-REST-API-Key"
+		}
+		return accessDenied, "wrong REST API key"
+	}
+	return accessAppKeys, ""
+}
+
+// checkSign verifies the JS SDK's encrypted-request headers:
+// X-Bmob-Safe-Sign = md5(path + timestamp + security code + nonce + body + SDK version),
+// and that the nonce was not used before within the window.
+func (a *API) checkSign(method, path string, h http.Header, body []byte) string {
+	if !equal(h.Get("X-Bmob-Secret-Key"), a.keys.SecretKey) {
+		return "wrong X-Bmob-Secret-Key"
+	}
+	ts, nonce, sign := h.Get("X-Bmob-Safe-Timestamp"), h.Get("X-Bmob-Noncestr-Key"), strings.ToLower(h.Get("X-Bmob-Safe-Sign"))
+	if ts == "" || nonce == "" || sign == "" {
+		return "incomplete safe-sign headers: X-Bmob-Safe-Sign, X-Bmob-Safe-Timestamp and X-Bmob-Noncestr-Key are all needed"
+	}
+	sent, ok := parseTimestamp(ts)
+	if !ok {
+		return "X-Bmob-Safe-Timestamp is not a unix time in seconds or milliseconds"
+	}
+	now := a.now()
+	if d := now.Sub(sent); d > a.signWindow || d < -a.signWindow {
+		return "stale X-Bmob-Safe-Timestamp: " + d.Round(time.Second).String() + " from the server's clock (window " + a.signWindow.String() + ")"
+	}
+	if method == http.MethodGet || method == http.MethodDelete {
+		body = nil
+	}
+	ok = false
+	for _, signedBody := range signedBodies(method, path, body) {
+		suffix := ts + a.keys.SecurityCode + nonce + signedBody() + h.Get("X-Bmob-SDK-Version")
+		ok = equal(hexMD5(path+suffix), sign)
+		if !ok { // the SDK signs the route before the HTTP client escapes it
+			if p, err := url.PathUnescape(path); err == nil && p != path {
+				ok = equal(hexMD5(p+suffix), sign)
+			}
+		}
+		if ok {
+			break
+		}
+	}
+	if !ok {
+		return "bad X-Bmob-Safe-Sign"
+	}
+	return a.useNonce(nonce, sent.Add(a.signWindow), now)
+}
+
+// parseTimestamp reads unix seconds (what hydrogen-js-sdk sends) or
+// milliseconds (13 digits, what Bmob's docs describe).
+func parseTimestamp(s string) (time.Time, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}, false
+	}
+	if n >= 1e12 {
+		return time.UnixMilli(n), true
+	}
+	return time.Unix(n, 0), true
+}
+
+func hexMD5(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// equal compares a credential with the configured one in constant time; an
+// unset key never matches.
+func equal(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// IsMasterKey reports whether key is the app's master key, for routes outside
+// /1 and /2 that need it (the server's backup).
+func (a *API) IsMasterKey(key string) bool { return equal(key, a.keys.MasterKey) }

@@ -136,3 +136,50 @@ func TestCloudQuery(t *testing.T) {
 	f.wantError("GET", q("delete from Player where objectId = ?", "nope"), "", 101, "object not found for nope.")
 	f.wantError("GET", q("insert into _Role (name) values ('bad/x')"), "", 139, "")
 }
+
+// TestBatchWritesApplyInOrder: consecutive writes of a batch run side by side
+// and commit together, yet take effect in element order; a failing one (a
+// type error) answers its own error and changes nothing; a read after them
+// sees them all.
+func TestBatchWritesApplyInOrder(t *testing.T) {
+	f := newFixture(t)
+	_, m := f.do("POST", "/1/classes/Game", `{"score":0}`)
+	game := m["objectId"].(string)
+	for round := range 10 {
+		_, m := f.do("POST", "/1/classes/Game", `{"score":-1}`)
+		other := m["objectId"].(string)
+		put := func(score string) string {
+			return `{"method":"PUT","path":"/1/classes/Game/` + game + `","body":{"score":` + score + `}}`
+		}
+		body := `{"requests":[` + strings.Join([]string{
+			put("1"), put(`"one"`), put("2"),
+			`{"method":"POST","path":"/1/classes/Game","body":{"score":3,"round":` + fmt.Sprint(round) + `}}`,
+			put("4"),
+			`{"method":"DELETE","path":"/1/classes/Game/` + other + `"}`,
+			`{"method":"GET","path":"/1/classes/Game/` + game + `"}`,
+		}, ",") + `]}`
+		resp := call(f.api, "POST", "/1/batch", body)
+		var results []map[string]map[string]any
+		if err := json.Unmarshal(resp.Body, &results); err != nil || resp.Status != 200 || len(results) != 7 {
+			t.Fatalf("round %d: %d %s", round, resp.Status, resp.Body)
+		}
+		for i, r := range results {
+			if (i == 1) != (r["error"] != nil) {
+				t.Fatalf("round %d element %d: %v (only element 1 should fail)", round, i, r)
+			}
+		}
+		if got := results[6]["success"]["score"]; got != 4.0 {
+			t.Fatalf("round %d: the read after the writes sees score %v, want 4", round, got)
+		}
+		if _, g := f.do("GET", "/1/classes/Game/"+game, ""); g["score"] != 4.0 {
+			t.Fatalf("round %d: score %v after the batch, want 4 (the last write in element order)", round, g["score"])
+		}
+		if status, _ := f.do("GET", "/1/classes/Game/"+other, ""); status != 404 && status != 400 {
+			t.Fatalf("round %d: deleted object still answers %d", round, status)
+		}
+	}
+	_, m = f.do("GET", `/1/classes/Game?count=1&limit=0&where={"score":3}`, "", master()...)
+	if m["count"] != 10.0 {
+		t.Fatalf("created by the batches: %v, want 10", m)
+	}
+}

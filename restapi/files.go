@@ -189,7 +189,7 @@ func fileRel(ref string) (string, bool) {
 }
 
 func fileNotFound(ref string) error {
-	return &store.Error{Code: 156, Message: ref + " not found", Status: http.StatusNotFound}
+	return store.Errorf(156, "%s not found", ref) // a 404 (statusOf)
 }
 
 func (a *API) download(ref string) (any, error) {

@@ -115,3 +115,32 @@ func TestTimestampSchemasPushInstallations(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// An uploaded file is served at its CDN-shaped URL too, without keys; other
+// shapes are not file URLs.
+func TestServeFileURL(t *testing.T) {
+	f := newFixture(t)
+	up := call(f.api, "POST", "/2/files/a.txt", "hello", HeaderMasterKey, testMasterKey, "Host", "127.0.0.1:8080")
+	var file struct{ URL string }
+	if err := json.Unmarshal(up.Body, &file); err != nil || up.Status != 200 {
+		t.Fatalf("upload: %d %s", up.Status, up.Body)
+	}
+	u, err := url.Parse(file.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{u.Path, u.Path + "/"} {
+		resp, ok := f.api.ServeFileURL(t.Context(), p)
+		if !ok || resp.Status != 200 || string(resp.Body) != "hello" {
+			t.Fatalf("GET %s: %v %d %s", p, ok, resp.Status, resp.Body)
+		}
+	}
+	for _, bad := range []string{"/2026/1/02/a.txt", "/2026/01/02/", "/2026/01/02/x/y.txt", "/abcd/01/02/a.txt", "/1/classes/T"} {
+		if _, ok := f.api.ServeFileURL(t.Context(), bad); ok {
+			t.Errorf("%s taken as a file URL", bad)
+		}
+	}
+	if resp, ok := f.api.ServeFileURL(t.Context(), "/2020/01/02/00000000000000000000000000000000.txt"); !ok || resp.Status != 404 {
+		t.Errorf("a missing file: %v %d %s", ok, resp.Status, resp.Body)
+	}
+}

@@ -18,8 +18,8 @@ import (
 // are data requests, the body Bmob builds for the hook from the real request,
 // and what the hook's answer does to the request.
 //
-// Only requests marked as coming from a client (WithClient, set by the HTTP
-// server) pass through the hook; the in-process calls of cloud functions
+// Only requests marked as coming from a client (WithClient, set by
+// ServeClient) pass through the hook; the in-process calls of cloud functions
 // (oData and the other wrappers) do not, so a hook that queries its own table
 // cannot recurse.
 
@@ -189,7 +189,7 @@ func (a *API) passHook(ctx context.Context, req Request, table, op string, data 
 		Table: table, Operation: op, Caller: callerPlatform(req.Header), IP: c.IP,
 		UA: header(req.Header, "User-Agent"), Token: header(req.Header, HeaderSessionToken), Data: string(text),
 	}
-	verdict, err := a.hook.Decide(WithoutClient(ctx), in)
+	verdict, err := a.hook.Decide(store.Ungrouped(WithoutClient(ctx)), in) // the hook's own writes are not the element's
 	var refusal *HookRefusal
 	switch {
 	case errors.As(err, &refusal):

@@ -1,6 +1,12 @@
-// Package restapi is Bmob's REST semantics without a transport:
-// modules.oData calls it in-process and the HTTP server will call it for
-// clients, so a row written one way reads back identically the other way.
+// Package restapi is Bmob's REST API without a transport: modules.oData calls
+// it in-process (Serve) and the HTTP server hands it every /1 and /2 request
+// of a client (ServeClient, client.go), so a row written one way reads back
+// identically the other way. It owns all of REST: the routes, the
+// application's credentials (app keys, master key, the JS SDK's safe-sign and
+// its nonces, auth.go), legacy tunnelling (tunnel.go), CORS and body limits,
+// and the HTTP status of each Bmob error (statusOf). /1/functions runs
+// through the Functions registry it is given (functions.go), so /1/batch
+// reaches it like any route.
 //
 // Routes (bmob-api.md §5.3–5.6) live in a table (API.routes): each group of
 // endpoints is a method returning its routes, added in New. The /1/classes group:
@@ -11,7 +17,8 @@
 //	PUT    /1/classes/<T>/<id>   {"updatedAt"}
 //	DELETE /1/classes/<T>/<id>   {"msg":"ok"}
 //
-// Errors are {"code":N,"error":"…"} with status 400. Choices where Bmob's exact
+// Errors are {"code":N,"error":"…"} with status 400 (156, a missing file, is a
+// 404: codeStatus). Choices where Bmob's exact
 // text is unknown: a bad `where` or `having` gives 107 "invalid json: <the
 // parameter's text>.", a body that is not a JSON object gives 107 "invalid json:
 // <the body>.", and a path outside these routes gives 404 {"code":404,"error":
@@ -19,7 +26,8 @@
 //
 // Other groups: users and sessions (users.go), roles, installations and push
 // (system.go), /1/batch (batch.go), /1/cloudQuery (cloudquery.go, BQL in
-// restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go).
+// restapi/bql), /1/timestamp and /1/schemas (system.go), files (files.go),
+// /1/functions (functions.go).
 // Requests act as a caller resolved from their headers (auth.go): the master
 // key bypasses ACLs, a session token acts as its user.
 //
@@ -64,17 +72,27 @@ type Response struct {
 	Body   []byte
 }
 
-// API serves Bmob's REST routes from a store.
+// API serves Bmob's REST routes from a store: to cloud functions in-process
+// (Serve) and to clients over HTTP (ServeClient, which also checks the
+// application's credentials).
 type API struct {
 	store      store.Store
 	routes     []route
-	masterKey  string
+	keys       Keys // the app's credentials; WithMasterKey sets only the master key
 	filesDir   string
 	sessionTTL time.Duration
 	log        func(level, line string) // WithLog (sms.go)
 	token      sandboxToken             // the WeChat access token (wechatapp.go)
 	noted      sync.Map                 // emulated endpoints already noted in the log (sms.go)
 	hook       DataHook                 // the app's data hook (hook.go); nil: none
+	functions  Functions                // /1/functions (functions.go); nil: none
+
+	// Client requests (client.go).
+	now                      func() time.Time
+	signWindow               time.Duration
+	nonces                   nonceCache
+	sharedNonces             NonceRecorder // nil: nonces in this process only
+	bodyLimit, fileBodyLimit int
 }
 
 // Option configures New.
@@ -82,7 +100,7 @@ type Option func(*API)
 
 // WithMasterKey sets the key that X-Bmob-Master-Key must equal. Without it no
 // request is a master request, and any master key header is a 401.
-func WithMasterKey(key string) Option { return func(a *API) { a.masterKey = key } }
+func WithMasterKey(key string) Option { return func(a *API) { a.keys.MasterKey = key } }
 
 // WithFilesDir sets the folder that /2/files stores uploads in (created on
 // first upload). Without it uploads fail with 150.
@@ -100,6 +118,19 @@ func New(s store.Store, opts ...Option) *API {
 	for _, o := range opts {
 		o(a)
 	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.signWindow <= 0 {
+		a.signWindow = DefaultSignWindow
+	}
+	if a.bodyLimit <= 0 {
+		a.bodyLimit = DefaultBodyLimit
+	}
+	if a.fileBodyLimit <= 0 {
+		a.fileBodyLimit = DefaultFileBodyLimit
+	}
+	a.nonces.ttl = 2 * a.signWindow
 	a.routes = append(a.routes, a.userRoutes()...)
 	a.routes = append(a.routes, a.classRoutes()...)
 	a.routes = append(a.routes, a.systemRoutes()...)
@@ -109,6 +140,7 @@ func New(s store.Store, opts ...Option) *API {
 	a.routes = append(a.routes, a.smsRoutes()...)
 	a.routes = append(a.routes, a.usersV1Routes()...)
 	a.routes = append(a.routes, a.wechatAppRoutes()...)
+	a.routes = append(a.routes, a.functionRoutes()...)
 	return a
 }
 
@@ -140,26 +172,35 @@ type rawBody struct {
 // handler answers one route; params are the pattern's `:name` segments, unescaped.
 type handler func(ctx context.Context, req Request, params map[string]string) (body any, status int, header http.Header, err error)
 
-// route is one METHOD + pattern. A pattern is a path whose segments are literal or
-// `:name`; a trailing `*name` takes the rest of the path (for file paths).
+// route is one METHOD (or anyMethod) + pattern. A pattern is a path whose
+// segments are literal or `:name`; a trailing `*name` takes the rest of the
+// path (for file paths); a trailing `**name` takes the rest of the path as
+// sent, not unescaped, whatever it holds (for function names).
 type route struct {
 	method  string
 	pattern string
 	handle  handler
 }
 
+// anyMethod is a route's method when its handler answers every method.
+const anyMethod = "*"
+
 // route finds the first matching route; a path that matches no pattern (or none
 // with this method) is a 404 "no route".
 func (a *API) route(ctx context.Context, req Request) (any, int, http.Header, error) {
-	segs, ok := splitPath(req.Path)
-	if !ok {
-		return nil, 0, nil, noRoute(req)
-	}
+	segs, segsOK := splitPath(req.Path)
 	for _, r := range a.routes {
-		if r.method != req.Method {
+		if r.method != req.Method && r.method != anyMethod {
 			continue
 		}
-		if params, ok := matchPattern(r.pattern, segs); ok {
+		var params map[string]string
+		var ok bool
+		if strings.Contains(r.pattern, "/**") {
+			params, ok = matchRaw(r.pattern, req.Path)
+		} else if segsOK {
+			params, ok = matchPattern(r.pattern, segs)
+		}
+		if ok {
 			req, err := a.passRouteHook(ctx, r, req, params)
 			if err != nil {
 				return nil, 0, nil, err
@@ -195,6 +236,20 @@ func splitPath(p string) ([]string, bool) {
 		parts[i] = u
 	}
 	return parts, true
+}
+
+// matchRaw matches a `…/**name` pattern against the path as sent: the
+// literal prefix, then anything (even empty) as the parameter.
+func matchRaw(pattern, path string) (map[string]string, bool) {
+	i := strings.Index(pattern, "/**")
+	if i < 0 {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(path, pattern[:i+1])
+	if !ok {
+		return nil, false
+	}
+	return map[string]string{pattern[i+3:]: rest}, true
 }
 
 // matchPattern matches segments against a route pattern.
@@ -239,6 +294,19 @@ func isJSONType(ct string) bool {
 	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
 }
 
+// codeStatus is the HTTP status of the Bmob errors not answered with 400.
+var codeStatus = map[int]int{
+	156: http.StatusNotFound, // a file that is not there
+}
+
+// statusOf is the HTTP status a Bmob error code is answered with.
+func statusOf(code int) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusBadRequest
+}
+
 // errorResponse renders any error: Bmob errors as {"code","error"}, routes as
 // 404, a refused key as 401 {"error":"unauthorized"}, everything else
 // (storage, cancellation) as 500.
@@ -248,9 +316,13 @@ func errorResponse(err error) Response {
 	var ue unauthorized
 	switch {
 	case errors.As(err, &ue):
-		return jsonResponse(http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+		resp := jsonResponse(http.StatusUnauthorized, map[string]any{"error": "unauthorized"})
+		if ue.why != "" {
+			resp.Header.Set(HeaderUnauthorized, ue.why)
+		}
+		return resp
 	case errors.As(err, &be):
-		return jsonResponse(be.HTTPStatus(), map[string]any{"code": be.Code, "error": be.Message})
+		return jsonResponse(statusOf(be.Code), map[string]any{"code": be.Code, "error": be.Message})
 	case errors.As(err, &re):
 		return jsonResponse(http.StatusNotFound, map[string]any{"code": http.StatusNotFound, "error": re.msg})
 	case errors.Is(err, store.ErrDamaged):

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/bmobemu/bmobemu/restapi"
 )
 
 // BackupPath is where a running server hands out a consistent copy of its db:
@@ -25,7 +27,7 @@ func (h *handler) backup(c *fiber.Ctx) error {
 	if h.opts.Backup == nil {
 		return c.Status(http.StatusNotFound).SendString("this server has no backup")
 	}
-	if !equal(c.Get("X-Bmob-Master-Key"), h.opts.Keys.MasterKey) {
+	if h.opts.API == nil || !h.opts.API.IsMasterKey(c.Get(restapi.HeaderMasterKey)) {
 		h.opts.Log("warn", "401 GET "+BackupPath+": a backup needs X-Bmob-Master-Key")
 		return c.Status(http.StatusUnauthorized).SendString("a backup needs the master key in X-Bmob-Master-Key")
 	}

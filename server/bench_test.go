@@ -63,7 +63,7 @@ func BenchmarkRESTInsert(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	app := New(Options{Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey))})
+	app := New(Options{Secret: testKeys.SecretKey, API: restapi.New(st, restapi.WithKeys(testKeys))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

@@ -4,8 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bmobemu/bmobemu/restapi"
+	"github.com/bmobemu/bmobemu/store"
 )
 
 // A function that does not compile answers 500 with its name and every error
@@ -35,7 +39,12 @@ func TestBackupRoute(t *testing.T) {
 	if status, _, _ := s.call(t, "GET", BackupPath, ""); status != 404 {
 		t.Fatalf("no Backup configured: %d", status)
 	}
-	app := New(Options{Keys: testKeys, BodyLimit: 1024, Log: func(string, string) {},
+	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	app := New(Options{API: restapi.New(st, restapi.WithKeys(testKeys)), BodyLimit: 1024, Log: func(string, string) {},
 		Backup: func(_ context.Context, w io.Writer, export bool) error {
 			if export {
 				_, err := io.WriteString(w, `{"format":"bmobemu-export"}`)

@@ -44,7 +44,7 @@ func startDefaults(t *testing.T) string {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "mount got %d bytes", len(b))
 	})
-	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey)),
+	app := New(Options{Functions: set, Secret: testKeys.SecretKey, API: restapi.New(st, restapi.WithKeys(testKeys)),
 		Mounts: map[string]http.Handler{"/_sandbox/": mount}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

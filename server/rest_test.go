@@ -24,7 +24,7 @@ import (
 	"github.com/bmobemu/bmobemu/store"
 )
 
-var testKeys = Keys{
+var testKeys = restapi.Keys{
 	AppID:        "0123456789abcdef0123456789abcdef",
 	RESTKey:      "fedcba9876543210fedcba9876543210",
 	MasterKey:    "00112233445566778899aabbccddeeff",
@@ -62,7 +62,11 @@ func startREST(t *testing.T, files map[string]string) *restServer {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	app := New(Options{Functions: set, Keys: testKeys, API: restapi.New(st, restapi.WithMasterKey(testKeys.MasterKey), restapi.WithFilesDir(filepath.Join(t.TempDir(), "files"))), Now: clk.Now, BodyLimit: 4096})
+	fns := &RESTFunctions{}
+	fns.Bind(set)
+	api := restapi.New(st, restapi.WithKeys(testKeys), restapi.WithFilesDir(filepath.Join(t.TempDir(), "files")),
+		restapi.WithClock(clk.Now), restapi.WithBodyLimits(4096, 0), restapi.WithFunctions(fns))
+	app := New(Options{Functions: set, Secret: testKeys.SecretKey, API: api, BodyLimit: 4096})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,159 +119,6 @@ func sdkHeaders(route, ts, nonce, body string) []string {
 		"X-Bmob-Noncestr-Key", nonce,
 		"X-Bmob-SDK-Version", "10",
 		"X-Bmob-Secret-Key", testKeys.SecretKey,
-	}
-}
-
-func TestAuthFailuresAndSuccesses(t *testing.T) {
-	s := startREST(t, nil)
-	now := strconv.FormatInt(s.clock.Now().Unix(), 10)
-	body := `{"score":1}`
-	with := func(base []string, kv ...string) []string {
-		out := append([]string(nil), base...)
-		for i := 0; i+1 < len(kv); i += 2 {
-			for j := 0; j+1 < len(out); j += 2 {
-				if out[j] == kv[i] {
-					out[j+1] = kv[i+1]
-				}
-			}
-		}
-		return out
-	}
-	cases := []struct {
-		name    string
-		headers []string
-		status  int
-		why     string
-	}{
-		{"no keys", []string{"Content-Type", "application/json"}, 401, "no keys"},
-		{"wrong application id", with(appHeaders, "X-Bmob-Application-Id", strings.Repeat("0", 32)), 401, "wrong application id"},
-		{"wrong REST key", with(appHeaders, "X-Bmob-REST-API-Key", strings.Repeat("0", 32)), 401, "wrong REST API key"},
-		{"missing REST key", []string{"X-Bmob-Application-Id", testKeys.AppID, "Content-Type", "application/json"}, 401, "missing X-Bmob-REST-API-Key"},
-		{"wrong master key", []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-Master-Key", strings.Repeat("1", 32), "Content-Type", "application/json"}, 401, "wrong master key"},
-		{"wrong master key beside a right REST key", append(appHeaders[:4:4], "X-Bmob-Master-Key", "nope"), 401, "wrong master key"},
-		{"bad safe-sign", with(sdkHeaders("/1/classes/T", now, "nonce00000000001", body), "X-Bmob-Safe-Sign", md5hex("forged")), 401, "bad X-Bmob-Safe-Sign"},
-		{"sign over another body", sdkHeaders("/1/classes/T", now, "nonce00000000002", `{"score":2}`), 401, "bad X-Bmob-Safe-Sign"},
-		{"sign with another security code", with(sdkHeaders("/1/classes/T", now, "nonce00000000003", body), "X-Bmob-Safe-Sign", md5hex("/1/classes/T"+now+"other"+"nonce00000000003"+body+"10")), 401, "bad X-Bmob-Safe-Sign"},
-		{"wrong secret key", with(sdkHeaders("/1/classes/T", now, "nonce00000000004", body), "X-Bmob-Secret-Key", "0000000000000000"), 401, "wrong X-Bmob-Secret-Key"},
-		{"stale timestamp", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()-11, 10), "nonce00000000005", body), 401, "stale"},
-		{"timestamp from the future", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()+11, 10), "nonce00000000006", body), 401, "stale"},
-		{"timestamp not a number", sdkHeaders("/1/classes/T", "yesterday", "nonce00000000007", body), 401, "not a unix time"},
-		{"missing nonce", with(sdkHeaders("/1/classes/T", now, "", body)), 401, "incomplete"},
-		{"app keys", appHeaders, 201, ""},
-		{"header names in any case", []string{"x-bmob-application-id", testKeys.AppID, "X-BMOB-REST-API-KEY", testKeys.RESTKey, "Content-Type", "application/json"}, 201, ""},
-		{"master key alone", []string{"X-Bmob-Master-Key", testKeys.MasterKey, "Content-Type", "application/json"}, 201, ""},
-		{"safe-sign, seconds", sdkHeaders("/1/classes/T", now, "nonce00000000008", body), 201, ""},
-		{"safe-sign, milliseconds, 9 s early", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().UnixMilli()-9000, 10), "nonce00000000009", body), 201, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			status, h, got := s.call(t, "POST", "/1/classes/T", body, tc.headers...)
-			if status != tc.status {
-				t.Fatalf("got %d %s (%s), want %d", status, got, h.Get("X-Bmobemu-Unauthorized"), tc.status)
-			}
-			if tc.status == 401 && (got != `{"error":"unauthorized"}` || !strings.Contains(h.Get("X-Bmobemu-Unauthorized"), tc.why)) {
-				t.Fatalf("got %s, reason %q, want reason containing %q", got, h.Get("X-Bmobemu-Unauthorized"), tc.why)
-			}
-			if tc.status == 201 && (!strings.Contains(got, `"objectId":"`) || !strings.HasPrefix(h.Get("Location"), "/1/classes/T/")) {
-				t.Fatalf("create answered %s, Location %q", got, h.Get("Location"))
-			}
-		})
-	}
-	res, err := s.store.Find(t.Context(), "T", store.Query{Limit: -1, Count: true})
-	if err != nil || res.Count != 5 {
-		t.Fatalf("want exactly the 5 authorised creates stored, got %d %v", res.Count, err)
-	}
-}
-
-func TestSafeSignReplayAndGet(t *testing.T) {
-	s := startREST(t, nil)
-	now := strconv.FormatInt(s.clock.Now().Unix(), 10)
-	h := sdkHeaders("/1/classes/T/", now, "AAAAAAAAAAAAAAAA", `{"a":1}`) // the SDK's save() route ends in "/"
-	if status, _, body := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...); status != 201 {
-		t.Fatalf("first: %d %s", status, body)
-	}
-	status, hdr, body := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...)
-	if status != 401 || !strings.Contains(hdr.Get("X-Bmobemu-Unauthorized"), "replayed") {
-		t.Fatalf("replay: %d %s %q", status, body, hdr.Get("X-Bmobemu-Unauthorized"))
-	}
-	// Once the window has passed, the same headers are stale, not replayed.
-	s.clock.Advance(11 * time.Second)
-	if status, hdr, _ := s.call(t, "POST", "/1/classes/T/", `{"a":1}`, h...); status != 401 || !strings.Contains(hdr.Get("X-Bmobemu-Unauthorized"), "stale") {
-		t.Fatalf("after the window: %d %q", status, hdr.Get("X-Bmobemu-Unauthorized"))
-	}
-	// GET signs the path without the query and an empty body.
-	now = strconv.FormatInt(s.clock.Now().Unix(), 10)
-	status, _, body = s.call(t, "GET", "/1/classes/T?where=%7B%22a%22%3A1%7D&limit=5", "", sdkHeaders("/1/classes/T", now, "BBBBBBBBBBBBBBBB", "")...)
-	if status != 200 || !strings.Contains(body, `"a":1`) {
-		t.Fatalf("signed GET: %d %s", status, body)
-	}
-}
-
-func TestNonceCacheForgetsOnlyAfterTTL(t *testing.T) {
-	c := nonceCache{ttl: 20 * time.Second}
-	t0 := time.Unix(1000, 0)
-	if !c.add("a", t0.Add(20*time.Second), t0) || c.add("a", t0.Add(20*time.Second), t0.Add(time.Second)) {
-		t.Fatal("a nonce must be new once, then a replay")
-	}
-	// Rotations move "a" to the old generation, then drop it; in between it is still a replay.
-	c.add("b", t0.Add(40*time.Second), t0.Add(20*time.Second))
-	if c.add("a", t0.Add(20*time.Second), t0.Add(19*time.Second)) {
-		t.Fatal("a was forgotten before its expiry")
-	}
-	c.add("c", t0.Add(60*time.Second), t0.Add(40*time.Second))
-	if len(c.cur)+len(c.old) > 2 {
-		t.Fatalf("expired generations are kept: %v %v", c.cur, c.old)
-	}
-}
-
-func TestMethodTunnelling(t *testing.T) {
-	s := startREST(t, nil)
-	keys := `"_ApplicationId":"` + testKeys.AppID + `","_RestKey":"` + testKeys.RESTKey + `","_ClientVersion":"js0.0.1","_InstallationId":"x"`
-	post := func(path, body string) (int, string) {
-		status, _, got := s.call(t, "POST", path, body, "Content-Type", "text/plain")
-		return status, got
-	}
-	status, got := post("/1/classes/Game", `{"score":7,`+keys+`}`)
-	if status != 201 {
-		t.Fatalf("tunnelled create: %d %s", status, got)
-	}
-	var created struct{ ObjectID string }
-	_ = json.Unmarshal([]byte(got), &created)
-	_, _ = post("/1/classes/Game", `{"score":9,`+keys+`}`)
-	status, got = post("/1/classes/Game", `{"_Method":"GET","where":{"score":{"$gt":8}},"keys":"score",`+keys+`}`)
-	if status != 200 || !strings.Contains(got, `"score":9`) || strings.Contains(got, `"score":7`) {
-		t.Fatalf("tunnelled query: %d %s", status, got)
-	}
-	status, got = post("/1/classes/Game/"+created.ObjectID, `{"_Method":"PUT","score":{"__op":"Increment","amount":3},`+keys+`}`)
-	if status != 200 || !strings.Contains(got, "updatedAt") {
-		t.Fatalf("tunnelled update: %d %s", status, got)
-	}
-	obj, err := s.store.Get(t.Context(), "Game", created.ObjectID, store.GetOptions{})
-	if err != nil || obj["score"] != float64(10) || obj["_ClientVersion"] != nil {
-		t.Fatalf("stored after update: %v %v", obj, err)
-	}
-	if status, got = post("/1/classes/Game/"+created.ObjectID, `{"_Method":"DELETE",`+keys+`}`); status != 200 || got != `{"msg":"ok"}` {
-		t.Fatalf("tunnelled delete: %d %s", status, got)
-	}
-	if status, got = post("/1/classes/Game", `{"_Method":"GET","_ApplicationId":"`+testKeys.AppID+`","_RestKey":"wrong"}`); status != 401 {
-		t.Fatalf("tunnelled wrong key: %d %s", status, got)
-	}
-	if status, got = post("/1/classes/Game", `{"_Method":"GET","_MasterKey":"`+testKeys.MasterKey+`"}`); status != 200 || !strings.Contains(got, `"score":9`) {
-		t.Fatalf("tunnelled master key: %d %s", status, got)
-	}
-}
-
-func TestCORS(t *testing.T) {
-	s := startREST(t, nil)
-	status, h, _ := s.call(t, "OPTIONS", "/1/classes/T", "", "Origin", "http://localhost:3000",
-		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type,x-bmob-safe-sign")
-	if status != 204 || h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Allow-Methods"), "PUT") ||
-		h.Get("Access-Control-Allow-Headers") != "content-type,x-bmob-safe-sign" {
-		t.Fatalf("preflight: %d %v", status, h)
-	}
-	_, h, _ = s.call(t, "GET", "/1/classes/T", "", "Origin", "http://localhost:3000")
-	if h.Get("Access-Control-Allow-Origin") != "*" {
-		t.Fatalf("a 401 must still be readable by the page: %v", h)
 	}
 }
 
@@ -424,5 +275,22 @@ func TestFileURLIsPublic(t *testing.T) {
 	}
 	if status, _, _ := s.call(t, "DELETE", "/2/files/upyun"+u.Path, ""); status != 401 {
 		t.Fatalf("a delete without keys: %d", status)
+	}
+}
+
+// /1/functions is a route like the others, so a /1/batch element reaches it
+// with the batch's credentials: a call runs, a deploy needs the master key.
+func TestBatchReachesFunctions(t *testing.T) {
+	s := startREST(t, map[string]string{"text.js": `function onRequest(request, response) { response.send("hi " + request.body.who) }`})
+	deploy := `{"method":"PUT","path":"/1/functions/made","body":{"code":"` + base64.StdEncoding.EncodeToString([]byte(`function onRequest(q, r) { r.send("made") }`)) + `"}}`
+	batch := `{"requests":[{"method":"POST","path":"/1/functions/text","body":{"who":"batch"}},` + deploy + `,{"method":"POST","path":"/1/functions/nope","body":{}}]}`
+	status, _, got := s.call(t, "POST", "/1/batch", batch, appHeaders...)
+	want := `[{"success":{"result":"hi batch"}},{"error":{"code":401,"error":"unauthorized"}},{"error":{"code":311,"error":"invalid cloudcode name: nope."}}]`
+	if status != 200 || got != want {
+		t.Fatalf("batch with the REST key: %d %s\nwant %s", status, got, want)
+	}
+	status, _, got = s.call(t, "POST", "/1/batch", `{"requests":[`+deploy+`,{"method":"POST","path":"/1/functions/made"}]}`, masterHeaders...)
+	if want := `[{"success":{"msg":"ok"}},{"success":{"result":"made"}}]`; status != 200 || got != want {
+		t.Fatalf("batch with the master key: %d %s\nwant %s", status, got, want)
 	}
 }

@@ -1,9 +1,8 @@
 // Package server is bmobemu's HTTP face, a fiber app: Bmob's direct function URL
 // `GET|POST /<secretKey>/<name>` with Express's body parsing (bmob-api.md §1.2–1.3),
 // answering with exactly what the script sent; and Bmob's REST API under /1/ and
-// /2/ (§5): the app's keys or the JS SDK's safe-sign checked, legacy `_Method`
-// tunnelling undone, CORS preflights answered, /1/functions served here and
-// every other route by restapi.
+// /2/ (§5), which restapi answers whole (keys, CORS, tunnelling, every route):
+// the server copies each request in and the answer out.
 package server
 
 import (
@@ -26,11 +25,9 @@ import (
 	"github.com/bmobemu/bmobemu/runtime"
 )
 
-// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7).
-const DefaultBodyLimit = 200 * 1024
-
-// DefaultFileBodyLimit bounds file uploads (POST /2/files/…), 10 MB as Bmob's SDKs.
-const DefaultFileBodyLimit = 10 << 20
+// DefaultBodyLimit is Bmob's request body limit, 0.2 MB (bmob-api.md §7), for
+// function calls; REST bodies have restapi's limits.
+const DefaultBodyLimit = restapi.DefaultBodyLimit
 
 // DefaultMountBodyLimit bounds bodies sent to the mounted handlers (/_sandbox/…).
 const DefaultMountBodyLimit = 8 << 20
@@ -39,25 +36,14 @@ const DefaultMountBodyLimit = 8 << 20
 type Options struct {
 	// Functions is the function set calls go to.
 	Functions *functions.Set
-	// Secret is the app's secret key, the first path segment of direct URLs;
-	// "" uses Keys.SecretKey.
+	// Secret is the app's secret key, the first path segment of direct URLs
+	// (required: with none, no direct URL matches).
 	Secret string
-	// Keys are the credentials REST requests are checked against.
-	Keys Keys
-	// API serves every REST route but /1/functions; nil answers them 404.
+	// API answers every /1/… and /2/… request (restapi.API.ServeClient) and
+	// checks the backup's master key; nil answers them 404.
 	API *restapi.API
-	// SignWindow is how far a safe-sign timestamp may be from Now; 0 means
-	// DefaultSignWindow.
-	SignWindow time.Duration
-	// Nonces, when set, records safe-sign nonces (shared by every process on
-	// one database); nil keeps them in this process's memory.
-	Nonces NonceRecorder
-	// Now is the clock safe-sign timestamps are checked against (nil: time.Now).
-	Now func() time.Time
-	// BodyLimit bounds request bodies in bytes; 0 means DefaultBodyLimit.
+	// BodyLimit bounds function call bodies in bytes; 0 means DefaultBodyLimit.
 	BodyLimit int
-	// FileBodyLimit bounds file uploads; 0 means DefaultFileBodyLimit.
-	FileBodyLimit int
 	// ParseXML turns a text/xml body into xml2js's explicitArray:false tree,
 	// as JSON text with the keys in document order. nil answers text/xml
 	// bodies as empty ({}).
@@ -86,31 +72,22 @@ func New(opts Options) *fiber.App {
 	if opts.BodyLimit <= 0 {
 		opts.BodyLimit = DefaultBodyLimit
 	}
-	if opts.FileBodyLimit <= 0 {
-		opts.FileBodyLimit = DefaultFileBodyLimit
-	}
 	if opts.MountBodyLimit <= 0 {
 		opts.MountBodyLimit = DefaultMountBodyLimit
 	}
 	if opts.Log == nil {
 		opts.Log = func(string, string) {}
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	restLimit := opts.BodyLimit
+	if opts.API != nil {
+		restLimit = opts.API.MaxBodyLimit()
 	}
-	if opts.SignWindow <= 0 {
-		opts.SignWindow = DefaultSignWindow
-	}
-	if opts.Secret == "" {
-		opts.Secret = opts.Keys.SecretKey
-	}
-	opts.Keys.SecretKey = opts.Secret
 	app := fiber.New(fiber.Config{
 		// Bodies are streamed, not buffered before the handler runs: limitBody
 		// checks each route's own limit first and reads at most that much.
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
-		BodyLimit:                    max(opts.BodyLimit, opts.FileBodyLimit, opts.MountBodyLimit),
+		BodyLimit:                    max(opts.BodyLimit, restLimit, opts.MountBodyLimit),
 		DisableStartupMessage:        true,
 		ReadTimeout:                  60 * time.Second,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
@@ -131,8 +108,7 @@ func New(opts Options) *fiber.App {
 	for prefix, mh := range opts.Mounts {
 		app.All(strings.TrimSuffix(prefix, "/")+"/*", adaptor.HTTPHandler(mh))
 	}
-	h := &handler{opts: opts, auth: &authenticator{keys: opts.Keys, now: opts.Now, window: opts.SignWindow,
-		nonces: nonceCache{ttl: 2 * opts.SignWindow}, shared: opts.Nonces}}
+	h := &handler{opts: opts}
 	// REST first: /1/<x> would otherwise match /:secret/:name.
 	app.All("/1/*", h.rest)
 	app.All("/2/*", h.rest)
@@ -159,8 +135,8 @@ const (
 func routeLimit(method, path string, opts Options) (int, bodyRoute) {
 	switch {
 	case strings.HasPrefix(path, "/1/") || strings.HasPrefix(path, "/2/"):
-		if method == http.MethodPost && strings.HasPrefix(path, "/2/files/") {
-			return opts.FileBodyLimit, restRoute
+		if opts.API != nil {
+			return opts.API.BodyLimit(method, path), restRoute
 		}
 		return opts.BodyLimit, restRoute
 	}
@@ -203,8 +179,8 @@ func limitBody(c *fiber.Ctx, opts Options) error {
 	msg := fmt.Sprintf("request body larger than the limit of %d bytes", limit)
 	switch route {
 	case restRoute:
-		allowCORS(c)
-		return sendJSON(c, fiber.StatusRequestEntityTooLarge, map[string]any{"code": fiber.StatusRequestEntityTooLarge, "error": msg})
+		writeREST(c.Response(), restapi.TooLarge(limit))
+		return nil
 	case mountRoute:
 		c.Status(fiber.StatusRequestEntityTooLarge).Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		body, _ := json.Marshal(map[string]string{"error": msg})
@@ -232,7 +208,6 @@ func discardRest(req *fasthttp.Request) bool {
 
 type handler struct {
 	opts Options
-	auth *authenticator
 }
 
 func (h *handler) direct(c *fiber.Ctx) error {

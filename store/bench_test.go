@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/bmobemu/bmobemu/internal/pgtest"
 )
 
@@ -36,6 +38,10 @@ func BenchmarkInsertConcurrent64Postgres(b *testing.B) {
 func benchInserts(b *testing.B, s Store) {
 	ctx := context.Background()
 	var next atomic.Int64
+	txid0 := 0
+	if bs, ok := s.(*boltStore); ok {
+		txid0 = lastTxID(b, bs)
+	}
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for w := 0; w < 64; w++ {
@@ -52,6 +58,23 @@ func benchInserts(b *testing.B, s Store) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
+	if bs, ok := s.(*boltStore); ok { // how many writes shared each fsync
+		b.ReportMetric(float64(b.N)/float64(commitsSince(b, bs, txid0)), "rows/commit")
+	}
+}
+
+// lastTxID is the id of the last committed write transaction.
+func lastTxID(t testing.TB, s *boltStore) int {
+	t.Helper()
+	var id int
+	if err := s.view(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func commitsSince(b *testing.B, s *boltStore, txid0 int) int {
+	return max(1, lastTxID(b, s)-txid0)
 }
 
 // bigStore imports 100,000 rows into a fresh bbolt store.

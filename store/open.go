@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -85,9 +85,8 @@ type boltStore struct {
 	// damage remembers the damaged records reads skipped.
 	damage *damageLog
 
-	// inflight counts writers: a lone writer commits at once, concurrent ones
-	// share a bbolt batch (one fsync for many writes).
-	inflight atomic.Int64
+	// commits is the group commit every write goes through.
+	commits *committer
 }
 
 // bbolt's meta page starts after a 16-byte page header with this magic number
@@ -113,10 +112,6 @@ func Open(path string, opt Options) (Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: not a usable bbolt database file (it was not modified): %w", path, err)
 	}
-	// Short batch delay: a lone script's writes should not wait; concurrent
-	// writers still share one commit.
-	db.MaxBatchDelay = 2 * time.Millisecond
-	db.MaxBatchSize = 1000
 	db.NoSync = opt.NoSync
 	if err := updateDB(db, func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
@@ -132,7 +127,7 @@ func Open(path string, opt Options) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &boltStore{base: newBase(opt), db: db, path: path, cache: newCache(), damage: &damageLog{log: opt.Log}}, nil
+	return &boltStore{base: newBase(opt), db: db, path: path, cache: newCache(), damage: &damageLog{log: opt.Log}, commits: newCommitter(db)}, nil
 }
 
 // checkBoltFile rejects an existing non-empty file whose first page is not a
@@ -167,6 +162,7 @@ func checkBoltFile(path string) error {
 
 // Close releases the database file.
 func (s *boltStore) Close() error {
+	s.commits.close() // queued writes commit first
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
@@ -182,5 +178,5 @@ func (s *base) newObjectID() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("generate objectId: %w", err)
 	}
-	return fmt.Sprintf("%x", b[:]), nil
+	return hex.EncodeToString(b[:]), nil
 }

@@ -15,7 +15,8 @@ import (
 )
 
 // Store is Bmob's data surface. Every method is safe for concurrent use; every write
-// is one durable transaction. Errors that Bmob reports to clients are *Error.
+// is atomic and on disk when it returns (on bbolt, writes that overlap share one
+// transaction and one fsync: see committer). Errors that Bmob reports to clients are *Error.
 type Store interface {
 	// Create inserts an object into class (created on first insert). data may hold
 	// __op and __type values. It returns the new object's objectId and createdAt.
@@ -106,23 +107,14 @@ const (
 // TimeLayout is how Bmob writes createdAt, updatedAt and Date values.
 const TimeLayout = "2006-01-02 15:04:05"
 
-// Error is an error Bmob reports to clients as {"code":N,"error":"…"}.
+// Error is an error Bmob reports to clients as {"code":N,"error":"…"}. The
+// HTTP status it is answered with is the REST layer's choice (restapi).
 type Error struct {
 	Code    int
 	Message string
-	// Status is the HTTP status of the REST answer (400 unless set).
-	Status int
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("bmob error %d: %s", e.Code, e.Message) }
-
-// HTTPStatus is the status the REST API answers with.
-func (e *Error) HTTPStatus() int {
-	if e.Status != 0 {
-		return e.Status
-	}
-	return 400
-}
 
 // Errorf makes an *Error with a formatted message.
 func Errorf(code int, format string, args ...any) *Error {

@@ -9,28 +9,23 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// write runs fn in one durable bbolt transaction and, once it has committed,
-// gives its changes to the cache. A lone writer commits immediately; writers
-// that overlap share a bbolt batch. fn may run more than once (bbolt retries a
-// batch without its failing member), so it must only read its inputs.
+// write runs fn in one durable transaction shared with the writes queued
+// beside it (group commit, see committer) and returns once that transaction is
+// on disk; its changes reach the cache when it commits, before write returns.
+// fn may run more than once (its group is retried without a failing member),
+// so it must only read its inputs.
 func (s *boltStore) write(ctx context.Context, fn func(tx *bolt.Tx) ([]change, error)) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	run := func(tx *bolt.Tx) error {
+	return s.commits.doInGroup(ctx, func(tx *bolt.Tx) error {
 		changes, err := fn(tx)
 		if err != nil {
 			return err
 		}
+		// Commit handlers run only if the transaction commits: a rolled back
+		// group leaves the cache alone, and its retry registers them again.
 		txid := uint64(tx.ID())
 		tx.OnCommit(func() { s.cache.apply(txid, changes) })
 		return nil
-	}
-	defer s.inflight.Add(-1)
-	if s.inflight.Add(1) == 1 {
-		return updateDB(s.db, run)
-	}
-	return s.db.Batch(contained(run)) // contained: the batch runs run on its own goroutine
+	})
 }
 
 // Create inserts an object; the class is created on first insert.

@@ -1,9 +1,11 @@
 // Command killcheck checks that kill -9 under write load loses no
 // acknowledged write: it serves a fresh db with bin/bmobemu on loopback, has
 // 64 callers insert rows over REST, kills the server with SIGKILL mid-load,
-// then opens the db and looks for every row that got a 201.
+// then opens the db and looks for every row that got a 201. With -batch N each
+// call is a /1/batch of N creates instead, and every element that answered
+// success is looked for.
 //
-//	go build -o bin/bmobemu ./cmd/bmobemu && go run ./bench/killcheck [-rounds 3] [-load 3s]
+//	go build -o bin/bmobemu ./cmd/bmobemu && go run ./bench/killcheck [-rounds 3] [-load 3s] [-batch 50]
 package main
 
 import (
@@ -30,10 +32,11 @@ func main() {
 	load := flag.Duration("load", 3*time.Second, "how long the load runs before the kill")
 	callers := flag.Int("callers", 64, "concurrent inserters")
 	bin := flag.String("bin", "bin/bmobemu", "the bmobemu binary")
+	batch := flag.Int("batch", 0, "creates per /1/batch call (0: one POST per create)")
 	flag.Parse()
 	total := 0
 	for r := 1; r <= *rounds; r++ {
-		acked, err := round(*bin, *callers, *load)
+		acked, err := round(*bin, *callers, *load, *batch)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "killcheck:", err)
 			os.Exit(1)
@@ -53,7 +56,7 @@ func freePort() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func round(bin string, callers int, load time.Duration) (int, error) {
+func round(bin string, callers int, load time.Duration, batch int) (int, error) {
 	dir, err := os.MkdirTemp("", "killcheck")
 	if err != nil {
 		return 0, err
@@ -94,7 +97,15 @@ func round(bin string, callers int, load time.Duration) (int, error) {
 		go func() {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
-				req, _ := http.NewRequestWithContext(ctx, "POST", base+"/1/classes/Crash", strings.NewReader(fmt.Sprintf(`{"caller":%d,"i":%d}`, c, i)))
+				path, body := "/1/classes/Crash", fmt.Sprintf(`{"caller":%d,"i":%d}`, c, i)
+				if batch > 0 {
+					elems := make([]string, batch)
+					for k := range elems {
+						elems[k] = fmt.Sprintf(`{"method":"POST","path":"/1/classes/Crash","body":{"caller":%d,"i":%d,"k":%d}}`, c, i, k)
+					}
+					path, body = "/1/batch", `{"requests":[`+strings.Join(elems, ",")+`]}`
+				}
+				req, _ := http.NewRequestWithContext(ctx, "POST", base+path, strings.NewReader(body))
 				req.Header.Set("X-Bmob-Application-Id", "killapp")
 				req.Header.Set("X-Bmob-REST-API-Key", "killrest")
 				req.Header.Set("Content-Type", "application/json")
@@ -102,14 +113,10 @@ func round(bin string, callers int, load time.Duration) (int, error) {
 				if err != nil {
 					return // the server is gone
 				}
-				var out struct{ ObjectID string }
-				err = json.NewDecoder(resp.Body).Decode(&out)
-				resp.Body.Close()
-				if err == nil && resp.StatusCode == http.StatusCreated && out.ObjectID != "" {
-					mu.Lock()
-					acked = append(acked, out.ObjectID)
-					mu.Unlock()
-				}
+				ids := createdIDs(resp, batch > 0)
+				mu.Lock()
+				acked = append(acked, ids...)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -137,4 +144,29 @@ func round(bin string, callers int, load time.Duration) (int, error) {
 		return 0, fmt.Errorf("no insert was acknowledged: the load did not run")
 	}
 	return len(acked), nil
+}
+
+// createdIDs reads the objectIds an answer acknowledges: a 201's, or those of
+// the batch elements that answered success.
+func createdIDs(resp *http.Response, batch bool) []string {
+	defer resp.Body.Close()
+	type created struct{ ObjectID string }
+	if !batch {
+		var out created
+		if json.NewDecoder(resp.Body).Decode(&out) != nil || resp.StatusCode != http.StatusCreated || out.ObjectID == "" {
+			return nil
+		}
+		return []string{out.ObjectID}
+	}
+	var out []struct{ Success *created }
+	if json.NewDecoder(resp.Body).Decode(&out) != nil || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	var ids []string
+	for _, e := range out {
+		if e.Success != nil && e.Success.ObjectID != "" {
+			ids = append(ids, e.Success.ObjectID)
+		}
+	}
+	return ids
 }

@@ -1,4 +1,4 @@
-package server
+package restapi
 
 import (
 	"bytes"
@@ -24,11 +24,11 @@ var tunnelOnly = map[string]bool{"_Method": true, "_method": true, "_ClientVersi
 // _Method (GET, PUT, DELETE), the keys as _ApplicationId, _RestKey, _MasterKey,
 // _SessionToken, and, for GET, the query parameters. It reports whether req was
 // tunnelled; anything else is left as it is.
-func untunnel(req *restRequest) bool {
-	if req.method != http.MethodPost || !bytes.Contains(req.body, []byte(`"_`)) {
+func untunnel(req *Request) bool {
+	if req.Method != http.MethodPost || !bytes.Contains(req.Body, []byte(`"_`)) {
 		return false
 	}
-	trimmed := bytes.TrimSpace(req.body)
+	trimmed := bytes.TrimSpace(req.Body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return false
 	}
@@ -50,26 +50,26 @@ func untunnel(req *restRequest) bool {
 	method = strings.ToUpper(method)
 	for field, header := range tunnelHeaders {
 		if raw, ok := fields[field]; ok {
-			req.header.Set(header, jsonString(raw))
+			req.Header.Set(header, jsonString(raw))
 			delete(fields, field)
 		}
 	}
 	for field := range tunnelOnly {
 		delete(fields, field)
 	}
-	req.method = method
+	req.Method = method
 	switch method {
 	case http.MethodGet, http.MethodDelete:
 		q := url.Values{}
 		for k, raw := range fields {
 			q.Set(k, jsonString(raw))
 		}
-		req.query, req.body = q, nil
-		req.header.Del("Content-Type")
+		req.Query, req.Body = q, nil
+		req.Header.Del("Content-Type")
 	default:
 		body, _ := json.Marshal(fields)
-		req.body = body
-		req.header.Set("Content-Type", "application/json")
+		req.Body = body
+		req.Header.Set("Content-Type", "application/json")
 	}
 	return true
 }

@@ -1,4 +1,4 @@
-package server
+package restapi
 
 // Keys are the application's credentials (bmob-api.md §5.2). The JSON names are
 // those of the keys file kept beside the db (<db>.keys.json).
