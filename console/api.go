@@ -24,6 +24,10 @@ import (
 // REST page) so a huge answer cannot fill the server's memory through it.
 const maxAnswer = 4 << 20
 
+// invokeLogLines is how many log lines of one invoke the answer shows; the
+// rest are counted as dropped.
+const invokeLogLines = 256
+
 // invokeRequest is the invoke form.
 type invokeRequest struct {
 	Name        string            `json:"name"`
@@ -83,7 +87,7 @@ func (c *Console) invoke(w http.ResponseWriter, r *http.Request) {
 	if method == http.MethodPost && in.ContentType != "" {
 		req.Header.Set("Content-Type", in.ContentType)
 	}
-	sub, _ := c.opts.Hub.Subscribe(in.Name, SubscriberBuffer)
+	sub, _ := c.opts.Hub.Subscribe(in.Name, invokeLogLines)
 	start := time.Now()
 	resp, err := c.opts.Local(req)
 	var out invokeAnswer
@@ -102,18 +106,7 @@ func (c *Console) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	out.Logs = []Line{}
 	if sub != nil {
-	drain:
-		for {
-			select {
-			case l, ok := <-sub.C:
-				if !ok {
-					break drain
-				}
-				out.Logs = append(out.Logs, l)
-			default:
-				break drain
-			}
-		}
+		out.Logs = sub.Take(out.Logs)
 		out.Dropped = sub.Dropped()
 		sub.Close()
 	}

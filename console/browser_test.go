@@ -50,7 +50,7 @@ type served struct {
 // serve starts an emulator on loopback that believes it listens on
 // listenAddr ("" = the loopback address it has): a non-loopback listenAddr
 // makes the console ask for the master key.
-func serve(t *testing.T, listenAddr string, sandboxOn bool) *served {
+func serve(t testing.TB, listenAddr string, sandboxOn bool) *served {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range functionsForTest {

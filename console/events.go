@@ -20,7 +20,9 @@ const keepAlive = 10 * time.Second
 // A stream sends at most one batch of at most maxBatch lines per batchEvery:
 // at most 200 lines a second to one browser. More is more than a person reads,
 // and drawing it costs the browser CPU that, on the same machine, the
-// functions would otherwise have (bench/console-tail.sh).
+// functions would otherwise have (bench/console-tail.sh). Lines beyond
+// maxBatch in one batchEvery are dropped as they are logged, before any work
+// is spent on them (Hub.Publish).
 const (
 	maxBatch   = 50
 	batchEvery = 250 * time.Millisecond
@@ -45,7 +47,7 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 	if ref := c.opts.Guard.Check(r); ref != nil {
 		return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, _ *http.Request) { webguard.Refuse(w, ref) })(fc)
 	}
-	sub, ok := c.opts.Hub.Subscribe(fc.Query("function"), SubscriberBuffer)
+	sub, ok := c.opts.Hub.Subscribe(fc.Query("function"), maxBatch)
 	if !ok {
 		return fc.Status(fiber.StatusServiceUnavailable).SendString("the server is shutting down")
 	}
@@ -54,53 +56,47 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 	fc.Set("X-Accel-Buffering", "no")
 	fc.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer sub.Close()
-		tick := time.NewTicker(keepAlive)
-		defer tick.Stop()
+		keep := time.NewTicker(keepAlive)
+		defer keep.Stop()
 		_, _ = fmt.Fprint(w, "retry: 2000\n: connected\n\n")
 		if w.Flush() != nil {
 			return
 		}
 		batch := make([]Line, 0, maxBatch)
+		var sent time.Time // when the last batch went out
+		wait := time.NewTimer(0)
+		<-wait.C
 		for {
 			select {
-			case line, open := <-sub.C:
-				if !open {
-					return
-				}
-				// Everything waiting goes in one event: a browser parses a few
-				// events a second, not one per line, however busy the functions.
-				// Of a longer backlog only the newest maxBatch lines are sent, the
-				// rest are dropped and counted: a person cannot read faster, and
-				// the browser's work (on the same machine, often) stays bounded.
-				batch = append(batch[:0], line)
-				for more := true; more; {
+			case <-sub.Done():
+				return
+			case <-sub.Ready():
+				// The first line of a window goes out at once when the last
+				// batch is older than batchEvery; otherwise the window stays
+				// open until then, gathering at most maxBatch lines (the rest
+				// are dropped and counted as they are logged).
+				if d := batchEvery - time.Since(sent); d > 0 {
+					wait.Reset(d)
 					select {
-					case l, open := <-sub.C:
-						if open {
-							batch = append(batch, l)
-						}
-						more = open
-					default:
-						more = false
+					case <-wait.C:
+					case <-sub.Done():
+						return
 					}
 				}
-				if n := len(batch) - maxBatch; n > 0 {
-					sub.dropped.Add(int64(n))
-					batch = batch[n:]
-				}
+				batch = sub.Take(batch[:0])
+				sent = time.Now()
 				writeDropped(w, sub)
-				data, _ := json.Marshal(batch)
-				fmt.Fprintf(w, "event: lines\ndata: %s\n\n", data)
-			case <-tick.C:
+				if len(batch) > 0 {
+					data, _ := json.Marshal(batch)
+					fmt.Fprintf(w, "event: lines\ndata: %s\n\n", data)
+				}
+			case <-keep.C:
 				writeDropped(w, sub)
 				fmt.Fprint(w, ": keep-alive\n\n")
 			}
 			if w.Flush() != nil {
 				return // the browser went away
 			}
-			// Lines arriving meanwhile wait in the buffer (or are dropped, and
-			// counted, when it is full).
-			time.Sleep(batchEvery)
 		}
 	})
 	return nil

@@ -54,21 +54,12 @@ func (l *Logs) FunctionLog(function, level, line string) {
 		// line cannot pose as another function's there.
 		(*t)(at, function, level, line)
 	}
-	stamp := bjtime.Format(at)
-	var b strings.Builder
-	for i, part := range strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(line), "\n") {
-		if i == 0 {
-			fmt.Fprintf(&b, "%s [%s] %s: ", stamp, function, level)
-		} else {
-			fmt.Fprintf(&b, "\n%s [%s] %s| ", stamp, function, level)
-		}
-		writeEscaped(&b, part)
-	}
-	text := b.String()
+	line = formatLine(bjtime.Format(at), function, level, line)
+	text := line[:len(line)-1] // without the newline
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.out != nil {
-		fmt.Fprintln(l.out, text)
+		_, _ = io.WriteString(l.out, line)
 	}
 	if l.keep > 0 {
 		t := append(l.tail[function], text)
@@ -86,13 +77,36 @@ func (l *Logs) Tail(function string) []string {
 	return append([]string(nil), l.tail[function]...)
 }
 
-// writeEscaped writes s with its control characters (but tab) as \xNN.
-func writeEscaped(b *strings.Builder, s string) {
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			fmt.Fprintf(b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
+// formatLine is a log line as the file gets it, newline included: the stamp,
+// the function and level before each of the line's lines (continuations
+// marked "level|"), CR LF and lone CRs as line breaks, other control
+// characters but tab written as \xNN. One pass, one allocation.
+func formatLine(stamp, function, level, line string) string {
+	var b strings.Builder
+	prefix := func(mark byte) {
+		b.WriteString(stamp)
+		b.WriteString(" [")
+		b.WriteString(function)
+		b.WriteString("] ")
+		b.WriteString(level)
+		b.WriteByte(mark)
+		b.WriteByte(' ')
 	}
+	b.Grow(len(stamp) + len(function) + len(level) + len(line) + 8)
+	prefix(':')
+	for i, r := range line {
+		switch {
+		case r == '\r' && strings.HasPrefix(line[i+1:], "\n"):
+			// the \n that follows breaks the line
+		case r == '\r' || r == '\n':
+			b.WriteByte('\n')
+			prefix('|')
+		case r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\n')
+	return b.String()
 }

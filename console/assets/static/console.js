@@ -162,7 +162,7 @@ function initLogs() {
   });
   es.addEventListener("dropped", (ev) => {
     const n = JSON.parse(ev.data).dropped;
-    append({ dropped: true, function: "", level: "", text: "… " + n + " lines not shown: more than this page takes (1,000 a second) or the browser fell behind; the functions did not wait, the log file has every line" });
+    append({ dropped: true, function: "", level: "", text: "… " + n + " lines not shown: more than this page takes (200 a second) or the browser fell behind; the functions did not wait, the log file has every line" });
   });
 }
 
