@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 )
 
 // AlipayAppFile is the JSON file `--alipay-app` names: the Alipay app whose

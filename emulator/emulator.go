@@ -26,11 +26,11 @@ import (
 	"github.com/bmobemu/bmobemu/internal/webguard"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 	"github.com/bmobemu/bmobemu/project"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
 	"github.com/bmobemu/bmobemu/server"
 	"github.com/bmobemu/bmobemu/store"
 	"github.com/bmobemu/bmobemu/tasks"
@@ -121,7 +121,7 @@ type Emulator struct {
 	Keys   Keys
 	// Sandbox is the payment sandbox and SandboxKeys its credentials; both nil
 	// when the sandbox is off.
-	Sandbox     *sandbox.Sandbox
+	Sandbox     *paysim.Sandbox
 	SandboxKeys *builtin.Keys
 	// Guard protects the sandbox's and other admin web routes; a console
 	// mounted later should sit behind it too.
@@ -201,7 +201,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 	}
 	secret := keys.SecretKey
 	if !cfg.Sandbox.Off && cfg.Sandbox.Keys == nil {
-		made.ifMissing(sandbox.KeysFile(cfg.StateBase))
+		made.ifMissing(paysim.KeysFile(cfg.StateBase))
 	}
 	listen := cfg.ListenAddr
 	if listen == "" {
@@ -328,7 +328,7 @@ func Open(cfg Config) (e *Emulator, err error) {
 func (e *Emulator) mounts() map[string]http.Handler {
 	m := map[string]http.Handler{console.MountPath: e.Console.Handler(), tasks.AdminPath: e.Tasks.Handler(e.Keys.MasterKey, 0)}
 	if e.Sandbox != nil {
-		m[sandbox.MountPath] = e.Sandbox.Handler()
+		m[paysim.MountPath] = e.Sandbox.Handler()
 	}
 	return m
 }

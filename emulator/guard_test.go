@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/paysim"
 )
 
 // guardedEmu serves the built-in simulators on 127.0.0.1, telling the emulator
@@ -136,8 +136,8 @@ func TestSandboxOffLoopbackNeedsMasterKey(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	keyed := &sandbox.Client{Base: base, MasterKey: emu.Keys.MasterKey}
-	res, err := keyed.Pay(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: "P1", Amount: "0.01", NotifyURL: "https://cloud.example/x/payNotify"})
+	keyed := &paysim.Client{Base: base, MasterKey: emu.Keys.MasterKey}
+	res, err := keyed.Pay(ctx, paysim.TriggerRequest{Provider: "alipay", OutTradeNo: "P1", Amount: "0.01", NotifyURL: "https://cloud.example/x/payNotify"})
 	if err != nil || res.Trade.Status != "TRADE_SUCCESS" {
 		t.Fatalf("pay with the master key: %+v %v", res.Trade, err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/paysim"
 )
 
 // startServing opens an emulator with cfg on a fresh loopback listener and
@@ -73,15 +73,15 @@ func TestSandboxSurvivesRestart(t *testing.T) {
 	emu, base, stop := startServing(t, cfg(failing))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c := &sandbox.Client{Base: base}
-	res, err := c.Pay(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: "R1", Amount: "9.90", NotifyURL: "https://cloud.example/x/payNotify"})
+	c := &paysim.Client{Base: base}
+	res, err := c.Pay(ctx, paysim.TriggerRequest{Provider: "alipay", OutTradeNo: "R1", Amount: "9.90", NotifyURL: "https://cloud.example/x/payNotify"})
 	if err != nil || len(res.Notifies) != 1 {
 		t.Fatalf("pay: %+v %v", res, err)
 	}
 	id := res.Notifies[0].ID
 	waitFor(t, "the first attempt", func() bool {
 		d, _ := emu.Sandbox.Delivery(id)
-		return d.State == sandbox.StateRetrying
+		return d.State == paysim.StateRetrying
 	})
 	stop() // the restart, with Alipay's 4-minute retry pending
 
@@ -91,17 +91,17 @@ func TestSandboxSurvivesRestart(t *testing.T) {
 		t.Fatalf("trades after the restart: %+v", trades)
 	}
 	d, ok := emu2.Sandbox.Delivery(id)
-	if !ok || len(d.Attempts) != 1 || d.Attempts[0].Body != "fail" || d.State != sandbox.StateRetrying {
+	if !ok || len(d.Attempts) != 1 || d.Attempts[0].Body != "fail" || d.State != paysim.StateRetrying {
 		t.Fatalf("delivery after the restart: %+v", d)
 	}
 	// The retry falls due on the sandbox clock and reaches the new function.
 	emu2.Config.Clock.(*clock.Fake).Advance(5 * time.Minute)
 	waitFor(t, "the retry after the restart", func() bool {
 		d, _ := emu2.Sandbox.Delivery(id)
-		return d.State == sandbox.StateAcknowledged
+		return d.State == paysim.StateAcknowledged
 	})
 	// `sandbox notifies --replay` works on a notify from before the restart.
-	c2 := &sandbox.Client{Base: base2}
+	c2 := &paysim.Client{Base: base2}
 	replay, err := c2.Replay(ctx, id)
 	if err != nil || replay.ReplayOf != id || replay.ID == id {
 		t.Fatalf("replay: %+v %v", replay, err)
@@ -110,7 +110,7 @@ func TestSandboxSurvivesRestart(t *testing.T) {
 		t.Fatalf("replayed delivery: %+v %v", got, err)
 	}
 	// The trade's later life continues: a refund after the restart.
-	if res, err := c2.Refund(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: "R1"}); err != nil || res.Trade.RefundedFen != 990 {
+	if res, err := c2.Refund(ctx, paysim.TriggerRequest{Provider: "alipay", OutTradeNo: "R1"}); err != nil || res.Trade.RefundedFen != 990 {
 		t.Fatalf("refund after the restart: %+v %v", res.Trade, err)
 	}
 }

@@ -8,9 +8,9 @@ import (
 
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/modules/alipaysdk"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -24,12 +24,12 @@ type SandboxConfig struct {
 	// Off lets payment calls through to the real gateways.
 	Off bool
 	// RetryScale multiplies the providers' notify retry delays; 0 means
-	// sandbox.DefaultRetryScale.
+	// paysim.DefaultRetryScale.
 	RetryScale float64
 	// BaseURL is this server's URL as a browser reaches it ("" = DefaultBaseURL).
 	BaseURL string
 	// Providers build the simulated providers; nil means the built-in ones.
-	Providers []sandbox.Factory
+	Providers []paysim.Factory
 	// Keys are the credentials to use instead of those kept beside the db (nil:
 	// load or make them there). Handler tests share one set across sessions,
 	// since making RSA keys is slow.
@@ -42,18 +42,18 @@ type SandboxConfig struct {
 
 // openSandbox loads (or makes) the sandbox keys beside the db and builds the
 // sandbox and its providers. Notifies go to e's functions (e.App is set later).
-func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *builtin.Keys, error) {
+func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*paysim.Sandbox, *builtin.Keys, error) {
 	keys := cfg.Sandbox.Keys
 	if keys == nil {
 		var err error
-		if keys, err = builtin.LoadOrCreateKeys(sandbox.KeysFile(cfg.StateBase)); err != nil {
+		if keys, err = builtin.LoadOrCreateKeys(paysim.KeysFile(cfg.StateBase)); err != nil {
 			return nil, nil, err
 		}
 	}
-	sb := sandbox.New(sandbox.Options{
+	sb := paysim.New(paysim.Options{
 		Clock:      clk,
 		RetryScale: cfg.Sandbox.RetryScale,
-		Deliver:    sandbox.LocalDeliver(e.invokeNotify, nil),
+		Deliver:    paysim.LocalDeliver(e.invokeNotify, nil),
 		Log:        func(level, line string) { e.Logs.FunctionLog("sandbox", level, line) },
 		Guard:      e.Guard,
 		State:      sandboxState(e.Store),
@@ -62,7 +62,7 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *b
 	if factories == nil {
 		factories = keys.Factories()
 	}
-	penv := sandbox.ProviderEnv{
+	penv := paysim.ProviderEnv{
 		Notifier: sb, Clock: clk, BaseURL: cfg.Sandbox.BaseURL, Random: cfg.Random,
 		Warn: func(line string) { e.Logs.FunctionLog("sandbox", "warn", line) },
 	}
@@ -85,7 +85,7 @@ func openSandbox(cfg Config, clk clock.Clock, e *Emulator) (*sandbox.Sandbox, *b
 
 // sandboxState is where the sandbox keeps trades and notifies: the db, when
 // its store can hold them.
-func sandboxState(st store.Store) sandbox.StateStore {
+func sandboxState(st store.Store) paysim.StateStore {
 	if k, ok := st.(store.StateKeeper); ok {
 		return k
 	}
@@ -94,14 +94,14 @@ func sandboxState(st store.Store) sandbox.StateStore {
 
 // sandboxHooks let alipay-sdk's signed app orders reach the simulator and its
 // page forms point at the local cashier.
-func sandboxHooks(sb *sandbox.Sandbox, baseURL string) alipaysdk.Hooks {
+func sandboxHooks(sb *paysim.Sandbox, baseURL string) alipaysdk.Hooks {
 	var h alipaysdk.Hooks
 	h.SignedOrder = func(method, orderString string) error {
 		if method != "alipay.trade.app.pay" {
 			return nil
 		}
 		_, err := sb.SubmitAppOrder(provider.Alipay, orderString)
-		if errors.Is(err, sandbox.ErrNoAppOrders) {
+		if errors.Is(err, paysim.ErrNoAppOrders) {
 			return nil // no simulator takes app orders: nothing to tell
 		}
 		return err

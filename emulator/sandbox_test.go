@@ -17,17 +17,17 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/fncall"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/alipaysim"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/alipaysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
 
-// testAlipay is a minimal Alipay stand-in built by a sandbox.Factory: it takes
+// testAlipay is a minimal Alipay stand-in built by a paysim.Factory: it takes
 // app orders, pays them and notifies, and answers its gateway with a marker.
 type testAlipay struct {
-	env    sandbox.ProviderEnv
+	env    paysim.ProviderEnv
 	keys   *builtin.Keys
 	mu     sync.Mutex
 	trades map[string]*provider.Trade
@@ -36,9 +36,9 @@ type testAlipay struct {
 // standIn is the stand-in's factory with the sandbox keys kept beside db (the
 // ones the emulator, which makes them before it builds providers, and the
 // test's scripts use).
-func standIn(_ testing.TB, db string) []sandbox.Factory {
-	return []sandbox.Factory{func(env sandbox.ProviderEnv) (provider.Provider, error) {
-		keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+func standIn(_ testing.TB, db string) []paysim.Factory {
+	return []paysim.Factory{func(env paysim.ProviderEnv) (provider.Provider, error) {
+		keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +68,7 @@ func (p *testAlipay) SubmitAppOrder(order string) (provider.Trade, error) {
 	if err := json.Unmarshal([]byte(v.Get("biz_content")), &biz); err != nil {
 		return provider.Trade{}, err
 	}
-	fen, err := sandbox.ParseYuan(biz.TotalAmount)
+	fen, err := paysim.ParseYuan(biz.TotalAmount)
 	if err != nil {
 		return provider.Trade{}, err
 	}
@@ -95,7 +95,7 @@ func (p *testAlipay) Pay(_ context.Context, req provider.PayRequest) (provider.T
 	p.env.Notifier.Notify(provider.Notification{
 		Provider: provider.Alipay, Event: provider.EventPay, OutTradeNo: t.OutTradeNo, URL: t.NotifyURL,
 		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}},
-		Body:   []byte(url.Values{"out_trade_no": {t.OutTradeNo}, "trade_status": {t.Status}, "total_amount": {sandbox.FormatYuan(t.TotalFen)}}.Encode()),
+		Body:   []byte(url.Values{"out_trade_no": {t.OutTradeNo}, "trade_status": {t.Status}, "total_amount": {paysim.FormatYuan(t.TotalFen)}}.Encode()),
 	})
 	return *t, nil
 }
@@ -190,7 +190,7 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 	dir, data := t.TempDir(), t.TempDir()
 	db := filepath.Join(data, "app.db")
 	// The keys are made before the functions are written, as a reader pastes them.
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 
 	// 2. Paying it over the trigger endpoint notifies payNotify, in-process.
 	notified := sig.wait("ORDER_7")
-	res, err := (&sandbox.Client{Base: base}).Pay(context.Background(), sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: "ORDER_7"})
+	res, err := (&paysim.Client{Base: base}).Pay(context.Background(), paysim.TriggerRequest{Provider: "alipay", OutTradeNo: "ORDER_7"})
 	if err != nil || len(res.Notifies) != 1 {
 		t.Fatalf("pay trigger: %+v %v", res, err)
 	}
@@ -276,13 +276,13 @@ func TestSandboxWiringAppOrderPayNotify(t *testing.T) {
 	}
 }
 
-func waitAck(t *testing.T, sb *sandbox.Sandbox, id string) sandbox.Delivery {
+func waitAck(t *testing.T, sb *paysim.Sandbox, id string) paysim.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		d, _ := sb.Delivery(id)
-		if d.State == sandbox.StateAcknowledged || time.Now().After(deadline) {
-			if d.State != sandbox.StateAcknowledged {
+		if d.State == paysim.StateAcknowledged || time.Now().After(deadline) {
+			if d.State != paysim.StateAcknowledged {
 				t.Fatalf("delivery %s: %+v", id, d)
 			}
 			return d
@@ -302,7 +302,7 @@ func TestSandboxOffLetsProviderHostsThrough(t *testing.T) {
 	if emu.Sandbox != nil || emu.SandboxKeys != nil {
 		t.Fatal("the sandbox runs although it is off")
 	}
-	if _, err := os.Stat(sandbox.KeysFile(db)); !os.IsNotExist(err) {
+	if _, err := os.Stat(paysim.KeysFile(db)); !os.IsNotExist(err) {
 		t.Fatalf("sandbox keys were made with the sandbox off: %v", err)
 	}
 	// The call goes to the network (which this test machine may not reach): it
@@ -354,7 +354,7 @@ func BenchmarkPayToNotify(b *testing.B) {
 			}
 			base := "http://" + ln.Addr().String()
 			db := filepath.Join(b.TempDir(), "bench.db")
-			var factories []sandbox.Factory
+			var factories []paysim.Factory
 			if bc.standIn {
 				factories = standIn(b, db)
 			}
@@ -367,11 +367,11 @@ func BenchmarkPayToNotify(b *testing.B) {
 			done := make(chan struct{})
 			go func() { _ = emu.Serve(ctx, ln); close(done) }()
 			defer func() { cancel(); <-done; _ = emu.Close() }()
-			client := &sandbox.Client{Base: base}
+			client := &paysim.Client{Base: base}
 			i := 0
 			for b.Loop() {
 				i++
-				if _, err := client.Pay(ctx, sandbox.TriggerRequest{Provider: bc.provider, OutTradeNo: fmt.Sprintf("B%d", i), Amount: "0.01",
+				if _, err := client.Pay(ctx, paysim.TriggerRequest{Provider: bc.provider, OutTradeNo: fmt.Sprintf("B%d", i), Amount: "0.01",
 					NotifyURL: "https://cloud.siton.xin/xxxx/ack"}); err != nil {
 					b.Fatal(err)
 				}
@@ -402,7 +402,7 @@ func (l lineSignal) Write(b []byte) (int, error) {
 func TestWechatSimulatorNotifyRetriedUntilTheHandlerTakesIt(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "wx.db")
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestWechatSimulatorNotifyRetriedUntilTheHandlerTakesIt(t *testing.T) {
 	go func() { _ = emu.Serve(ctx, ln); close(done) }()
 	defer func() { cancel(); <-done; _ = emu.Close() }()
 
-	res, err := (&sandbox.Client{Base: base}).Pay(ctx, sandbox.TriggerRequest{Provider: "wechat", OutTradeNo: "wx_9", Amount: "0.01",
+	res, err := (&paysim.Client{Base: base}).Pay(ctx, paysim.TriggerRequest{Provider: "wechat", OutTradeNo: "wx_9", Amount: "0.01",
 		NotifyURL: "https://cloud.bmob.cn/xxxx/wechatNotify"})
 	if err != nil || len(res.Notifies) != 1 || res.Trade.Status != provider.StatusSuccess {
 		t.Fatalf("pay: %+v %v", res, err)
@@ -485,7 +485,7 @@ func TestCloseDoesNotWaitForAHangingNotifyFunction(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("Close took %v", took)
 	}
-	if d, _ := emu.Sandbox.Delivery("n1"); d.State != sandbox.StateStopped {
+	if d, _ := emu.Sandbox.Delivery("n1"); d.State != paysim.StateStopped {
 		t.Fatalf("delivery after Close: %+v", d)
 	}
 }

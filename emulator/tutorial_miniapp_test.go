@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 )
 
 // tutorialSeeds hold the tutorials this project is built from, read at run time

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -36,7 +36,7 @@ func pasteKeys(src string, k *builtin.Keys) string {
 func TestTutorialPayFlowInTheSandbox(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "tutorial.db")
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestTutorialPayFlowInTheSandbox(t *testing.T) {
 	}
 
 	// 2. `bmobemu sandbox pay --provider alipay --out-trade-no N`.
-	res, err := (&sandbox.Client{Base: base}).Pay(context.Background(), sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: no})
+	res, err := (&paysim.Client{Base: base}).Pay(context.Background(), paysim.TriggerRequest{Provider: "alipay", OutTradeNo: no})
 	if err != nil || len(res.Notifies) != 1 {
 		t.Fatalf("pay trigger: %+v %v", res, err)
 	}
@@ -121,7 +121,7 @@ func TestTutorialPayFlowInTheSandbox(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if dd, _ := emu.Sandbox.Delivery(id); dd.Attempts[0].Body != "fail" || dd.State != sandbox.StateRetrying {
+	if dd, _ := emu.Sandbox.Delivery(id); dd.Attempts[0].Body != "fail" || dd.State != paysim.StateRetrying {
 		t.Fatalf("tampered notify: %+v", dd)
 	}
 }
@@ -146,7 +146,7 @@ func sandboxEmuWith(t *testing.T, dir, db string) (*Emulator, string) {
 func TestPageExecFormReachesTheCashier(t *testing.T) {
 	data := t.TempDir()
 	db := filepath.Join(data, "page.db")
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 )
 
 // processKeys are the sandbox keys every session of this process shares unless
@@ -39,14 +39,14 @@ func SandboxKeys() (*builtin.Keys, error) { return processKeys() }
 // at the rows right after.
 type Payments struct {
 	s      *Session
-	sb     *sandbox.Sandbox
+	sb     *paysim.Sandbox
 	keys   *builtin.Keys
-	client *sandbox.Client
+	client *paysim.Client
 }
 
 func newPayments(s *Session) *Payments {
 	h := s.Emu.Sandbox.Handler()
-	return &Payments{s: s, sb: s.Emu.Sandbox, keys: s.Emu.SandboxKeys, client: &sandbox.Client{
+	return &Payments{s: s, sb: s.Emu.Sandbox, keys: s.Emu.SandboxKeys, client: &paysim.Client{
 		Base: "http://127.0.0.1", // in-process; a loopback name, as the sandbox's guard wants
 		HTTP: &http.Client{Transport: handlerTransport{h}},
 	}}
@@ -72,27 +72,27 @@ func (p *Payments) Keys() *builtin.Keys { return p.keys }
 // attempt. Provider may be empty when exactly one provider has a trade with
 // that OutTradeNo; Amount (yuan), NotifyURL and Subject create the trade when
 // no provider has seen it.
-func (p *Payments) Pay(ctx context.Context, req sandbox.TriggerRequest) (sandbox.TriggerResult, error) {
+func (p *Payments) Pay(ctx context.Context, req paysim.TriggerRequest) (paysim.TriggerResult, error) {
 	return p.trigger(ctx, "pay", req, p.client.Pay)
 }
 
 // Close closes an unpaid trade and waits for any notify it sent.
-func (p *Payments) Close(ctx context.Context, req sandbox.TriggerRequest) (sandbox.TriggerResult, error) {
+func (p *Payments) Close(ctx context.Context, req paysim.TriggerRequest) (paysim.TriggerResult, error) {
 	return p.trigger(ctx, "close", req, p.client.Close)
 }
 
 // Refund refunds Amount (yuan; empty: what remains) of a paid trade and waits
 // for any notify it sent.
-func (p *Payments) Refund(ctx context.Context, req sandbox.TriggerRequest) (sandbox.TriggerResult, error) {
+func (p *Payments) Refund(ctx context.Context, req paysim.TriggerRequest) (paysim.TriggerResult, error) {
 	return p.trigger(ctx, "refund", req, p.client.Refund)
 }
 
-func (p *Payments) trigger(ctx context.Context, what string, req sandbox.TriggerRequest,
-	do func(context.Context, sandbox.TriggerRequest) (sandbox.TriggerResult, error)) (sandbox.TriggerResult, error) {
+func (p *Payments) trigger(ctx context.Context, what string, req paysim.TriggerRequest,
+	do func(context.Context, paysim.TriggerRequest) (paysim.TriggerResult, error)) (paysim.TriggerResult, error) {
 	if req.Provider == "" {
 		name, err := p.providerOf(req.OutTradeNo)
 		if err != nil {
-			return sandbox.TriggerResult{}, fmt.Errorf("testkit: sandbox %s: %w", what, err)
+			return paysim.TriggerResult{}, fmt.Errorf("testkit: sandbox %s: %w", what, err)
 		}
 		req.Provider = name
 	}
@@ -138,7 +138,7 @@ func (p *Payments) current(t provider.Trade) provider.Trade {
 }
 
 // Replay delivers notify id again and waits for the new delivery's first attempt.
-func (p *Payments) Replay(ctx context.Context, id string) (sandbox.Delivery, error) {
+func (p *Payments) Replay(ctx context.Context, id string) (paysim.Delivery, error) {
 	d, err := p.sb.Replay(id)
 	if err != nil {
 		return d, fmt.Errorf("testkit: %w", err)
@@ -150,19 +150,19 @@ func (p *Payments) Replay(ctx context.Context, id string) (sandbox.Delivery, err
 func (p *Payments) Trades() []provider.Trade { return p.sb.Trades() }
 
 // Notifies lists every notify delivery with its attempts, oldest first.
-func (p *Payments) Notifies() []sandbox.Delivery { return p.sb.Deliveries() }
+func (p *Payments) Notifies() []paysim.Delivery { return p.sb.Deliveries() }
 
 // waitFirstAttempt waits until delivery id has an answered attempt, then for the
 // session's scripts to settle.
-func (p *Payments) waitFirstAttempt(ctx context.Context, id string) (sandbox.Delivery, error) {
+func (p *Payments) waitFirstAttempt(ctx context.Context, id string) (paysim.Delivery, error) {
 	ctx, cancel := p.s.callContext(ctx)
 	defer cancel()
 	for pause := 50 * time.Microsecond; ; {
 		d, ok := p.sb.Delivery(id)
 		if !ok {
-			return d, fmt.Errorf("testkit: notify %s: %w", id, sandbox.ErrNoDelivery)
+			return d, fmt.Errorf("testkit: notify %s: %w", id, paysim.ErrNoDelivery)
 		}
-		if len(d.Attempts) > 0 || d.State == sandbox.StateStopped {
+		if len(d.Attempts) > 0 || d.State == paysim.StateStopped {
 			if err := p.s.Settle(ctx); err != nil {
 				return d, err
 			}
@@ -188,8 +188,8 @@ func (s *Session) sandboxBusy() bool {
 	}
 	now := s.Clock.Now()
 	for _, d := range s.Emu.Sandbox.Deliveries() {
-		if d.State == sandbox.StateDelivering ||
-			d.State == sandbox.StateRetrying && !d.NextAttemptAt.After(now) {
+		if d.State == paysim.StateDelivering ||
+			d.State == paysim.StateRetrying && !d.NextAttemptAt.After(now) {
 			return true
 		}
 	}

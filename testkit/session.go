@@ -35,8 +35,8 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/internal/bjtime"
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 	"github.com/bmobemu/bmobemu/runtime"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
 )
 
 // DefaultStart is where a session's clock starts unless told otherwise:

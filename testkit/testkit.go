@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/bmobemu/bmobemu/fncall"
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/paysim"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -160,7 +160,7 @@ func (k *T) OnHTTP(method, rawURL string, status int, body any) {
 
 // Pay completes a payment in the sandbox and waits for its notify's first
 // attempt (Payments.Pay), failing the test on error or with the sandbox off.
-func (k *T) Pay(req sandbox.TriggerRequest) sandbox.TriggerResult {
+func (k *T) Pay(req paysim.TriggerRequest) paysim.TriggerResult {
 	k.t.Helper()
 	res, err := k.payments().Pay(context.Background(), req)
 	if err != nil {
@@ -170,7 +170,7 @@ func (k *T) Pay(req sandbox.TriggerRequest) sandbox.TriggerResult {
 }
 
 // CloseTrade closes an unpaid trade in the sandbox (Payments.Close).
-func (k *T) CloseTrade(req sandbox.TriggerRequest) sandbox.TriggerResult {
+func (k *T) CloseTrade(req paysim.TriggerRequest) paysim.TriggerResult {
 	k.t.Helper()
 	res, err := k.payments().Close(context.Background(), req)
 	if err != nil {
@@ -180,7 +180,7 @@ func (k *T) CloseTrade(req sandbox.TriggerRequest) sandbox.TriggerResult {
 }
 
 // Refund refunds a paid trade in the sandbox (Payments.Refund).
-func (k *T) Refund(req sandbox.TriggerRequest) sandbox.TriggerResult {
+func (k *T) Refund(req paysim.TriggerRequest) paysim.TriggerResult {
 	k.t.Helper()
 	res, err := k.payments().Refund(context.Background(), req)
 	if err != nil {
@@ -190,7 +190,7 @@ func (k *T) Refund(req sandbox.TriggerRequest) sandbox.TriggerResult {
 }
 
 // Replay delivers notify id again and waits for its first attempt.
-func (k *T) Replay(id string) sandbox.Delivery {
+func (k *T) Replay(id string) paysim.Delivery {
 	k.t.Helper()
 	d, err := k.payments().Replay(context.Background(), id)
 	if err != nil {

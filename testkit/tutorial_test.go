@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/paysim"
 )
 
 // The tutorial's scripts stay in ../shared (never copied into the repo): the test
@@ -84,12 +84,12 @@ func TestTutorialPayFlowIsReproducible(t *testing.T) {
 	if err := first.Advance(context.Background(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	res := first.Pay(sandbox.TriggerRequest{OutTradeNo: no1})
+	res := first.Pay(paysim.TriggerRequest{OutTradeNo: no1})
 	if len(res.Notifies) != 1 {
 		t.Fatalf("notifies after pay: %+v", res.Notifies)
 	}
 	n := res.Notifies[0]
-	if n.State != sandbox.StateAcknowledged || len(n.Attempts) != 1 || n.Attempts[0].Body != "success" ||
+	if n.State != paysim.StateAcknowledged || len(n.Attempts) != 1 || n.Attempts[0].Body != "success" ||
 		!strings.HasSuffix(n.URL, "/payNotify") {
 		t.Fatalf("the notify: %+v\n%s", n, strings.Join(first.Logs(), "\n"))
 	}

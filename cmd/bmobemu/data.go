@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bmobemu/bmobemu/migrate"
+	"github.com/bmobemu/bmobemu/datapull"
 	"github.com/bmobemu/bmobemu/store"
 	bolt "go.etcd.io/bbolt"
 )
@@ -142,7 +142,7 @@ func dataImport(ctx context.Context, inv invocation) error {
 	for _, p := range in {
 		paths = append(paths, strings.Split(p, ",")...)
 	}
-	got, err := migrate.ReadFiles(paths, *class)
+	got, err := datapull.ReadFiles(paths, *class)
 	if err != nil {
 		return err
 	}
@@ -167,12 +167,12 @@ func dataPull(ctx context.Context, inv invocation) error {
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	opts := migrate.PullOptions{URL: *url, AppID: *appID, RESTKey: *restKey, MasterKey: *masterKey,
+	opts := datapull.PullOptions{URL: *url, AppID: *appID, RESTKey: *restKey, MasterKey: *masterKey,
 		Progress: func(class string, n int) { fmt.Fprintf(inv.stdout, "pulled %s: %d objects\n", class, n) }}
 	if *classes != "" {
 		opts.Classes = strings.Split(*classes, ",")
 	}
-	got, err := migrate.Pull(ctx, opts)
+	got, err := datapull.Pull(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func dataPull(ctx context.Context, inv invocation) error {
 	return nil
 }
 
-func importInto(ctx context.Context, db string, classes migrate.Classes, merge bool) error {
+func importInto(ctx context.Context, db string, classes datapull.Classes, merge bool) error {
 	if !store.IsPostgresURL(db) {
 		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil { // the default db's .bmobemu/
 			return err
@@ -199,14 +199,14 @@ func importInto(ctx context.Context, db string, classes migrate.Classes, merge b
 		return err
 	}
 	defer st.Close()
-	if err := migrate.Import(ctx, st, classes, merge); err != nil {
+	if err := datapull.Import(ctx, st, classes, merge); err != nil {
 		return fmt.Errorf("%w (the db is unchanged)", err)
 	}
 	return nil
 }
 
 // writePages keeps what was pulled as Bmob REST JSON, one file per class.
-func writePages(dir string, classes migrate.Classes) error {
+func writePages(dir string, classes datapull.Classes) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("pull: %w", err)
 	}
@@ -222,7 +222,7 @@ func writePages(dir string, classes migrate.Classes) error {
 	return nil
 }
 
-func summary(c migrate.Classes) string {
+func summary(c datapull.Classes) string {
 	var parts []string
 	for _, n := range c.Names() {
 		parts = append(parts, fmt.Sprintf("%s (%d)", n, len(c[n])))

@@ -11,8 +11,8 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/outbound"
+	"github.com/bmobemu/bmobemu/paysim"
 	"github.com/bmobemu/bmobemu/runtime"
-	"github.com/bmobemu/bmobemu/sandbox"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -76,7 +76,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.sandbox, "sandbox", "on", "payment sandbox: on (Alipay and WeChat Pay answered locally) or off (calls reach the real gateways)")
 	fs.StringVar(&c.deployDir, "deploy-dir", "", "where REST deploys (PUT /1/functions/<name>) write their files (default: <db>.deployed, never your functions folders; name one of them to deploy into your sources)")
 	fs.StringVar(&c.alipayApp, "alipay-app", os.Getenv("BMOBEMU_ALIPAY_APP"), "JSON file {appId, privateKey, alipayPublicKey, gateway}: the Alipay app ctx.cloud calls of mini-program functions sign as (env BMOBEMU_ALIPAY_APP; default: the sandbox's app)")
-	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", sandbox.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
+	fs.Float64Var(&c.retryScale, "sandbox-retry-scale", paysim.DefaultRetryScale, "multiplies the providers' notify retry delays (1 = real time; 0.01: Alipay's 4m -> 2.4s)")
 }
 
 func (c *common) config(logOut io.Writer) (emulator.Config, error) {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 )
 
 // sandboxKeys is `bmobemu sandbox keys`.
@@ -21,11 +21,11 @@ func sandboxKeys(_ context.Context, inv invocation) error {
 	if err := parseFlags(fs, inv.args); err != nil {
 		return err
 	}
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(*db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(*db))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(inv.stdout, "# kept in %s\n", sandbox.KeysFile(*db))
+	fmt.Fprintf(inv.stdout, "# kept in %s\n", paysim.KeysFile(*db))
 	return keys.WriteConfig(inv.stdout)
 }
 
@@ -45,7 +45,7 @@ func sandboxTrades(ctx context.Context, inv invocation) error {
 	}
 	for _, t := range trades {
 		fmt.Fprintf(inv.stdout, "%-7s %-28s %-15s %8s yuan  refunded %s  %s\n", t.Provider, t.OutTradeNo, t.Status,
-			sandbox.FormatYuan(t.TotalFen), sandbox.FormatYuan(t.RefundedFen), t.NotifyURL)
+			paysim.FormatYuan(t.TotalFen), paysim.FormatYuan(t.RefundedFen), t.NotifyURL)
 	}
 	return nil
 }
@@ -82,15 +82,15 @@ func sandboxNotifies(ctx context.Context, inv invocation) error {
 
 // clientFlags registers --addr and --master-key and returns the client they
 // describe, to call after parsing.
-func clientFlags(fs *flag.FlagSet) func() *sandbox.Client {
+func clientFlags(fs *flag.FlagSet) func() *paysim.Client {
 	addr := fs.String("addr", defaultAddr, "address of the running bmobemu serve")
 	key := fs.String("master-key", os.Getenv("BMOBEMU_MASTER_KEY"), "the server's master key: needed when it listens off loopback (env BMOBEMU_MASTER_KEY)")
-	return func() *sandbox.Client {
+	return func() *paysim.Client {
 		base := *addr
 		if !strings.Contains(base, "://") {
 			base = "http://" + base
 		}
-		return &sandbox.Client{Base: base, MasterKey: *key}
+		return &paysim.Client{Base: base, MasterKey: *key}
 	}
 }
 
@@ -99,7 +99,7 @@ func sandboxTrigger(ctx context.Context, inv invocation) error {
 	action, stdout := inv.word, inv.stdout
 	fs := newFlagSet("sandbox " + action)
 	newClient := clientFlags(fs)
-	var req sandbox.TriggerRequest
+	var req paysim.TriggerRequest
 	fs.StringVar(&req.Provider, "provider", "", "alipay or wechat")
 	fs.StringVar(&req.OutTradeNo, "out-trade-no", "", "the merchant's order number (out_trade_no)")
 	fs.StringVar(&req.Amount, "amount", "", "yuan, e.g. 0.01 (pay: creates an order the sandbox has not seen; refund: empty refunds what remains)")
@@ -112,7 +112,7 @@ func sandboxTrigger(ctx context.Context, inv invocation) error {
 		return fmt.Errorf("sandbox %s: --out-trade-no is required", action)
 	}
 	c := newClient()
-	var res sandbox.TriggerResult
+	var res paysim.TriggerResult
 	var err error
 	switch action {
 	case "pay":
@@ -126,9 +126,9 @@ func sandboxTrigger(ctx context.Context, inv invocation) error {
 		return fmt.Errorf("sandbox %s %s: %w", action, req.OutTradeNo, err)
 	}
 	t := res.Trade
-	fmt.Fprintf(stdout, "%s %s: %s, %s yuan", t.Provider, t.OutTradeNo, t.Status, sandbox.FormatYuan(t.TotalFen))
+	fmt.Fprintf(stdout, "%s %s: %s, %s yuan", t.Provider, t.OutTradeNo, t.Status, paysim.FormatYuan(t.TotalFen))
 	if t.RefundedFen > 0 {
-		fmt.Fprintf(stdout, ", %s refunded", sandbox.FormatYuan(t.RefundedFen))
+		fmt.Fprintf(stdout, ", %s refunded", paysim.FormatYuan(t.RefundedFen))
 	}
 	if t.TradeNo != "" {
 		fmt.Fprintf(stdout, " (trade no %s)", t.TradeNo)
@@ -146,7 +146,7 @@ func sandboxTrigger(ctx context.Context, inv invocation) error {
 }
 
 // printAttempted waits (up to 10 s) for the first attempt of a delivery and prints it.
-func printAttempted(ctx context.Context, c *sandbox.Client, id string, w io.Writer) error {
+func printAttempted(ctx context.Context, c *paysim.Client, id string, w io.Writer) error {
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	d, err := c.WaitAttempted(wctx, id)
@@ -157,9 +157,9 @@ func printAttempted(ctx context.Context, c *sandbox.Client, id string, w io.Writ
 	return nil
 }
 
-func printDelivery(w io.Writer, d sandbox.Delivery) {
+func printDelivery(w io.Writer, d paysim.Delivery) {
 	target := d.URL
-	if r, err := sandbox.RouteNotify(d.URL); err == nil && r.Function != "" {
+	if r, err := paysim.RouteNotify(d.URL); err == nil && r.Function != "" {
 		target = "function " + r.Function + " (" + d.URL + ")"
 	}
 	replay := ""

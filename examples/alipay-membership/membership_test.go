@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/examples/internal/exampletest"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 )
 
 // order creates a membership order for a device and opens its pay URL as a
@@ -79,8 +79,8 @@ func alipay(t *testing.T, emu *exampletest.Emu) provider.Provider {
 }
 
 // deliveries are the sandbox's notifies for one order.
-func deliveries(emu *exampletest.Emu, orderNo string) []sandbox.Delivery {
-	var out []sandbox.Delivery
+func deliveries(emu *exampletest.Emu, orderNo string) []paysim.Delivery {
+	var out []paysim.Delivery
 	for _, d := range emu.Sandbox.Deliveries() {
 		if d.OutTradeNo == orderNo {
 			out = append(out, d)
@@ -112,7 +112,7 @@ func TestMembershipPayRepeatReplayRefundClose(t *testing.T) {
 	ds := deliveries(emu, no)
 	exampletest.WaitFor(t, "the delivery to be acknowledged", func() bool {
 		ds = deliveries(emu, no)
-		return len(ds) == 1 && ds[0].State == sandbox.StateAcknowledged
+		return len(ds) == 1 && ds[0].State == paysim.StateAcknowledged
 	})
 	if a := ds[0].Attempts; len(a) != 1 || a[0].Body != "success" {
 		t.Fatalf("attempts: %+v", a)
@@ -125,7 +125,7 @@ func TestMembershipPayRepeatReplayRefundClose(t *testing.T) {
 	}
 	exampletest.WaitFor(t, "the replay to be acknowledged", func() bool {
 		d, _ := emu.Sandbox.Delivery(replay.ID)
-		return d.State == sandbox.StateAcknowledged
+		return d.State == paysim.StateAcknowledged
 	})
 	again := row(t, emu, "Member", "deviceId", "dev-1")
 	if again["updatedAt"] != member["updatedAt"] {
@@ -184,7 +184,7 @@ func TestMembershipNotifyAnsweredFailIsRetried(t *testing.T) {
 	if _, err := alipay(t, emu).Pay(context.Background(), provider.PayRequest{OutTradeNo: no}); err != nil {
 		t.Fatal(err)
 	}
-	var d sandbox.Delivery
+	var d paysim.Delivery
 	exampletest.WaitFor(t, "a failed attempt", func() bool {
 		ds := deliveries(emu, no)
 		if len(ds) == 1 && len(ds[0].Attempts) > 0 {
@@ -200,7 +200,7 @@ func TestMembershipNotifyAnsweredFailIsRetried(t *testing.T) {
 	exampletest.WaitFor(t, "a retry to pay the order", func() bool { return status(t, emu, no) == "paid" })
 	exampletest.WaitFor(t, "the delivery to be acknowledged", func() bool {
 		d, _ = emu.Sandbox.Delivery(d.ID)
-		return d.State == sandbox.StateAcknowledged
+		return d.State == paysim.StateAcknowledged
 	})
 	if n := len(d.Attempts); n < 2 || d.Attempts[n-1].Body != "success" {
 		t.Fatalf("attempts: %+v", d.Attempts)

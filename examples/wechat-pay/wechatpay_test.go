@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/examples/internal/exampletest"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 )
 
 func orderRow(t *testing.T, emu *exampletest.Emu, no string) map[string]any {
@@ -49,7 +49,7 @@ func TestWechatPayEveryKindPaidNotifiedRefundedClosed(t *testing.T) {
 			exampletest.WaitFor(t, "the order to be paid", func() bool { return orderRow(t, emu, no)["status"] == "PAID" })
 			t.Logf("%s: pay action to order paid by the delivered notify: %v", kind, time.Since(start))
 			paid := orderRow(t, emu, no)
-			var d sandbox.Delivery
+			var d paysim.Delivery
 			for _, x := range emu.Sandbox.Deliveries() {
 				if x.OutTradeNo == no {
 					d = x
@@ -61,7 +61,7 @@ func TestWechatPayEveryKindPaidNotifiedRefundedClosed(t *testing.T) {
 			}
 			exampletest.WaitFor(t, "the replay to be acknowledged", func() bool {
 				x, _ := emu.Sandbox.Delivery(replay.ID)
-				return x.State == sandbox.StateAcknowledged
+				return x.State == paysim.StateAcknowledged
 			})
 			if orderRow(t, emu, no)["updatedAt"] != paid["updatedAt"] {
 				t.Fatal("a replayed notify changed the order")

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/pgtest"
-	"github.com/bmobemu/bmobemu/sandbox"
+	"github.com/bmobemu/bmobemu/paysim"
 )
 
 // notifyCounter records every notify it is given as a Seen row (so the test
@@ -43,10 +43,10 @@ func seen(t *testing.T, s *server, no string) int {
 }
 
 // delivery waits until c lists a delivery for trade no that satisfies cond.
-func delivery(t *testing.T, c *sandbox.Client, no, what string, cond func(sandbox.Delivery) bool) sandbox.Delivery {
+func delivery(t *testing.T, c *paysim.Client, no, what string, cond func(paysim.Delivery) bool) paysim.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
-	var last []sandbox.Delivery
+	var last []paysim.Delivery
 	for time.Now().Before(deadline) {
 		ds, err := c.Notifies(context.Background())
 		if err == nil {
@@ -60,7 +60,7 @@ func delivery(t *testing.T, c *sandbox.Client, no, what string, cond func(sandbo
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("no delivery for %s %s through %s; deliveries: %+v", no, what, c.Base, last)
-	return sandbox.Delivery{}
+	return paysim.Delivery{}
 }
 
 // TestANotifyIsDeliveredOnceAcrossProcesses is issue 16 item 5's "a notify is
@@ -88,11 +88,11 @@ func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	state := filepath.Join(dir, "state")
 	a := start(t, bin, db, state, fns, "--sandbox=on")
 	b := start(t, bin, db, state, fns, "--sandbox=on")
-	ca, cb := &sandbox.Client{Base: a.base}, &sandbox.Client{Base: b.base}
+	ca, cb := &paysim.Client{Base: a.base}, &paysim.Client{Base: b.base}
 	ctx := context.Background()
 	pay := func(no string) {
 		t.Helper()
-		_, err := ca.Pay(ctx, sandbox.TriggerRequest{Provider: "alipay", OutTradeNo: no, Amount: "0.01",
+		_, err := ca.Pay(ctx, paysim.TriggerRequest{Provider: "alipay", OutTradeNo: no, Amount: "0.01",
 			NotifyURL: "https://merchant.example/fn/payNotify", Subject: "multiproc"})
 		if err != nil {
 			t.Fatalf("paying %s through a: %v", no, err)
@@ -102,7 +102,7 @@ func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	t.Logf("both serving after %v", time.Since(t0))
 	// Both running: delivered once, and b lists a's delivery as acknowledged.
 	pay("ONCE-1")
-	d := delivery(t, cb, "ONCE-1", "acknowledged", func(d sandbox.Delivery) bool { return d.State == sandbox.StateAcknowledged })
+	d := delivery(t, cb, "ONCE-1", "acknowledged", func(d paysim.Delivery) bool { return d.State == paysim.StateAcknowledged })
 	if len(d.Attempts) != 1 {
 		t.Fatalf("ONCE-1 took %d attempts: %+v", len(d.Attempts), d.Attempts)
 	}
@@ -110,12 +110,12 @@ func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	t.Logf("ONCE-1 acknowledged after %v", time.Since(t0))
 	// a makes the first attempt (refused), schedules the retry, and is killed.
 	pay("RETRY-1")
-	delivery(t, ca, "RETRY-1", "refused once", func(d sandbox.Delivery) bool {
-		return d.State == sandbox.StateRetrying && len(d.Attempts) == 1
+	delivery(t, ca, "RETRY-1", "refused once", func(d paysim.Delivery) bool {
+		return d.State == paysim.StateRetrying && len(d.Attempts) == 1
 	})
 	_ = a.cmd.Process.Signal(syscall.SIGKILL)
 	<-a.done
-	d = delivery(t, cb, "RETRY-1", "retried by b", func(d sandbox.Delivery) bool { return d.State == sandbox.StateAcknowledged })
+	d = delivery(t, cb, "RETRY-1", "retried by b", func(d paysim.Delivery) bool { return d.State == paysim.StateAcknowledged })
 	if len(d.Attempts) != 2 {
 		t.Fatalf("RETRY-1 took %d attempts: %+v", len(d.Attempts), d.Attempts)
 	}

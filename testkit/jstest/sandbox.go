@@ -6,8 +6,8 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/provider"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/provider"
 	"github.com/bmobemu/bmobemu/testkit"
 )
 
@@ -76,7 +76,7 @@ func (f *fileRun) sandboxTrigger(c goja.FunctionCall) goja.Value {
 		Subject    string `json:"subject"`
 	}
 	f.fromJS(c.Argument(1), &in, "sandbox."+what)
-	req := sandbox.TriggerRequest{Provider: in.Provider, NotifyURL: in.NotifyURL, Subject: in.Subject}
+	req := paysim.TriggerRequest{Provider: in.Provider, NotifyURL: in.NotifyURL, Subject: in.Subject}
 	if in.OutTradeNo != nil {
 		req.OutTradeNo = scalarText(in.OutTradeNo)
 	}
@@ -86,10 +86,10 @@ func (f *fileRun) sandboxTrigger(c goja.FunctionCall) goja.Value {
 	if in.Amount != nil {
 		req.Amount = scalarText(in.Amount)
 	}
-	do := map[string]func() (sandbox.TriggerResult, error){
-		"pay":    func() (sandbox.TriggerResult, error) { return p.Pay(f.ctx, req) },
-		"close":  func() (sandbox.TriggerResult, error) { return p.Close(f.ctx, req) },
-		"refund": func() (sandbox.TriggerResult, error) { return p.Refund(f.ctx, req) },
+	do := map[string]func() (paysim.TriggerResult, error){
+		"pay":    func() (paysim.TriggerResult, error) { return p.Pay(f.ctx, req) },
+		"close":  func() (paysim.TriggerResult, error) { return p.Close(f.ctx, req) },
+		"refund": func() (paysim.TriggerResult, error) { return p.Refund(f.ctx, req) },
 	}[what]
 	if do == nil {
 		f.throw("sandbox: no action %q", what)
@@ -117,7 +117,7 @@ func (f *fileRun) sandboxReplay(c goja.FunctionCall) goja.Value {
 func tradeJS(t provider.Trade) map[string]any {
 	m := map[string]any{
 		"provider": t.Provider, "outTradeNo": t.OutTradeNo, "tradeNo": t.TradeNo, "kind": t.Kind, "status": t.Status,
-		"amount": sandbox.FormatYuan(t.TotalFen), "refunded": sandbox.FormatYuan(t.RefundedFen),
+		"amount": paysim.FormatYuan(t.TotalFen), "refunded": paysim.FormatYuan(t.RefundedFen),
 		"subject": t.Subject, "notifyUrl": t.NotifyURL, "createdAt": bjtime.Format(t.CreatedAt),
 	}
 	if !t.PaidAt.IsZero() {
@@ -128,7 +128,7 @@ func tradeJS(t provider.Trade) map[string]any {
 
 // deliveryJS is a notify delivery for test code: every attempt with the
 // function's answer, and whether the provider took it as acknowledged.
-func deliveryJS(d sandbox.Delivery) map[string]any {
+func deliveryJS(d paysim.Delivery) map[string]any {
 	attempts := []map[string]any{}
 	answer := ""
 	for _, a := range d.Attempts {
@@ -142,7 +142,7 @@ func deliveryJS(d sandbox.Delivery) map[string]any {
 	}
 	m := map[string]any{
 		"id": d.ID, "provider": d.Provider, "event": d.Event, "outTradeNo": d.OutTradeNo, "url": d.URL,
-		"state": d.State, "acknowledged": d.State == sandbox.StateAcknowledged, "answer": answer,
+		"state": d.State, "acknowledged": d.State == paysim.StateAcknowledged, "answer": answer,
 		"attempts": attempts, "headers": h, "body": d.Body, "createdAt": bjtime.Format(d.CreatedAt),
 	}
 	if d.ReplayOf != "" {

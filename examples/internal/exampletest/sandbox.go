@@ -8,8 +8,8 @@ import (
 	"github.com/bmobemu/bmobemu/emulator"
 	"github.com/bmobemu/bmobemu/examples/internal/placeholders"
 	"github.com/bmobemu/bmobemu/modules"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 )
 
 // SandboxRetryScale shrinks the providers' notify retry schedules in the
@@ -24,7 +24,7 @@ const SandboxRetryScale = 0.0005
 func StartSandbox(t testing.TB, dir string) (*Emu, *builtin.Keys) {
 	t.Helper()
 	db := t.TempDir() + "/data.db"
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 	"strings"
 
 	"github.com/bmobemu/bmobemu/examples/internal/placeholders"
-	"github.com/bmobemu/bmobemu/sandbox"
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
+	"github.com/bmobemu/bmobemu/paysim"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 )
 
 func main() {
@@ -45,7 +45,7 @@ func run(db, out string, dirs []string) error {
 	if len(dirs) == 0 {
 		return fmt.Errorf("name the functions folders to fill")
 	}
-	keys, err := builtin.LoadOrCreateKeys(sandbox.KeysFile(db))
+	keys, err := builtin.LoadOrCreateKeys(paysim.KeysFile(db))
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bmobemu/bmobemu/sandbox/builtin"
+	"github.com/bmobemu/bmobemu/paysim/builtin"
 )
 
 // FromSandbox maps every placeholder the examples use to its value in k. Alipay
