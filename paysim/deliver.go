@@ -90,7 +90,15 @@ func (r *record) finished() bool {
 // Notify implements provider.Notifier: it records the notification and delivers
 // it in the background, retrying on the provider's schedule. It never blocks on
 // the delivery.
-func (s *Sandbox) Notify(n provider.Notification) { s.enqueue(n, "") }
+func (s *Sandbox) Notify(n provider.Notification) {
+	s.mu.Lock()
+	w := s.sharing[n.Provider]
+	s.mu.Unlock()
+	if w != nil && w.hold(n) {
+		return // sent when the change that made it is stored
+	}
+	s.enqueue(n, "")
+}
 
 // Replay delivers the notification of delivery id again, as a new delivery
 // (with the provider's retries) linked to the original.

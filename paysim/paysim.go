@@ -86,9 +86,10 @@ type Sandbox struct {
 
 	// With a SharedStateStore (several processes on one database):
 	shared   SharedStateStore
-	holder   string          // this sandbox in claims
-	settled  map[string]bool // delivery keys known finished (they never change again)
-	stopPoll func() bool     // the pending look for due attempts
+	holder   string                   // this sandbox in claims
+	settled  map[string]bool          // delivery keys known finished (they never change again)
+	stopPoll func() bool              // the pending look for due attempts
+	sharing  map[string]*sharedTrades // by provider name: the providers whose trades are shared
 }
 
 // New makes a Sandbox without providers; add them with Add.
@@ -121,6 +122,7 @@ func New(opts Options) *Sandbox {
 		providers: map[string]provider.Provider{},
 		hosts:     map[string]provider.Provider{},
 		settled:   map[string]bool{},
+		sharing:   map[string]*sharedTrades{},
 	}
 	if shared, ok := opts.State.(SharedStateStore); ok {
 		s.shared, s.holder = shared, holderID()
@@ -148,6 +150,7 @@ func (s *Sandbox) Add(p provider.Provider) error {
 			return fmt.Errorf("adding sandbox provider %s: host %s is already %s's", name, h, other.Name())
 		}
 	}
+	p = s.share(p)
 	s.providers[name] = p
 	for _, h := range p.Hosts() {
 		s.hosts[strings.ToLower(h)] = p

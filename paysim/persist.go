@@ -72,6 +72,9 @@ func (s *Sandbox) persist() {
 		return
 	}
 	for _, p := range s.Providers() {
+		if s.shared != nil {
+			break // shared trades are saved by each operation (sharedTrades)
+		}
 		if pp, ok := p.(provider.Persistent); ok {
 			b, err := pp.Snapshot()
 			if err != nil {
@@ -114,6 +117,12 @@ func (s *Sandbox) Restore() error {
 	for _, p := range s.Providers() {
 		pp, ok := p.(provider.Persistent)
 		if !ok {
+			continue
+		}
+		if s.shared != nil { // sharedTrades loads the stored trades itself
+			if err := pp.Restore(nil); err != nil {
+				return fmt.Errorf("sandbox: restoring %s's trades: %w", p.Name(), err)
+			}
 			continue
 		}
 		b, err := s.opts.State.LoadState(providerPrefix + p.Name())

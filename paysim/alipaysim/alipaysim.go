@@ -78,7 +78,8 @@ type Simulator struct {
 	byOutNo   map[string]*trade
 	byTradeNo map[string]*trade
 	order     []*trade
-	seq       int64 // trade_no and notify_id sequence
+	seq       int64            // trade_no and notify_id sequence
+	guard     func(act func()) // runs timer actions (GuardTimers); nil: they run as they fire
 }
 
 var _ provider.Provider = (*Simulator)(nil)

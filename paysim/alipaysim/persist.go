@@ -57,9 +57,15 @@ func (s *Simulator) Snapshot() ([]byte, error) {
 }
 
 // Restore implements provider.Persistent: the trades come back with their
-// expiry and refund-period timers armed from the saved times.
+// expiry and refund-period timers armed from the saved times. The trades
+// held before are dropped, their timers stopped.
 func (s *Simulator) Restore(snapshot []byte) error {
 	return provider.LoadState("alipaysim", snapshot, &s.mu, func(st provider.State[savedTrade, struct{}]) error {
+		for _, t := range s.order {
+			stop(&t.stopExpire)
+			stop(&t.stopFinish)
+		}
+		s.byOutNo, s.byTradeNo, s.order = map[string]*trade{}, map[string]*trade{}, nil
 		s.seq = st.Seq
 		for _, v := range st.Trades {
 			t := &trade{

@@ -71,11 +71,15 @@ func (s *Simulator) newTrade(outTradeNo, kind string, fen int64, subject string)
 func (s *Simulator) expireAt(t *trade, deadline time.Time) {
 	t.expiresAt = deadline
 	d := deadline.Sub(s.cfg.Clock.Now())
+	no := t.outTradeNo
 	t.stopExpire = s.cfg.Clock.AfterFunc(d, func() {
-		s.withLock(func(out *outbox) {
-			if t.status == provider.StatusWaitBuyerPay {
-				s.close(t, out)
-			}
+		s.timed(func() {
+			s.withLock(func(out *outbox) {
+				// Looked up again: under a guard the trades may have been reloaded.
+				if t := s.byOutNo[no]; t != nil && t.status == provider.StatusWaitBuyerPay {
+					s.close(t, out)
+				}
+			})
 		})
 	})
 }
@@ -100,11 +104,14 @@ func (s *Simulator) pay(t *trade, out *outbox) *Error {
 // finishAt ends t's refund period at deadline (TRADE_FINISHED) unless it is
 // closed first.
 func (s *Simulator) finishAt(t *trade, deadline time.Time) {
+	no := t.outTradeNo
 	t.stopFinish = s.cfg.Clock.AfterFunc(deadline.Sub(s.cfg.Clock.Now()), func() {
-		s.withLock(func(out *outbox) {
-			if t.status == provider.StatusSuccess {
-				s.finish(t, out)
-			}
+		s.timed(func() {
+			s.withLock(func(out *outbox) {
+				if t := s.byOutNo[no]; t != nil && t.status == provider.StatusSuccess {
+					s.finish(t, out)
+				}
+			})
 		})
 	})
 }
@@ -183,4 +190,24 @@ func (t *trade) view() provider.Trade {
 		CreatedAt:   t.createdAt,
 		PaidAt:      t.paidAt,
 	}
+}
+
+// GuardTimers implements provider.TimerGuarded: from now on each timer's
+// action (expiry, end of the refund period) runs inside guard.
+func (s *Simulator) GuardTimers(guard func(act func())) {
+	s.mu.Lock()
+	s.guard = guard
+	s.mu.Unlock()
+}
+
+// timed runs a timer's action, under the guard when there is one.
+func (s *Simulator) timed(act func()) {
+	s.mu.Lock()
+	guard := s.guard
+	s.mu.Unlock()
+	if guard == nil {
+		act()
+		return
+	}
+	guard(act)
 }

@@ -188,3 +188,13 @@ type Persistent interface {
 	// armed again from the restored times.
 	Restore(snapshot []byte) error
 }
+
+// TimerGuarded is implemented by Persistent providers whose timers change
+// trades on their own (Alipay's expiry and end of the refund period). When
+// several processes share the trades, the sandbox installs a guard: each
+// timer's action runs inside it, with the trades reloaded first and saved
+// after, so the action happens once across processes (the action must look
+// its trade up again and check it still applies).
+type TimerGuarded interface {
+	GuardTimers(guard func(act func()))
+}

@@ -67,9 +67,12 @@ func (s *Simulator) Snapshot() ([]byte, error) {
 	})
 }
 
-// Restore implements provider.Persistent.
+// Restore implements provider.Persistent: the trades and refunds held before
+// are replaced by the snapshot's.
 func (s *Simulator) Restore(snapshot []byte) error {
 	return provider.LoadState("wechatsim", snapshot, &s.mu, func(st provider.State[savedTrade, savedRefund]) error {
+		s.trades, s.byTxn, s.byPrepay = map[string]*trade{}, map[string]*trade{}, map[string]*trade{}
+		s.refunds, s.refundsByTxn, s.order = map[string]*refund{}, map[string][]*refund{}, nil
 		s.seq = st.Seq
 		for _, v := range st.Trades {
 			t := &trade{
