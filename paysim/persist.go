@@ -72,8 +72,8 @@ func (s *Sandbox) persist() {
 		return
 	}
 	for _, p := range s.Providers() {
-		if s.shared != nil {
-			break // shared trades are saved by each operation (sharedTrades)
+		if s.sharesTrades(p.Name()) {
+			continue // saved by each operation (sharedTrades)
 		}
 		if pp, ok := p.(provider.Persistent); ok {
 			b, err := pp.Snapshot()
@@ -119,7 +119,7 @@ func (s *Sandbox) Restore() error {
 		if !ok {
 			continue
 		}
-		if s.shared != nil { // sharedTrades loads the stored trades itself
+		if s.sharesTrades(p.Name()) { // sharedTrades loads the stored trades itself
 			if err := pp.Restore(nil); err != nil {
 				return fmt.Errorf("sandbox: restoring %s's trades: %w", p.Name(), err)
 			}

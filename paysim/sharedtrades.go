@@ -74,6 +74,13 @@ func (s *Sandbox) share(p provider.Provider) provider.Provider {
 	return w
 }
 
+// sharesTrades reports whether the named provider's trades are shared.
+func (s *Sandbox) sharesTrades(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sharing[name] != nil
+}
+
 // hold keeps n back if an attempt of this provider is running (it is that
 // attempt's: timers run as attempts too) and reports whether it did.
 func (w *sharedTrades) hold(n provider.Notification) bool {
