@@ -20,6 +20,7 @@ import (
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/paysim/alipaysim"
 	"github.com/bmobemu/bmobemu/paysim/provider"
+	"github.com/bmobemu/bmobemu/paysim/wechatsim"
 )
 
 // twoAlipayProcesses starts two sandboxes on one PostgreSQL database, each
@@ -193,5 +194,70 @@ func TestATradeExpiresOnceAcrossProcesses(t *testing.T) {
 	}
 	if tr := tradeIn(t, b, "SHARED_2"); tr.Status != provider.StatusClosed {
 		t.Fatalf("b sees %+v", tr)
+	}
+}
+
+// TestWechatTradesAreSharedAcrossProcesses: the same for the WeChat Pay
+// simulator, through the triggers: paid through one, refunded through both.
+func TestWechatTradesAreSharedAcrossProcesses(t *testing.T) {
+	fake := clock.NewFake(start)
+	m := &merchant{answers: []answer{{200, "", nil}}}
+	keys, err := wechatsim.NewKeys(rand.Reader, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sbs []*Sandbox
+	for _, st := range sharedStores(t, 2) {
+		s := New(Options{Clock: fake, Deliver: m.deliver, State: st, PollInterval: time.Second})
+		p, err := keys.NewWith(provider.Env{Notifier: s, Clock: fake, BaseURL: "http://127.0.0.1:8080"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Restore(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		sbs = append(sbs, s)
+	}
+	a, b := sbs[0], sbs[1]
+	ctx := context.Background()
+	pa, _ := a.Provider(provider.Wechat)
+	pb, _ := b.Provider(provider.Wechat)
+	paid, err := pa.Pay(ctx, provider.PayRequest{OutTradeNo: "WX_1", TotalFen: 100, NotifyURL: "https://merchant.example.com/wx/notify"})
+	if err != nil || paid.Status != provider.StatusSuccess {
+		t.Fatalf("paying through a: %+v %v", paid, err)
+	}
+	if tr := tradeIn(t, b, "WX_1"); tr.Status != provider.StatusSuccess || tr.TradeNo != paid.TradeNo {
+		t.Fatalf("b sees %+v", tr)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var ok int
+	for i := range 6 {
+		p := []provider.Provider{pa, pb}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := p.Refund(ctx, "WX_1", 40)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				ok++
+			} else if !errors.Is(err, provider.ErrBadState) {
+				t.Errorf("refund: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 2 {
+		t.Fatalf("%d refunds of 0.40 made on a 1.00 trade, want 2", ok)
+	}
+	for _, s := range sbs {
+		if tr := tradeIn(t, s, "WX_1"); tr.RefundedFen != 80 {
+			t.Fatalf("after the race: %+v", tr)
+		}
 	}
 }
