@@ -108,6 +108,34 @@ func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	}
 
 	t.Logf("ONCE-1 acknowledged after %v", time.Since(t0))
+	// The trades are shared: a trade paid through a is refunded through b's
+	// trigger, a second refund through a is refused, and both list it refunded.
+	pay("SHARED-1")
+	refund := paysim.TriggerRequest{Provider: "alipay", OutTradeNo: "SHARED-1", Amount: "0.01"}
+	if r, err := cb.Refund(ctx, refund); err != nil || r.Trade.RefundedFen != 1 {
+		t.Fatalf("refunding SHARED-1 through b: %+v %v", r, err)
+	}
+	if r, err := ca.Refund(ctx, refund); err == nil {
+		t.Fatalf("SHARED-1 refunded twice, the second time through a: %+v", r)
+	}
+	for _, c := range []*paysim.Client{ca, cb} {
+		trades, err := c.Trades(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refunded int64 = -1
+		for _, tr := range trades {
+			if tr.OutTradeNo == "SHARED-1" {
+				refunded = tr.RefundedFen
+			}
+		}
+		if refunded != 1 {
+			t.Fatalf("%s lists SHARED-1 refunded %d fen (-1: not listed), want 1", c.Base, refunded)
+		}
+	}
+	delivery(t, ca, "SHARED-1", "refund notified", func(d paysim.Delivery) bool {
+		return d.Event == "refund" && d.State == paysim.StateAcknowledged
+	})
 	// a makes the first attempt (refused), schedules the retry, and is killed.
 	pay("RETRY-1")
 	delivery(t, ca, "RETRY-1", "refused once", func(d paysim.Delivery) bool {
@@ -124,6 +152,9 @@ func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	time.Sleep(4 * time.Second)
 	if n := seen(t, b, "ONCE-1"); n != 1 {
 		t.Fatalf("the function saw ONCE-1's notify %d times, want once", n)
+	}
+	if n := seen(t, b, "SHARED-1"); n != 2 {
+		t.Fatalf("the function saw SHARED-1's notifies %d times, want 2 (the payment, the refund)", n)
 	}
 	if n := seen(t, b, "RETRY-1"); n != 2 {
 		t.Fatalf("the function saw RETRY-1's notify %d times, want 2 (refused, then acknowledged)", n)
