@@ -183,9 +183,11 @@ type Persistent interface {
 	// Snapshot is the provider's whole state (trades, refunds, sequences) as
 	// JSON. The sandbox saves it after every call that may have changed it.
 	Snapshot() ([]byte, error)
-	// Restore replaces the state with that of a Snapshot. It is called once,
-	// before any other call; timers (expiry, the end of the refund period) are
-	// armed again from the restored times.
+	// Restore replaces the state with that of a Snapshot (what was held before
+	// is dropped, its timers stopped). It is called before any other call and,
+	// when several processes share the trades, again whenever another process
+	// changed them; timers (expiry, the end of the refund period) are armed
+	// again from the restored times.
 	Restore(snapshot []byte) error
 }
 

@@ -19,7 +19,8 @@ type PersistentProvider interface {
 // SnapshotRoundTrip pays W1 (500 fen) and W2 (100 fen) on a and refunds 200
 // fen of W1, restores b from a's snapshot, and checks that b lists the same
 // trades and snapshots to the same bytes; then that the restored trades go
-// on: the rest of W1 can be refunded, W2 cannot be paid twice.
+// on: the rest of W1 can be refunded, W2 cannot be paid twice; and that
+// restoring the snapshot again puts b back to it (Restore replaces).
 func SnapshotRoundTrip(t *testing.T, a, b PersistentProvider) {
 	t.Helper()
 	ctx := context.Background()
@@ -56,6 +57,17 @@ func SnapshotRoundTrip(t *testing.T, a, b PersistentProvider) {
 	}
 	if err := b.Restore([]byte("{not json")); err == nil {
 		t.Fatal("a broken snapshot was restored")
+	}
+	// Restoring again replaces the trades (processes sharing trades reload
+	// them whenever another changed them): b is back to a's snapshot.
+	if err := b.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Trades(), a.Trades(); !sameJSON(got, want) || len(got) != 2 {
+		t.Fatalf("trades restored over others:\n%+v\nwant\n%+v", got, want)
+	}
+	if again, err := b.Snapshot(); err != nil || string(again) != string(snap) {
+		t.Fatalf("restored over others, the snapshot differs:\n%s\n%s", again, snap)
 	}
 }
 
