@@ -210,8 +210,8 @@ func (w *sharedTrades) Trades() []provider.Trade {
 	return out
 }
 
-// SubmitAppOrder implements AppOrderSubmitter for a provider that takes app
-// orders (see sharedAppOrders).
+// submitAppOrder is sub's SubmitAppOrder on the shared trades (see
+// sharedAppOrders).
 func (w *sharedTrades) submitAppOrder(sub AppOrderSubmitter, orderString string) (t provider.Trade, err error) {
 	err = w.run(func() error { t, err = sub.SubmitAppOrder(orderString); return err })
 	return t, err
