@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/bmobemu/bmobemu/internal/atomicfile"
 	"github.com/bmobemu/bmobemu/restapi"
 )
 
@@ -53,10 +53,19 @@ func LoadOrCreateKeys(dbPath string, random io.Reader, override Keys) (Keys, err
 	}
 	if changed {
 		out, _ := json.MarshalIndent(k, "", "  ")
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return Keys{}, fmt.Errorf("writing %s: %w", path, err)
-		}
-		if err := os.WriteFile(path, append(out, '\n'), 0o600); err != nil {
+		out = append(out, '\n')
+		if data == nil {
+			// A new file: created whole or not at all, so processes starting at once
+			// on one state folder never read it half written, and all use the keys
+			// of the first one.
+			err := atomicfile.Create(path, out, 0o600)
+			if errors.Is(err, atomicfile.ErrExists) {
+				return LoadOrCreateKeys(dbPath, random, override)
+			}
+			if err != nil {
+				return Keys{}, fmt.Errorf("writing %s: %w", path, err)
+			}
+		} else if err := atomicfile.Replace(path, out, 0o600); err != nil { // an older file gains its missing keys
 			return Keys{}, fmt.Errorf("writing %s: %w", path, err)
 		}
 	}

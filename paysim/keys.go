@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/bmobemu/bmobemu/internal/atomicfile"
 )
 
 // KeysFile is where the sandbox keys of a db are kept: beside it.
@@ -46,25 +47,14 @@ func LoadOrCreateKeyFile(path string, keys KeySet) error {
 	if err != nil {
 		return fmt.Errorf("encoding sandbox keys: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("writing sandbox keys: %w", err)
-	}
-	// O_EXCL: two processes starting at once must not each write their own keys.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
+	// Created whole or not at all: two processes starting at once must not each
+	// write their own keys, nor read the other's half written.
+	err = atomicfile.Create(path, append(out, '\n'), 0o600)
+	if errors.Is(err, atomicfile.ErrExists) {
 		return LoadOrCreateKeyFile(path, keys)
 	}
 	if err != nil {
 		return fmt.Errorf("writing sandbox keys: %w", err)
-	}
-	if _, err := f.Write(append(out, '\n')); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path)
-		return fmt.Errorf("writing sandbox keys %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(path)
-		return fmt.Errorf("writing sandbox keys %s: %w", path, err)
 	}
 	return nil
 }
