@@ -17,22 +17,28 @@ import (
 // browsers that went away.
 const keepAlive = 10 * time.Second
 
-// A stream sends at most one batch of at most maxBatch lines per batchEvery:
-// at most 200 lines a second to one browser. More is more than a person reads,
-// and drawing it costs the browser CPU that, on the same machine, the
-// functions would otherwise have (bench/console-tail.sh). Lines beyond
-// maxBatch in one batchEvery are dropped as they are logged, before any work
-// is spent on them (Hub.Publish).
+// A stream sends at most one batch of at most maxBatch lines per interval.
+// The interval is quickEvery while the functions log little, so a call's lines
+// show at once, and busyEvery once a batch came full or lines were dropped:
+// then at most 100 lines a second reach one browser. More is more than a
+// person reads, and drawing it costs the browser CPU that, on the same machine,
+// the functions would otherwise have (bench/console-tail.sh measures it). Lines
+// beyond maxBatch in one interval are dropped as they are logged, before any
+// work is spent on them (Hub.Publish), and the browser is told how many.
 const (
-	maxBatch   = 50
-	batchEvery = 250 * time.Millisecond
+	maxBatch   = 100
+	quickEvery = 250 * time.Millisecond
+	busyEvery  = time.Second
 )
 
-// writeDropped tells the browser how many lines it lost since the last time.
-func writeDropped(w *bufio.Writer, sub *Subscription) {
-	if n := sub.Dropped(); n > 0 {
+// writeDropped tells the browser how many lines it lost since the last time,
+// if any: it reports whether it did.
+func writeDropped(w *bufio.Writer, sub *Subscription) bool {
+	n := sub.Dropped()
+	if n > 0 {
 		fmt.Fprintf(w, "event: dropped\ndata: {\"dropped\":%d}\n\n", n)
 	}
+	return n > 0
 }
 
 // Events is GET EventsPath: the live log as server-sent events, a `lines`
@@ -63,7 +69,8 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 			return
 		}
 		batch := make([]Line, 0, maxBatch)
-		var sent time.Time // when the last batch went out
+		var sent time.Time  // when the last batch went out
+		every := quickEvery // the interval before the next batch
 		wait := time.NewTimer(0)
 		<-wait.C
 		for {
@@ -72,10 +79,10 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 				return
 			case <-sub.Ready():
 				// The first line of a window goes out at once when the last
-				// batch is older than batchEvery; otherwise the window stays
+				// batch is older than the interval; otherwise the window stays
 				// open until then, gathering at most maxBatch lines (the rest
 				// are dropped and counted as they are logged).
-				if d := batchEvery - time.Since(sent); d > 0 {
+				if d := every - time.Since(sent); d > 0 {
 					wait.Reset(d)
 					select {
 					case <-wait.C:
@@ -85,7 +92,10 @@ func (c *Console) Events(fc *fiber.Ctx) error {
 				}
 				batch = sub.Take(batch[:0])
 				sent = time.Now()
-				writeDropped(w, sub)
+				every = quickEvery
+				if writeDropped(w, sub) || len(batch) == maxBatch {
+					every = busyEvery
+				}
 				if len(batch) > 0 {
 					data, _ := json.Marshal(batch)
 					fmt.Fprintf(w, "event: lines\ndata: %s\n\n", data)

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -57,6 +58,100 @@ func TestLiveLogDropsLinesForAStalledBrowser(t *testing.T) {
 			return
 		}
 	}
+}
+
+// TestLiveLogSlowsDownUnderAFlood floods the live log: a batch carries at most
+// 100 lines, the rest are reported dropped, and the next batch waits a second,
+// so a browser draws at most about 100 lines a second however busy the
+// functions are. A quiet log's single line goes out at once.
+func TestLiveLogSlowsDownUnderAFlood(t *testing.T) {
+	s := serve(t, "", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := readEvents(resp.Body)
+	next := func() sseEvent {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			return e
+		case <-ctx.Done():
+			t.Fatal("no event in time")
+		}
+		return sseEvent{}
+	}
+
+	s.emu.Logs.FunctionLog("hello", "log", "quiet")
+	if e := next(); e.name != "lines" || strings.Count(e.data, `"text":`) != 1 {
+		t.Fatalf("a quiet line: %+v", e)
+	}
+	for i := 0; i < 5000; i++ {
+		s.emu.Logs.FunctionLog("hello", "log", "flood")
+	}
+	var sawDropped bool
+	var flooded time.Time
+	for flooded.IsZero() {
+		switch e := next(); e.name {
+		case "dropped":
+			sawDropped = true
+		case "lines":
+			if n := strings.Count(e.data, `"text":`); n > 100 {
+				t.Fatalf("a batch of %d lines, over 100", n)
+			}
+			if sawDropped {
+				flooded = e.at
+			}
+		}
+	}
+	s.emu.Logs.FunctionLog("hello", "log", "after the flood")
+	for {
+		e := next()
+		if e.name == "lines" && strings.Contains(e.data, "after the flood") {
+			if gap := e.at.Sub(flooded); gap < 900*time.Millisecond {
+				t.Fatalf("the batch after a flood came %v after it, want about a second", gap)
+			}
+			return
+		}
+	}
+}
+
+type sseEvent struct {
+	name, data string
+	at         time.Time // when it was read
+}
+
+// readEvents parses a server-sent event stream (named events only) until it ends.
+func readEvents(body io.Reader) <-chan sseEvent {
+	out := make(chan sseEvent, 64)
+	go func() {
+		defer close(out)
+		r := bufio.NewReader(body)
+		var e sseEvent
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				e.name = strings.TrimSpace(strings.TrimPrefix(line, "event: "))
+			case strings.HasPrefix(line, "data: "):
+				e.data = strings.TrimPrefix(line, "data: ")
+			case line == "\n" && e.name != "":
+				e.at = time.Now()
+				out <- e
+				e = sseEvent{}
+			}
+		}
+	}()
+	return out
 }
 
 func TestLiveLogFiltersByFunction(t *testing.T) {

@@ -104,8 +104,14 @@ function initFunctions() {
 
 function logLine(l) {
   const lvl = l.level === "note" ? "fidelity note" : l.level;
-  return el("div", { class: "l lv-" + l.level },
-    el("span", { class: "t" }, l.time + " "), el("span", { class: "f" }, "[" + l.function + "] "), lvl + ": " + l.text);
+  // Few nodes a line: the live tail draws up to 200 of them a second.
+  const line = document.createElement("div");
+  line.className = "l lv-" + l.level;
+  const head = document.createElement("span");
+  head.className = "t";
+  head.textContent = l.time + " [" + l.function + "] ";
+  line.append(head, lvl + ": " + l.text);
+  return line;
 }
 
 // ---- Logs: the live tail ----
@@ -121,24 +127,29 @@ function initLogs() {
   const matches = (l) => (!fnSel.value || l.function === fnSel.value) && (!lvSel.value || l.level === lvSel.value) &&
     (!search.value || (l.text + " " + l.function).toLowerCase().includes(search.value.toLowerCase()));
   const atBottom = () => box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  const append = (l) => {
-    all.push(l); if (all.length > keep) all.shift();
-    if (!matches(l)) return;
-    const stick = atBottom();
-    box.append(l.dropped ? el("div", { class: "l dropped" }, l.text) : logLine(l));
-    while (box.childElementCount > drawn) box.firstElementChild.remove();
-    if (stick) box.scrollTop = box.scrollHeight;
-  };
-  // appendMany adds a batch with one DOM insertion, keeping the last `keep`.
+  // appendMany adds lines (and "lines not shown" markers) with one DOM
+  // insertion, keeping the last `keep` for filtering and `drawn` in the page.
   const appendMany = (lines) => {
     const stick = atBottom();
     all.push(...lines);
     if (all.length > keep) all.splice(0, all.length - keep);
     const frag = document.createDocumentFragment();
-    for (const l of lines.slice(-drawn)) if (matches(l)) frag.append(logLine(l));
+    for (const l of lines.slice(-drawn)) {
+      if (l.dropped) frag.append(el("div", { class: "l dropped" }, l.text));
+      else if (matches(l)) frag.append(logLine(l));
+    }
     box.append(frag);
     while (box.childElementCount > drawn) box.firstElementChild.remove();
     if (stick) box.scrollTop = box.scrollHeight;
+  };
+  // What arrives is drawn once per animation frame: a batch and its "lines
+  // not shown" marker come as two events but cost one layout, and a tab in
+  // the background (no frames) draws nothing until it is shown again.
+  let incoming = [], frame = 0;
+  const receive = (lines) => {
+    incoming.push(...lines);
+    if (incoming.length > keep) incoming.splice(0, incoming.length - keep);
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; const a = incoming; incoming = []; appendMany(a); });
   };
   const redraw = () => { box.textContent = ""; const a = all; all = []; appendMany(a.filter(matches)); all = a; };
   [fnSel, lvSel].forEach((s) => s.addEventListener("change", redraw));
@@ -158,11 +169,12 @@ function initLogs() {
       held.push(...lines);
       if (held.length > keep) held.splice(0, held.length - keep);
       state.textContent = "paused (" + held.length + " held)";
-    } else appendMany(lines);
+    } else receive(lines);
   });
   es.addEventListener("dropped", (ev) => {
     const n = JSON.parse(ev.data).dropped;
-    append({ dropped: true, function: "", level: "", text: "… " + n + " lines not shown: more than this page takes (200 a second) or the browser fell behind; the functions did not wait, the log file has every line" });
+    const marker = { dropped: true, function: "", level: "", text: "… " + n + " lines not shown: more than this page takes (100 a second) or the browser fell behind; the functions did not wait, the log file has every line" };
+    if (paused) held.push(marker); else receive([marker]);
   });
 }
 
