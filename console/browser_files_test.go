@@ -87,8 +87,13 @@ func TestConsoleUsersAndFilesInChromium(t *testing.T) {
 	})
 
 	t.Run("preview and delete a file", func(t *testing.T) {
-		img := image.NewRGBA(image.Rect(0, 0, 3, 2))
-		img.Set(1, 1, color.RGBA{R: 200, A: 255})
+		// 96×64, so the saved screenshot shows the preview.
+		img := image.NewRGBA(image.Rect(0, 0, 96, 64))
+		for x := 0; x < 96; x++ {
+			for y := 0; y < 64; y++ {
+				img.Set(x, y, color.RGBA{R: uint8(120 + x), G: uint8(60 + 2*y), B: 200, A: 255})
+			}
+		}
 		var pic bytes.Buffer
 		if err := png.Encode(&pic, img); err != nil {
 			t.Fatal(err)
@@ -107,7 +112,7 @@ func TestConsoleUsersAndFilesInChromium(t *testing.T) {
 		run(t, b, "previewing", chromedp.Navigate(c+"data#files"),
 			waitJS(`!!document.querySelector("#files img.preview")`),
 			// The preview is the image itself, loaded: 3×2 pixels.
-			waitJS(`(() => { const i = document.querySelector("#files img.preview"); return i.complete && i.naturalWidth === 3 && i.naturalHeight === 2; })()`),
+			waitJS(`(() => { const i = document.querySelector("#files img.preview"); return i.complete && i.naturalWidth === 96 && i.naturalHeight === 64; })()`),
 			chromedp.Evaluate(`document.querySelector("#files img.preview").closest("tr").children[2].textContent`, &size))
 		if size != strconv.Itoa(pic.Len()) {
 			t.Fatalf("size shown %q, want %d", size, pic.Len())
