@@ -33,7 +33,9 @@ func (l *testLog) text() string {
 	return strings.Join(l.lines, "\n")
 }
 
-func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*Engine, *testLog) {
+// newEngine makes an engine with the test registry; with changes the test
+// adjusts its options (a clock, say) before it is made.
+func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration, changes ...func(*Options)) (*Engine, *testLog) {
 	t.Helper()
 	reg := modules.NewRegistry()
 	nodeglobals.Register(reg)
@@ -56,7 +58,11 @@ func newEngine(t *testing.T, profile modules.Profile, timeout time.Duration) (*E
 		return o, nil
 	})
 	log := &testLog{}
-	e, err := New(Options{Registry: reg, Env: &modules.Env{Profile: profile}, Timeout: timeout, Log: log, PoolSize: 4})
+	opts := Options{Registry: reg, Env: &modules.Env{Profile: profile}, Timeout: timeout, Log: log, PoolSize: 4}
+	for _, change := range changes {
+		change(&opts)
+	}
+	e, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
