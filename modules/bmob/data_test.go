@@ -14,7 +14,7 @@ import (
 
 func newVU(t *testing.T, profile modules.Profile) *modulestest.VU {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{})
+	st, err := store.Open(filepath.Join(t.TempDir(), "data.db"), store.Options{PasswordIterations: testPasswordIterations})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,9 +32,15 @@ var wrapperGlobals = map[string]string{
 	"oBatch": "bat", "oBql": "bql", "oPush": "push", "oFile": "file",
 }
 
+// testPasswordIterations is the PBKDF2 work factor of the test stores' password
+// hashes. The store's tests check hashing; here the default 600,000 only
+// burnt CPU (a hash per sign-up and login), and on a loaded machine, under
+// -race, TestUserMethods ran past modulestest's 60 s deadline.
+const testPasswordIterations = 1000
+
 func newEnv(t testing.TB, profile modules.Profile, opts ...restapi.Option) *testEnv {
 	t.Helper()
-	st := storetest.Open(t, store.Options{})
+	st := storetest.Open(t, store.Options{PasswordIterations: testPasswordIterations})
 	api := restapi.New(st, opts...)
 	vu := modulestest.New(t, &modules.Env{Profile: profile})
 	ctors := NewWrappers(api).Constructors()
