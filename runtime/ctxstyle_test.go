@@ -145,6 +145,7 @@ func TestCtxStyleTimeoutAndLogger(t *testing.T) {
 	e, log := newEngine(t, modules.Compat, 300*time.Millisecond)
 	f := compile(t, e, "spin", `module.exports = async (ctx) => { ctx.logger.info('args', ctx.args.a); for (;;) {} }`)
 	defer f.Close()
+	warm(t, f)
 	r := call(t, f, postJSON(`{"a":1}`))
 	if r.Status != http.StatusGatewayTimeout || r.Kind != fncall.TimedOut {
 		t.Fatalf("got %d %v %s", r.Status, r.Kind, r.Body)

@@ -87,6 +87,7 @@ func TestRunawayLoopIsReportedAtTheLoop(t *testing.T) {
 		"spin2": "var started = true;\nfunction onRequest(req, res) {\n  var x = 1;\n  for (;;);\n}",
 	} {
 		f := compile(t, e, name, src)
+		warm(t, f)
 		if resp := call(t, f, get()); resp.Kind != fncall.TimedOut {
 			t.Fatalf("%s: kind %v, want a timeout", name, resp.Kind)
 		}
