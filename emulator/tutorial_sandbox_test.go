@@ -114,14 +114,7 @@ func TestTutorialPayFlowInTheSandbox(t *testing.T) {
 		URL: d.URL, Header: d.Header, Body: tampered})
 	last := emu.Sandbox.Deliveries()
 	id := last[len(last)-1].ID
-	deadline := time.Now().Add(5 * time.Second)
-	for dd, _ := emu.Sandbox.Delivery(id); len(dd.Attempts) == 0; dd, _ = emu.Sandbox.Delivery(id) {
-		if time.Now().After(deadline) {
-			t.Fatal("the tampered notify was never attempted")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if dd, _ := emu.Sandbox.Delivery(id); dd.Attempts[0].Body != "fail" || dd.State != paysim.StateRetrying {
+	if dd := waitDelivery(t, emu.Sandbox, id, func(d paysim.Delivery) bool { return len(d.Attempts) > 0 }); dd.Attempts[0].Body != "fail" || dd.State != paysim.StateRetrying {
 		t.Fatalf("tampered notify: %+v", dd)
 	}
 }
