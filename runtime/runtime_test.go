@@ -357,7 +357,17 @@ func TestNoSpuriousLogAfterAResponse(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		call(t, f, get())
 	}
-	time.Sleep(20 * time.Millisecond) // the VM finishes its loop after the answer
+	// The VM finishes its loop after the answer, and could log then: wait until
+	// every call is settled (the script sets no timers, so a settled call has
+	// nothing left to run); a 20 ms sleep could end before a loaded machine
+	// got there, and miss a late line.
+	deadline := time.Now().Add(30 * time.Second)
+	for !f.Settled() {
+		if time.Now().After(deadline) {
+			t.Fatal("the calls never settled")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if text := log.text(); text != "" {
 		t.Fatalf("a call that answered logged:\n%s", text)
 	}
