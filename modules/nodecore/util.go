@@ -44,7 +44,7 @@ func loadInspect(vm *goja.Runtime) (*goja.Object, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
-	core, err := callFactory(vm, inspectProgram, helpers)
+	core, err := modules.CallFactory(vm, inspectProgram, modules.WantObject, helpers)
 	if err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
@@ -113,7 +113,7 @@ func Util(vu modules.VU) (goja.Value, error) {
 			return nil, fmt.Errorf("util: %w", err)
 		}
 	}
-	u, err := callFactory(vm, utilProgram, core, helpers)
+	u, err := modules.CallFactory(vm, utilProgram, modules.WantObject, core, helpers)
 	if err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/modules"
 )
 
 //go:embed globals.js
@@ -65,7 +66,7 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	var classes *goja.Object
 	loadURL := func() (*goja.Object, error) {
 		if classes == nil {
-			c, err := callFactory(vm, urlProgram, toASCII)
+			c, err := modules.CallFactory(vm, urlProgram, modules.AnyResult, toASCII)
 			if err != nil {
 				return nil, fmt.Errorf("nodeglobals: url: %w", err)
 			}
@@ -115,7 +116,7 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
-	if _, err := callFactory(vm, globalsProgram, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
+	if _, err := modules.CallFactory(vm, globalsProgram, modules.AnyResult, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
 	zone := opts.Zone
@@ -263,22 +264,4 @@ func maximalSubpart(b []byte) int {
 		n++
 	}
 	return n
-}
-
-// callFactory runs a program that evaluates to a function and calls it with args.
-func callFactory(vm *goja.Runtime, prog *goja.Program, args ...goja.Value) (*goja.Object, error) {
-	v, err := vm.RunProgram(prog)
-	if err != nil {
-		return nil, fmt.Errorf("loading: %w", err)
-	}
-	fn, ok := goja.AssertFunction(v)
-	if !ok {
-		return nil, fmt.Errorf("loading: program does not evaluate to a function")
-	}
-	res, err := fn(goja.Undefined(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("building: %w", err)
-	}
-	obj, _ := res.(*goja.Object)
-	return obj, nil
 }
