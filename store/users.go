@@ -105,6 +105,21 @@ func (s *base) prepareUserWrite(class string, data map[string]any) (map[string]a
 	return out, uw, nil
 }
 
+// prepareWrite is what Create and Update do before their transaction, on every
+// engine: _User's password hashed and taken out (prepareUserWrite), then the
+// write planned.
+func (s *base) prepareWrite(class string, data map[string]any) ([]action, userWrite, error) {
+	data, uw, err := s.prepareUserWrite(class, data)
+	if err != nil {
+		return nil, uw, err
+	}
+	plan, err := planWrite(data)
+	if err != nil {
+		return nil, uw, err
+	}
+	return plan, uw, nil
+}
+
 func (s *base) hashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	s.randMu.Lock()
