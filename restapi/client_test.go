@@ -2,8 +2,6 @@ package restapi
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/clock"
+	"github.com/bmobemu/bmobemu/internal/sdktest"
 	"github.com/bmobemu/bmobemu/internal/storetest"
 	"github.com/bmobemu/bmobemu/store"
 )
@@ -59,23 +58,9 @@ var clientMasterHeaders = []string{HeaderMasterKey, clientKeys.MasterKey, "Conte
 
 var appHeaders = []string{"X-Bmob-Application-Id", clientKeys.AppID, "X-Bmob-REST-API-Key", clientKeys.RESTKey, "Content-Type", "application/json"}
 
-func md5hex(s string) string {
-	sum := md5.Sum([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-// sdkHeaders are hydrogen-js-sdk's headers for a request (its axiosRequest.js):
-// sign = md5(route + t + securityCode + nonce + body + serverVersion), t in seconds.
+// sdkHeaders are hydrogen-js-sdk's headers for a request signed with the test app's keys.
 func sdkHeaders(route, ts, nonce, body string) []string {
-	return []string{
-		"Content-Type", "application/json",
-		"X-Bmob-SDK-Type", "nodejs",
-		"X-Bmob-Safe-Sign", md5hex(route + ts + clientKeys.SecurityCode + nonce + body + "10"),
-		"X-Bmob-Safe-Timestamp", ts,
-		"X-Bmob-Noncestr-Key", nonce,
-		"X-Bmob-SDK-Version", "10",
-		"X-Bmob-Secret-Key", clientKeys.SecretKey,
-	}
+	return sdktest.Headers(clientKeys.SecurityCode, clientKeys.SecretKey, route, ts, nonce, body)
 }
 
 func TestNonceCacheForgetsOnlyAfterTTL(t *testing.T) {
@@ -122,9 +107,9 @@ func TestAuthFailuresAndSuccesses(t *testing.T) {
 		{"missing REST key", []string{"X-Bmob-Application-Id", clientKeys.AppID, "Content-Type", "application/json"}, 401, "missing X-Bmob-REST-API-Key"},
 		{"wrong master key", []string{"X-Bmob-Application-Id", clientKeys.AppID, "X-Bmob-Master-Key", strings.Repeat("1", 32), "Content-Type", "application/json"}, 401, "wrong master key"},
 		{"wrong master key beside a right REST key", append(appHeaders[:4:4], "X-Bmob-Master-Key", "nope"), 401, "wrong master key"},
-		{"bad safe-sign", with(sdkHeaders("/1/classes/T", now, "nonce00000000001", body), "X-Bmob-Safe-Sign", md5hex("forged")), 401, "bad X-Bmob-Safe-Sign"},
+		{"bad safe-sign", with(sdkHeaders("/1/classes/T", now, "nonce00000000001", body), "X-Bmob-Safe-Sign", sdktest.MD5Hex("forged")), 401, "bad X-Bmob-Safe-Sign"},
 		{"sign over another body", sdkHeaders("/1/classes/T", now, "nonce00000000002", `{"score":2}`), 401, "bad X-Bmob-Safe-Sign"},
-		{"sign with another security code", with(sdkHeaders("/1/classes/T", now, "nonce00000000003", body), "X-Bmob-Safe-Sign", md5hex("/1/classes/T"+now+"other"+"nonce00000000003"+body+"10")), 401, "bad X-Bmob-Safe-Sign"},
+		{"sign with another security code", with(sdkHeaders("/1/classes/T", now, "nonce00000000003", body), "X-Bmob-Safe-Sign", sdktest.Sign("/1/classes/T", now, "other", "nonce00000000003", body, sdktest.SDKVersion)), 401, "bad X-Bmob-Safe-Sign"},
 		{"wrong secret key", with(sdkHeaders("/1/classes/T", now, "nonce00000000004", body), "X-Bmob-Secret-Key", "0000000000000000"), 401, "wrong X-Bmob-Secret-Key"},
 		{"stale timestamp", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()-11, 10), "nonce00000000005", body), 401, "stale"},
 		{"timestamp from the future", sdkHeaders("/1/classes/T", strconv.FormatInt(s.clock.Now().Unix()+11, 10), "nonce00000000006", body), 401, "stale"},

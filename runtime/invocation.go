@@ -72,7 +72,8 @@ func (v *vu) start(inv *invocation) (paused bool, err error) {
 	inv.seq = v.seq
 	inv.res = newResponseState(v, inv)
 	v.inv = inv
-	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.vm.Interrupt(errDeadline) })
+	v.interrupting.Store(false) // a reused VM starts with no interrupt of ours pending
+	inv.stopInterrupt = context.AfterFunc(inv.ctx, func() { v.interrupt(errDeadline) })
 	v.fn.engine.mem.enter(v)
 	return inv.loop.RunUntil(inv.ctx, func() error { return v.style.call(v, inv) }, inv.answered.Load)
 }
@@ -138,7 +139,7 @@ func (v *vu) conclude(inv *invocation, err error) (reusable bool) {
 	}
 	var overflow *goja.StackOverflowError
 	if interrupted || overMemory || v.broken || errors.As(err, &overflow) {
-		v.vm.ClearInterrupt()
+		v.clearInterrupt()
 		return false // a VM stopped mid-script may hold half-updated state
 	}
 	return true
@@ -229,13 +230,13 @@ func (v *vu) describeBounded(err error) (msg, stack string, ok bool) {
 // budget; it reports false when fn was interrupted or panicked (a throw from
 // the script's code surfaces as a Go panic outside a VM call).
 func (v *vu) bounded(budget time.Duration, fn func()) (ok bool) {
-	timer := time.AfterFunc(budget, func() { v.vm.Interrupt(errFormatting) })
+	timer := time.AfterFunc(budget, func() { v.interrupt(errFormatting) })
 	defer func() {
 		if r := recover(); r != nil {
 			ok = false
 		}
 		if !timer.Stop() { // fired: clear it whether or not fn noticed
-			v.vm.ClearInterrupt()
+			v.clearInterrupt()
 			ok = false
 		}
 	}()

@@ -98,7 +98,7 @@ func (m *memoryWatch) watch() {
 		}
 		m.mu.Lock()
 		for v := range m.running {
-			v.vm.Interrupt(errMemoryLimit)
+			v.interrupt(errMemoryLimit)
 			m.running[v] = true
 		}
 		m.mu.Unlock()

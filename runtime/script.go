@@ -53,7 +53,7 @@ func (s *Script) Run(ctx context.Context, first func() error) error {
 	inv.loop.UseClock(v.fn.engine.opts.Clock, nil)
 	v.inv = inv
 	defer func() { v.inv = nil }()
-	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(fmt.Errorf("%s: %w", v.fn.name, context.Cause(ctx))) })
+	stop := context.AfterFunc(ctx, func() { v.interrupt(fmt.Errorf("%s: %w", v.fn.name, context.Cause(ctx))) })
 	err := inv.loop.Run(ctx, first)
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
@@ -62,7 +62,7 @@ func (s *Script) Run(ctx context.Context, first func() error) error {
 		}
 	}
 	if !stop() {
-		v.vm.ClearInterrupt()
+		v.clearInterrupt()
 		if err == nil {
 			err = ctx.Err()
 		}

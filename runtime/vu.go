@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/internal/jsdate"
+	"github.com/bmobemu/bmobemu/internal/jsjson"
 	"github.com/bmobemu/bmobemu/modules"
 )
 
@@ -42,10 +44,28 @@ type vu struct {
 	broken    bool         // a Go panic escaped a call: the VM is not reused
 
 	trampoline    goja.Callable // the event loop's JS frame, compiled once per VM
-	jsonParse     goja.Callable // the VM's own JSON.parse and JSON.stringify, looked up once
+	jsonParse     goja.Callable // the VM's JSON.parse and JSON.stringify (internal/jsjson's), looked up once
 	jsonStringify goja.Callable
 	work          chan *invocation // calls for this VM's goroutine
 	stopOnce      sync.Once
+
+	// interrupting is set with every vm.Interrupt and cleared with every
+	// ClearInterrupt: natives of ours that can run long (JSON.stringify) ask
+	// it, since goja only looks at its interrupt between instructions.
+	interrupting atomic.Bool
+}
+
+// interrupt stops the script running on v's VM with err, native code of ours
+// included.
+func (v *vu) interrupt(err error) {
+	v.interrupting.Store(true)
+	v.vm.Interrupt(err)
+}
+
+// clearInterrupt withdraws an interrupt that did not land.
+func (v *vu) clearInterrupt() {
+	v.vm.ClearInterrupt()
+	v.interrupting.Store(false)
 }
 
 // serve finishes the calls whose answer came before their work was done (see
@@ -97,6 +117,11 @@ func (f *Function) newBareVU() (*vu, error) {
 	// RequireModule, never through the global require (that is ours).
 	nodeRequire := f.diskModules().Enable(vm)
 	v := &vu{fn: f, vm: vm, required: map[string]goja.Value{}, nodeRequire: nodeRequire}
+	// JSON.stringify that a timeout or the memory limit can stop, with Node's
+	// nesting and length limits (goja's own runs to its end, however long).
+	if err := jsjson.Install(vm, jsjson.Limits{Stop: v.interrupting.Load}); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
 	nodeRequireFn := vm.Get("require")
 	v.installGlobals()
 	if err := v.installRegistryGlobals(nodeRequireFn); err != nil {
@@ -154,7 +179,7 @@ func (v *vu) runTopLevel() error {
 	inv.loop.UseClock(v.fn.engine.opts.Clock, nil)
 	v.inv = inv
 	defer func() { v.inv = nil }()
-	stop := context.AfterFunc(ctx, func() { v.vm.Interrupt(errDeadline) })
+	stop := context.AfterFunc(ctx, func() { v.interrupt(errDeadline) })
 	var (
 		st style
 		fn goja.Callable
@@ -171,11 +196,11 @@ func (v *vu) runTopLevel() error {
 	}
 	if v.fn.engine.mem.leave(v) {
 		stop()
-		v.vm.ClearInterrupt()
+		v.clearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level stopped: scripts used more memory than the limit of %s", v.fn.engine.mem.text())}
 	}
 	if !stop() {
-		v.vm.ClearInterrupt()
+		v.clearInterrupt()
 		return &LoadError{Function: v.fn.name, Err: fmt.Errorf("top level did not finish within %s", v.fn.engine.opts.Timeout)}
 	}
 	if err != nil {

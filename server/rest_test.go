@@ -1,9 +1,7 @@
 package server
 
 import (
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/clock"
 	"github.com/bmobemu/bmobemu/functions"
+	"github.com/bmobemu/bmobemu/internal/sdktest"
 	"github.com/bmobemu/bmobemu/modules"
 	"github.com/bmobemu/bmobemu/restapi"
 	"github.com/bmobemu/bmobemu/runtime"
@@ -103,23 +102,9 @@ var masterHeaders = []string{"X-Bmob-Master-Key", testKeys.MasterKey, "Content-T
 
 var appHeaders = []string{"X-Bmob-Application-Id", testKeys.AppID, "X-Bmob-REST-API-Key", testKeys.RESTKey, "Content-Type", "application/json"}
 
-func md5hex(s string) string {
-	sum := md5.Sum([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-// signed builds hydrogen-js-sdk's headers for a request (its axiosRequest.js):
-// sign = md5(route + t + securityCode + nonce + body + serverVersion), t in seconds.
+// sdkHeaders are hydrogen-js-sdk's headers for a request signed with the test app's keys.
 func sdkHeaders(route, ts, nonce, body string) []string {
-	return []string{
-		"Content-Type", "application/json",
-		"X-Bmob-SDK-Type", "nodejs",
-		"X-Bmob-Safe-Sign", md5hex(route + ts + testKeys.SecurityCode + nonce + body + "10"),
-		"X-Bmob-Safe-Timestamp", ts,
-		"X-Bmob-Noncestr-Key", nonce,
-		"X-Bmob-SDK-Version", "10",
-		"X-Bmob-Secret-Key", testKeys.SecretKey,
-	}
+	return sdktest.Headers(testKeys.SecurityCode, testKeys.SecretKey, route, ts, nonce, body)
 }
 
 const echoREST = `function onRequest(request, response, modules) {

@@ -74,18 +74,29 @@ func (s *boltStore) Export(ctx context.Context, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			sort.Slice(recs, func(i, j int) bool { return before(recs[i], recs[j]) })
-			objs := make([]map[string]any, len(recs))
-			for i, r := range recs {
-				objs[i] = r.exportView()
-			}
-			doc.Classes[string(name)] = objs
+			doc.Classes[string(name)] = exportObjects(recs)
 			return nil
 		})
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	return writeExport(w, doc)
+}
+
+// exportObjects is a class's records as the export lists them: oldest first,
+// each as the REST API shows it.
+func exportObjects(recs []*record) []map[string]any {
+	sort.Slice(recs, func(i, j int) bool { return before(recs[i], recs[j]) })
+	objs := make([]map[string]any, len(recs))
+	for i, r := range recs {
+		objs[i] = r.exportView()
+	}
+	return objs
+}
+
+// writeExport writes the export document to w, as both engines' Export do.
+func writeExport(w io.Writer, doc exportDoc) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -139,29 +150,11 @@ type importClass struct {
 // Import replaces the whole content with an export, in one transaction; on
 // any error nothing changes.
 func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
-	var doc exportDoc
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("import: read export: %w", err)
+	classes, passwords, err := s.readImport(r)
+	if err != nil {
+		return err
 	}
-	if doc.Format != ExportFormat || doc.Version != ExportVersion {
-		return fmt.Errorf("import: not a %s version %d document (format %q, version %d)", ExportFormat, ExportVersion, doc.Format, doc.Version)
-	}
-	classes := map[string]*importClass{}
-	passwords := map[string]string{}
-	for name, objs := range doc.Classes {
-		ic, err := s.prepareImport(name, objs, passwords)
-		if err != nil {
-			return fmt.Errorf("import: class %s: %w", name, err)
-		}
-		classes[name] = ic
-	}
-	for id, h := range doc.Passwords {
-		if _, own := passwords[id]; !own {
-			passwords[id] = h
-		}
-	}
-	err := s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
+	err = s.write(ctx, func(tx *bolt.Tx) ([]change, error) {
 		for _, b := range [][]byte{classesBucket, schemaBucket, passwordsBucket, sessionsBucket} {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 				return nil, err
@@ -202,6 +195,35 @@ func (s *boltStore) Import(ctx context.Context, r io.Reader) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
+}
+
+// readImport decodes and validates an export document before either engine's
+// Import writes anything: its classes by name, and the password hashes to store
+// by objectId (those of plain passwords in _User objects first, then the
+// document's own).
+func (s *base) readImport(r io.Reader) (map[string]*importClass, map[string]string, error) {
+	var doc exportDoc
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("import: read export: %w", err)
+	}
+	if doc.Format != ExportFormat || doc.Version != ExportVersion {
+		return nil, nil, fmt.Errorf("import: not a %s version %d document (format %q, version %d)", ExportFormat, ExportVersion, doc.Format, doc.Version)
+	}
+	classes := map[string]*importClass{}
+	passwords := map[string]string{}
+	for name, objs := range doc.Classes {
+		ic, err := s.prepareImport(name, objs, passwords)
+		if err != nil {
+			return nil, nil, fmt.Errorf("import: class %s: %w", name, err)
+		}
+		classes[name] = ic
+	}
+	for id, h := range doc.Passwords {
+		if _, own := passwords[id]; !own {
+			passwords[id] = h
+		}
+	}
+	return classes, passwords, nil
 }
 
 // prepareImport validates one class; plain passwords of _User objects are

@@ -288,8 +288,10 @@ func objects(ctx context.Context, s engine, rows []*record, q Query) []map[strin
 	return out
 }
 
-// page applies skip and limit (negative limit: the default; capped at MaxLimit).
-func page[T any](rows []T, skip, limit int) []T {
+// pageBounds is the skip and limit a query asks for as both engines apply them:
+// a negative limit is the default, a limit is capped at MaxLimit, a negative
+// skip is 0.
+func pageBounds(skip, limit int) (int, int) {
 	if limit < 0 {
 		limit = DefaultLimit
 	}
@@ -299,6 +301,12 @@ func page[T any](rows []T, skip, limit int) []T {
 	if skip < 0 {
 		skip = 0
 	}
+	return skip, limit
+}
+
+// page applies skip and limit (see pageBounds).
+func page[T any](rows []T, skip, limit int) []T {
+	skip, limit = pageBounds(skip, limit)
 	if skip >= len(rows) {
 		return nil
 	}

@@ -351,11 +351,7 @@ func (s *pgStore) Create(ctx context.Context, class string, data map[string]any)
 	if err := checkClass(class); err != nil {
 		return Created{}, err
 	}
-	data, uw, err := s.prepareUserWrite(class, data)
-	if err != nil {
-		return Created{}, err
-	}
-	plan, err := planWrite(data)
+	plan, uw, err := s.prepareWrite(class, data)
 	if err != nil {
 		return Created{}, err
 	}
@@ -415,11 +411,7 @@ func lockRecord(ctx context.Context, tx pgx.Tx, class, id string) (*record, erro
 
 // Update applies data to one object.
 func (s *pgStore) Update(ctx context.Context, class, objectID string, data map[string]any) (time.Time, error) {
-	data, uw, err := s.prepareUserWrite(class, data)
-	if err != nil {
-		return time.Time{}, err
-	}
-	plan, err := planWrite(data)
+	plan, uw, err := s.prepareWrite(class, data)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -48,53 +46,22 @@ func (s *pgStore) Export(ctx context.Context, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			sort.Slice(recs, func(i, j int) bool { return before(recs[i], recs[j]) })
-			objs := make([]map[string]any, len(recs))
-			for i, r := range recs {
-				objs[i] = r.exportView()
-			}
-			doc.Classes[name] = objs
+			doc.Classes[name] = exportObjects(recs)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("export: write: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("export: write: %w", err)
-	}
-	return nil
+	return writeExport(w, doc)
 }
 
 // Import replaces the whole content with an export, in one transaction; on
 // any error nothing changes.
 func (s *pgStore) Import(ctx context.Context, r io.Reader) error {
-	var doc exportDoc
-	if err := json.NewDecoder(r).Decode(&doc); err != nil {
-		return fmt.Errorf("import: read export: %w", err)
-	}
-	if doc.Format != ExportFormat || doc.Version != ExportVersion {
-		return fmt.Errorf("import: not a %s version %d document (format %q, version %d)", ExportFormat, ExportVersion, doc.Format, doc.Version)
-	}
-	classes := map[string]*importClass{}
-	passwords := map[string]string{}
-	for name, objs := range doc.Classes {
-		ic, err := s.prepareImport(name, objs, passwords)
-		if err != nil {
-			return fmt.Errorf("import: class %s: %w", name, err)
-		}
-		classes[name] = ic
-	}
-	for id, h := range doc.Passwords {
-		if _, own := passwords[id]; !own {
-			passwords[id] = h
-		}
+	classes, passwords, err := s.readImport(r)
+	if err != nil {
+		return err
 	}
 	// The unique index, checked before anything is written (bbolt's strict reindex).
 	type uniqueRow struct{ class, field, value, id string }
@@ -123,7 +90,7 @@ func (s *pgStore) Import(ctx context.Context, r io.Reader) error {
 			}
 		}
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM bmob_objects; DELETE FROM bmob_classes; DELETE FROM bmob_unique;
 			DELETE FROM bmob_passwords; DELETE FROM bmob_sessions`); err != nil {
 			return fmt.Errorf("clear: %w", err)

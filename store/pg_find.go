@@ -478,16 +478,7 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 		}
 		return answer(ctx, s, rows, near, q)
 	}
-	limit, skip := q.Limit, q.Skip
-	if limit < 0 {
-		limit = DefaultLimit
-	}
-	if limit > MaxLimit {
-		limit = MaxLimit
-	}
-	if skip < 0 {
-		skip = 0
-	}
+	skip, limit := pageBounds(q.Skip, q.Limit)
 	res := Result{Results: []map[string]any{}}
 	var recs []*record
 	// Count and page from one snapshot.

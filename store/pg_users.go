@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,14 +24,10 @@ func (s *pgStore) CheckPassword(ctx context.Context, userID, password string) (b
 
 // CreateSession issues a session token for an existing user, valid for ttl.
 func (s *pgStore) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
-	var raw [16]byte
-	s.randMu.Lock()
-	_, err := io.ReadFull(s.random, raw[:])
-	s.randMu.Unlock()
+	sess, err := s.newSession(userID, ttl)
 	if err != nil {
-		return Session{}, fmt.Errorf("generate session token: %w", err)
+		return Session{}, err
 	}
-	sess := Session{Token: hex.EncodeToString(raw[:]), UserID: userID, Expires: s.now().Add(ttl)}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		// The user row is locked so a concurrent delete cannot leave an orphan session.
 		if _, err := lockRecord(ctx, tx, "_User", userID); err != nil {

@@ -105,6 +105,21 @@ func (s *base) prepareUserWrite(class string, data map[string]any) (map[string]a
 	return out, uw, nil
 }
 
+// prepareWrite is what Create and Update do before their transaction, on every
+// engine: _User's password hashed and taken out (prepareUserWrite), then the
+// write planned.
+func (s *base) prepareWrite(class string, data map[string]any) ([]action, userWrite, error) {
+	data, uw, err := s.prepareUserWrite(class, data)
+	if err != nil {
+		return nil, uw, err
+	}
+	plan, err := planWrite(data)
+	if err != nil {
+		return nil, uw, err
+	}
+	return plan, uw, nil
+}
+
 func (s *base) hashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	s.randMu.Lock()
@@ -300,9 +315,10 @@ func (s *boltStore) CheckPassword(ctx context.Context, userID, password string) 
 	return stored != "" && passwordMatches(stored, password), nil
 }
 
-// CreateSession issues a session token for an existing user, valid for ttl
-// from the store's clock.
-func (s *boltStore) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
+// newSession makes a session for userID with a new random token (16 bytes, in
+// hex), valid for ttl from the store's clock; CreateSession of each engine
+// stores it.
+func (s *base) newSession(userID string, ttl time.Duration) (Session, error) {
 	var raw [16]byte
 	s.randMu.Lock()
 	_, err := io.ReadFull(s.random, raw[:])
@@ -310,7 +326,16 @@ func (s *boltStore) CreateSession(ctx context.Context, userID string, ttl time.D
 	if err != nil {
 		return Session{}, fmt.Errorf("generate session token: %w", err)
 	}
-	sess := Session{Token: hex.EncodeToString(raw[:]), UserID: userID, Expires: s.now().Add(ttl)}
+	return Session{Token: hex.EncodeToString(raw[:]), UserID: userID, Expires: s.now().Add(ttl)}, nil
+}
+
+// CreateSession issues a session token for an existing user, valid for ttl
+// from the store's clock.
+func (s *boltStore) CreateSession(ctx context.Context, userID string, ttl time.Duration) (Session, error) {
+	sess, err := s.newSession(userID, ttl)
+	if err != nil {
+		return Session{}, err
+	}
 	v, err := json.Marshal(storedSession{User: userID, Expires: sess.Expires.UnixMicro()})
 	if err != nil {
 		return Session{}, fmt.Errorf("encode session: %w", err)

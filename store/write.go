@@ -33,11 +33,7 @@ func (s *boltStore) Create(ctx context.Context, class string, data map[string]an
 	if err := checkClass(class); err != nil {
 		return Created{}, err
 	}
-	data, uw, err := s.prepareUserWrite(class, data)
-	if err != nil {
-		return Created{}, err
-	}
-	plan, err := planWrite(data)
+	plan, uw, err := s.prepareWrite(class, data)
 	if err != nil {
 		return Created{}, err
 	}
@@ -76,11 +72,7 @@ func (s *boltStore) Create(ctx context.Context, class string, data map[string]an
 
 // Update applies data to one object.
 func (s *boltStore) Update(ctx context.Context, class, objectID string, data map[string]any) (time.Time, error) {
-	data, uw, err := s.prepareUserWrite(class, data)
-	if err != nil {
-		return time.Time{}, err
-	}
-	plan, err := planWrite(data)
+	plan, uw, err := s.prepareWrite(class, data)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -327,6 +327,19 @@ func (l *Loop) armWake() {
 	})
 }
 
+// runTicks runs the nextTick queue until it is empty, ticks queued meanwhile
+// included, or until a tick fails.
+func (l *Loop) runTicks() error {
+	for len(l.ticks) > 0 {
+		tick := l.ticks[0]
+		l.ticks = l.ticks[1:]
+		if err := tick(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // turn runs one macrotask and the nextTick queue inside one outermost goja call, so
 // that goja runs the promise jobs after the ticks, as Node does.
 func (l *Loop) turn(fn func() error) (err error) {
@@ -342,13 +355,7 @@ func (l *Loop) turn(fn func() error) (err error) {
 		if err = fn(); err != nil {
 			return goja.Undefined()
 		}
-		for len(l.ticks) > 0 {
-			tick := l.ticks[0]
-			l.ticks = l.ticks[1:]
-			if err = tick(); err != nil {
-				return goja.Undefined()
-			}
-		}
+		err = l.runTicks()
 		return goja.Undefined()
 	}
 	if l.trampoline == nil {
@@ -370,13 +377,7 @@ func (l *Loop) turn(fn func() error) (err error) {
 	// queue) before the next macrotask, so drain them in further passes.
 	for err == nil && len(l.ticks) > 0 {
 		if _, jsErr := l.trampoline(goja.Undefined(), l.vm.ToValue(func(goja.FunctionCall) goja.Value {
-			for len(l.ticks) > 0 {
-				tick := l.ticks[0]
-				l.ticks = l.ticks[1:]
-				if err = tick(); err != nil {
-					return goja.Undefined()
-				}
-			}
+			err = l.runTicks()
 			return goja.Undefined()
 		})); jsErr != nil && err == nil {
 			err = jsErr

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,10 +74,7 @@ func waitFor(t *testing.T, s *server, name, want string) time.Duration {
 func TestDeployThroughOneServedByTheOther(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fns := functionsDir(t, dir, nil)
 	bin := binary(t)
 	a := start(t, bin, db, filepath.Join(dir, "a", "state"), fns)
 	b := start(t, bin, db, filepath.Join(dir, "b", "state"), fns)
@@ -106,10 +102,7 @@ func TestDeployThroughOneServedByTheOther(t *testing.T) {
 func TestFileUploadedThroughOneServedByTheOther(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fns := functionsDir(t, dir, nil)
 	bin := binary(t)
 	state := filepath.Join(dir, "shared", "state")
 	a := start(t, bin, db, state, fns)

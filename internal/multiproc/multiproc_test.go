@@ -4,8 +4,6 @@ package multiproc
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/bmobemu/bmobemu/internal/pgtest"
+	"github.com/bmobemu/bmobemu/internal/sdktest"
 	"github.com/bmobemu/bmobemu/store"
 )
 
@@ -55,6 +54,22 @@ func binary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return filepath.Join(binDir, "bmobemu")
+}
+
+// functionsDir makes the functions folder dir/functions holding files (name →
+// text) and returns its path.
+func functionsDir(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	fns := filepath.Join(dir, "functions")
+	if err := os.Mkdir(fns, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(fns, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fns
 }
 
 func freeAddr(t *testing.T) string {
@@ -135,12 +150,11 @@ func signedGet(t *testing.T, base, path, nonce string) (int, string) {
 		t.Fatal(err)
 	}
 	ts := fmt.Sprint(time.Now().Unix())
-	sum := md5.Sum([]byte(path + ts + mpCode + nonce + "" + "v1"))
 	req.Header.Set("X-Bmob-Secret-Key", mpSecret)
 	req.Header.Set("X-Bmob-Safe-Timestamp", ts)
 	req.Header.Set("X-Bmob-Noncestr-Key", nonce)
 	req.Header.Set("X-Bmob-SDK-Version", "v1")
-	req.Header.Set("X-Bmob-Safe-Sign", hex.EncodeToString(sum[:]))
+	req.Header.Set("X-Bmob-Safe-Sign", sdktest.Sign(path, ts, mpCode, nonce, "", "v1"))
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -177,10 +191,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
 	bin := binary(t)
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fns := functionsDir(t, dir, nil)
 	state := filepath.Join(dir, "state")
 	a := start(t, bin, db, state, fns)
 	b := start(t, bin, db, state, fns)

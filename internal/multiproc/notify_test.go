@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -71,18 +69,8 @@ func delivery(t *testing.T, c *paysim.Client, no, what string, cond func(paysim.
 func TestANotifyIsDeliveredOnceAcrossProcesses(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bmobemu")
-	build := exec.Command("go", "build", "-o", bin, "github.com/bmobemu/bmobemu/cmd/bmobemu")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(fns, "payNotify.js"), []byte(notifyCounter), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bin := binary(t)
+	fns := functionsDir(t, dir, map[string]string{"payNotify.js": notifyCounter})
 	t0 := time.Now()
 	defer func() { t.Logf("took %v after the build", time.Since(t0)) }()
 	state := filepath.Join(dir, "state")

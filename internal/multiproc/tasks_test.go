@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -28,10 +27,6 @@ func TestTimedTaskRunsOncePerTickAcrossProcesses(t *testing.T) {
 	}
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	files := map[string]string{
 		"tick.js": `function onRequest(request, response, modules) {
 			modules.oData.insert({ table: "Tick", data: { at: request.headers["x-bmobemu-scheduled-at"] } }, function (err) {
@@ -41,11 +36,7 @@ func TestTimedTaskRunsOncePerTickAcrossProcesses(t *testing.T) {
 		}`,
 		"bmobemu.yaml": "tasks:\n  - name: every\n    rule: \"* * * * * *\"\n    function: tick\n",
 	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(fns, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fns := functionsDir(t, dir, files)
 	bin := binary(t)
 	state := filepath.Join(dir, "state")
 	a := start(t, bin, db, state, fns)

@@ -3,7 +3,6 @@ package multiproc
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,10 +19,7 @@ import (
 func TestStatementTimeoutFlag(t *testing.T) {
 	db := pgtest.DSN(t)
 	dir := t.TempDir()
-	fns := filepath.Join(dir, "functions")
-	if err := os.Mkdir(fns, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	fns := functionsDir(t, dir, nil)
 	s := start(t, binary(t), db, filepath.Join(dir, "state"), fns, "--pg-statement-timeout", "300ms")
 	ctx := context.Background()
 	code, created, err := call(ctx, "POST", s.base+"/1/classes/Held", `{"n":1}`)

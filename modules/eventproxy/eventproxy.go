@@ -19,18 +19,9 @@ var program = goja.MustCompile("eventproxy.js", source, true)
 
 // Constructor returns the EventProxy constructor, for require('eventproxy').
 func Constructor(vu modules.VU) (goja.Value, error) {
-	vm := vu.Runtime()
-	factory, err := vm.RunProgram(program)
+	ctor, err := modules.CallFactory(vu.Runtime(), program, modules.WantObject)
 	if err != nil {
-		return nil, fmt.Errorf("eventproxy: loading: %w", err)
-	}
-	fn, ok := goja.AssertFunction(factory)
-	if !ok {
-		return nil, fmt.Errorf("eventproxy: loading: factory is not a function")
-	}
-	ctor, err := fn(goja.Undefined())
-	if err != nil {
-		return nil, fmt.Errorf("eventproxy: building constructor: %w", err)
+		return nil, fmt.Errorf("eventproxy: %w", err)
 	}
 	return ctor, nil
 }

@@ -23,7 +23,7 @@ func Events(vu modules.VU) (goja.Value, error) {
 		return nil, fmt.Errorf("events: %w", err)
 	}
 	warn := vm.ToValue(func(msg string) { vu.Log("warn", msg) })
-	ee, err := callFactory(vm, eventsProgram, core.Get("inspect"), warn)
+	ee, err := modules.CallFactory(vm, eventsProgram, modules.WantObject, core.Get("inspect"), warn)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}

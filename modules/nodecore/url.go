@@ -39,7 +39,7 @@ func URL(vu modules.VU) (goja.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
-	legacy, err := callFactory(vm, urlProgram, qs, exports.Get("domainToASCII"), exports.Get("domainToUnicode"))
+	legacy, err := modules.CallFactory(vm, urlProgram, modules.WantObject, qs, exports.Get("domainToASCII"), exports.Get("domainToUnicode"))
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}

@@ -3,12 +3,11 @@ package nodecore
 import (
 	_ "embed"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodebuffer"
 )
 
 //go:embed inspect.js
@@ -44,7 +43,7 @@ func loadInspect(vm *goja.Runtime) (*goja.Object, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
-	core, err := callFactory(vm, inspectProgram, helpers)
+	core, err := modules.CallFactory(vm, inspectProgram, modules.WantObject, helpers)
 	if err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
@@ -113,7 +112,7 @@ func Util(vu modules.VU) (goja.Value, error) {
 			return nil, fmt.Errorf("util: %w", err)
 		}
 	}
-	u, err := callFactory(vm, utilProgram, core, helpers)
+	u, err := modules.CallFactory(vm, utilProgram, modules.WantObject, core, helpers)
 	if err != nil {
 		return nil, fmt.Errorf("util: %w", err)
 	}
@@ -156,58 +155,11 @@ func bytesOf(vm *goja.Runtime, v goja.Value) []byte {
 	return ab.Bytes()[off : off+n]
 }
 
-// decodeUTF8 decodes like Node's Buffer#toString and TextDecoder: each maximal
-// invalid subsequence becomes one U+FFFD (the WHATWG rule); a leading BOM is
-// dropped when stripBOM is set.
+// decodeUTF8 decodes like Node's Buffer#toString and TextDecoder (see
+// nodebuffer.ReplaceInvalidUTF8); a leading BOM is dropped when stripBOM is set.
 func decodeUTF8(b []byte, stripBOM bool) string {
 	if stripBOM && len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	var out strings.Builder
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r != utf8.RuneError || size > 1 {
-			out.WriteRune(r)
-			b = b[size:]
-			continue
-		}
-		out.WriteRune(utf8.RuneError)
-		b = b[invalidPrefix(b):]
-	}
-	return out.String()
-}
-
-// invalidPrefix is how many bytes at the start of b form one maximal subpart of an
-// ill-formed sequence: a valid lead byte and the continuation bytes that still fit.
-func invalidPrefix(b []byte) int {
-	lo, hi, need := byte(0x80), byte(0xBF), 0
-	switch c := b[0]; {
-	case c >= 0xC2 && c <= 0xDF:
-		need = 1
-	case c == 0xE0:
-		lo, need = 0xA0, 2
-	case c == 0xED:
-		hi, need = 0x9F, 2
-	case c >= 0xE1 && c <= 0xEF:
-		need = 2
-	case c == 0xF0:
-		lo, need = 0x90, 3
-	case c == 0xF4:
-		hi, need = 0x8F, 3
-	case c >= 0xF1 && c <= 0xF3:
-		need = 3
-	default:
-		return 1
-	}
-	n := 1
-	for ; n <= need && n < len(b); n++ {
-		if b[n] < lo || b[n] > hi {
-			break
-		}
-		lo, hi = 0x80, 0xBF
-	}
-	return n
+	return nodebuffer.ReplaceInvalidUTF8(b)
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/bmobemu/bmobemu/internal/bjtime"
+	"github.com/bmobemu/bmobemu/modules"
+	"github.com/bmobemu/bmobemu/modules/nodebuffer"
 )
 
 //go:embed globals.js
@@ -65,7 +67,7 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	var classes *goja.Object
 	loadURL := func() (*goja.Object, error) {
 		if classes == nil {
-			c, err := callFactory(vm, urlProgram, toASCII)
+			c, err := modules.CallFactory(vm, urlProgram, modules.AnyResult, toASCII)
 			if err != nil {
 				return nil, fmt.Errorf("nodeglobals: url: %w", err)
 			}
@@ -115,7 +117,7 @@ func Enable(vm *goja.Runtime, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
-	if _, err := callFactory(vm, globalsProgram, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
+	if _, err := modules.CallFactory(vm, globalsProgram, modules.AnyResult, vm.GlobalObject(), native, vm.ToValue(func() (*goja.Object, error) { return loadURL() })); err != nil {
 		return fmt.Errorf("nodeglobals: %w", err)
 	}
 	zone := opts.Zone
@@ -209,76 +211,5 @@ func decodeText(enc string, b []byte, fatal, ignoreBOM bool) (string, bool) {
 	if fatal {
 		return "", false
 	}
-	return replaceInvalidUTF8(b), true
-}
-
-// replaceInvalidUTF8 replaces each maximal subpart of an ill-formed sequence with
-// one U+FFFD, as the Encoding standard (and V8) do: "\xe4\xb8" at the end is one
-// replacement character, not two.
-func replaceInvalidUTF8(b []byte) string {
-	out := make([]rune, 0, len(b))
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r != utf8.RuneError || size > 1 {
-			out = append(out, r)
-			b = b[size:]
-			continue
-		}
-		out = append(out, utf8.RuneError)
-		b = b[maximalSubpart(b):]
-	}
-	return string(out)
-}
-
-// maximalSubpart is the length (at least 1) of the longest prefix of b that
-// starts a well-formed UTF-8 sequence.
-func maximalSubpart(b []byte) int {
-	c := b[0]
-	var need int
-	lo, hi := byte(0x80), byte(0xbf)
-	switch {
-	case c >= 0xc2 && c <= 0xdf:
-		need = 1
-	case c == 0xe0:
-		need, lo = 2, 0xa0
-	case c >= 0xe1 && c <= 0xec, c == 0xee, c == 0xef:
-		need = 2
-	case c == 0xed:
-		need, hi = 2, 0x9f
-	case c == 0xf0:
-		need, lo = 3, 0x90
-	case c >= 0xf1 && c <= 0xf3:
-		need = 3
-	case c == 0xf4:
-		need, hi = 3, 0x8f
-	default:
-		return 1
-	}
-	n := 1
-	for i := 1; i <= need && i < len(b); i++ {
-		if b[i] < lo || b[i] > hi {
-			break
-		}
-		lo, hi = 0x80, 0xbf
-		n++
-	}
-	return n
-}
-
-// callFactory runs a program that evaluates to a function and calls it with args.
-func callFactory(vm *goja.Runtime, prog *goja.Program, args ...goja.Value) (*goja.Object, error) {
-	v, err := vm.RunProgram(prog)
-	if err != nil {
-		return nil, fmt.Errorf("loading: %w", err)
-	}
-	fn, ok := goja.AssertFunction(v)
-	if !ok {
-		return nil, fmt.Errorf("loading: program does not evaluate to a function")
-	}
-	res, err := fn(goja.Undefined(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("building: %w", err)
-	}
-	obj, _ := res.(*goja.Object)
-	return obj, nil
+	return nodebuffer.ReplaceInvalidUTF8(b), true
 }

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+
+	"github.com/bmobemu/bmobemu/modules"
 )
 
 // The locales Intl formats for. Any other request falls back to en-US, the
@@ -681,7 +683,7 @@ func enableIntl(vm *goja.Runtime, zone *time.Location) error {
 		}
 		return vm.NewArray(out...)
 	})
-	intl, err := callFactory(vm, intlProgram, vm.GlobalObject(), native)
+	intl, err := modules.CallFactory(vm, intlProgram, modules.AnyResult, vm.GlobalObject(), native)
 	if err != nil {
 		return err
 	}
