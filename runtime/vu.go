@@ -14,6 +14,7 @@ import (
 
 	"github.com/bmobemu/bmobemu/internal/eventloop"
 	"github.com/bmobemu/bmobemu/internal/jsdate"
+	"github.com/bmobemu/bmobemu/internal/jsguard"
 	"github.com/bmobemu/bmobemu/internal/jsjson"
 	"github.com/bmobemu/bmobemu/modules"
 )
@@ -120,6 +121,11 @@ func (f *Function) newBareVU() (*vu, error) {
 	// JSON.stringify that a timeout or the memory limit can stop, with Node's
 	// nesting and length limits (goja's own runs to its end, however long).
 	if err := jsjson.Install(vm, jsjson.Limits{Stop: v.interrupting.Load}); err != nil {
+		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
+	}
+	// The same for the natives that walk a huge sparse array or build a huge
+	// string in one go (repeat, padStart, join, fill, includes, …).
+	if err := jsguard.Install(vm, jsguard.Options{Stop: v.interrupting.Load}); err != nil {
 		return nil, fmt.Errorf("setting up VM for %s: %w", f.name, err)
 	}
 	nodeRequireFn := vm.Get("require")

@@ -464,7 +464,8 @@
         try {
           return orig.apply(this, arguments);
         } catch (e) {
-          if (e instanceof kind) throw new kind(typeof text === 'function' ? text.apply(this, arguments) : text);
+          // "Invalid string length" is V8's own text already (bmobemu's bound on repeat).
+          if (e instanceof kind && e.message !== 'Invalid string length') throw new kind(typeof text === 'function' ? text.apply(this, arguments) : text);
           throw e;
         }
       },
