@@ -87,6 +87,9 @@ type boltStore struct {
 
 	// commits is the group commit every write goes through.
 	commits *committer
+
+	// schemas saves writes decoding their class's schema again.
+	schemas *schemaCache
 }
 
 // bbolt's meta page starts after a 16-byte page header with this magic number
@@ -127,7 +130,7 @@ func Open(path string, opt Options) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &boltStore{base: newBase(opt), db: db, path: path, cache: newCache(), damage: &damageLog{log: opt.Log}, commits: newCommitter(db)}, nil
+	return &boltStore{base: newBase(opt), db: db, path: path, cache: newCache(), damage: &damageLog{log: opt.Log}, commits: newCommitter(db), schemas: newSchemaCache()}, nil
 }
 
 // checkBoltFile rejects an existing non-empty file whose first page is not a

@@ -157,11 +157,11 @@ func (s *boltStore) applyPlan(tx *bolt.Tx, class string, fields map[string]any, 
 		return err
 	}
 	sb := tx.Bucket(schemaBucket)
-	schema, err := readSchema(sb, class)
+	schema, err := s.schemas.decode(class, sb.Get([]byte(class)))
 	if err != nil {
 		return err
 	}
-	changed, err := mergeSchema(schema, fields, plan)
+	schema, changed, err := mergedSchema(schema, fields, plan)
 	if err != nil || !changed {
 		return err
 	}
@@ -188,16 +188,6 @@ func mergeSchema(schema map[string]string, fields map[string]any, plan []action)
 		}
 	}
 	return changed, nil
-}
-
-func readSchema(sb *bolt.Bucket, class string) (map[string]string, error) {
-	schema := map[string]string{}
-	if v := sb.Get([]byte(class)); v != nil {
-		if err := json.Unmarshal(v, &schema); err != nil {
-			return nil, fmt.Errorf("decode schema of %s: %w", class, err)
-		}
-	}
-	return schema, nil
 }
 
 func writeSchema(sb *bolt.Bucket, class string, schema map[string]string) error {
