@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"context"
 	"net/url"
 	"sort"
 	"testing"
@@ -110,4 +111,27 @@ func TestACLAndRoles(t *testing.T) {
 func carlID(f *fixture, tok string) string {
 	_, m := f.do("GET", "/1/me", "", session(tok)...)
 	return m["objectId"].(string)
+}
+
+// TestAnonymousReadRuleIsCompiledOnce checks every anonymous find shares the
+// read rule New compiled, while a user's rule (their id, their roles) is
+// their own, and the master key adds none.
+func TestAnonymousReadRuleIsCompiledOnce(t *testing.T) {
+	a := newAPI(t)
+	ctx := context.Background()
+	first, err := a.readable(ctx, &caller{})
+	if err != nil || first == nil {
+		t.Fatalf("anonymous rule %v, %v", first, err)
+	}
+	again, _ := a.readable(ctx, &caller{})
+	if first != again || first != a.anonymousRead {
+		t.Error("an anonymous find compiled its read rule again")
+	}
+	user, err := a.readable(ctx, &caller{userID: "u1", loaded: true})
+	if err != nil || user == nil || user == first {
+		t.Errorf("a user's find got rule %p (%v); the anonymous one is %p", user, err, first)
+	}
+	if master, _ := a.readable(ctx, &caller{master: true}); master != nil {
+		t.Error("the master key's finds were narrowed")
+	}
 }

@@ -151,11 +151,15 @@ func (a *API) allowed(ctx context.Context, c *caller, acl any, perm string) (boo
 	return false, nil
 }
 
-// readableWhere narrows a find to the objects the caller may read, as a where
-// clause over the ACL field (nil for the master key).
-func (a *API) readableWhere(ctx context.Context, c *caller, where map[string]any) (map[string]any, error) {
+// readable is the clause that narrows a find to the objects the caller may
+// read (nil for the master key). The anonymous caller's is compiled once, in
+// New: it is the same for every find.
+func (a *API) readable(ctx context.Context, c *caller) (*store.Clause, error) {
 	if c.master {
-		return where, nil
+		return nil, nil
+	}
+	if c.userID == "" && a.anonymousRead != nil {
+		return a.anonymousRead, nil
 	}
 	who := []string{"*"}
 	if c.userID != "" {
@@ -168,15 +172,17 @@ func (a *API) readableWhere(ctx context.Context, c *caller, where map[string]any
 			who = append(who, "role:"+r)
 		}
 	}
+	return store.CompileClause(readRule(who))
+}
+
+// readRule is a where clause over the ACL field: the objects with no ACL, or
+// whose ACL lets one of who read.
+func readRule(who []string) map[string]any {
 	or := []any{map[string]any{"ACL": nil}} // matches a missing or null ACL
 	for _, w := range who {
 		or = append(or, map[string]any{"ACL." + w + ".read": true})
 	}
-	acl := map[string]any{"$or": or}
-	if len(where) == 0 {
-		return acl, nil
-	}
-	return map[string]any{"$and": []any{where, acl}}, nil
+	return map[string]any{"$or": or}
 }
 
 // checkACL loads the ACL of one object and fails with 122 when the caller

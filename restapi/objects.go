@@ -120,7 +120,7 @@ func (a *API) findObjects(ctx context.Context, c *caller, class string, q url.Va
 // runFind runs a query as the caller sees it: objects it may not read are left out.
 func (a *API) runFind(ctx context.Context, c *caller, class string, query store.Query) (*Found, error) {
 	var err error
-	if query.Where, err = a.readableWhere(ctx, c, query.Where); err != nil {
+	if query.And, err = a.readable(ctx, c); err != nil {
 		return nil, err
 	}
 	res, err := a.store.Find(ctx, class, query)

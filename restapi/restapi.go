@@ -84,6 +84,9 @@ type API struct {
 	hook       DataHook                 // the app's data hook (hook.go); nil: none
 	functions  Functions                // /1/functions (functions.go); nil: none
 
+	// anonymousRead is the read rule of finds without a user (auth.go).
+	anonymousRead *store.Clause
+
 	// Client requests (client.go).
 	now                      func() time.Time
 	signWindow               time.Duration
@@ -128,6 +131,9 @@ func New(s store.Store, opts ...Option) *API {
 		a.fileBodyLimit = DefaultFileBodyLimit
 	}
 	a.nonces.ttl = 2 * a.signWindow
+	// A constant clause compiles; were it ever to fail, finds compile it
+	// themselves and answer the error.
+	a.anonymousRead, _ = store.CompileClause(readRule([]string{"*"}))
 	a.routes = append(a.routes, a.userRoutes()...)
 	a.routes = append(a.routes, a.classRoutes()...)
 	a.routes = append(a.routes, a.systemRoutes()...)

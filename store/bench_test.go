@@ -169,7 +169,7 @@ func BenchmarkColdLoad100k(b *testing.B) {
 }
 
 // restLikeWhere is the where of a REST query by a caller without the master
-// key: the filter, and the ACL clause restapi adds (readableWhere).
+// key: the filter, and the ACL clause restapi adds (readRule), joined by $and.
 func restLikeWhere() map[string]any {
 	return map[string]any{"$and": []any{
 		map[string]any{"city": "c7", "n": map[string]any{"$gte": 1000.0}},

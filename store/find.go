@@ -198,6 +198,7 @@ func (s *boltStore) Find(ctx context.Context, class string, q Query) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
+	m = q.andMatch(m)
 	if q.isStatistics() {
 		var rows []*record
 		err = s.matchRaw(ctx, class, m, nil, func(hits []hit) error {

@@ -460,6 +460,8 @@ func (s *pgStore) Find(ctx context.Context, class string, q Query) (Result, erro
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	// SQL translates the where clause: the added clause joins it.
+	q.Where, q.And = q.whereAnd(), nil
 	p, _ := plainDeep(q.Where)
 	w, _ := p.(map[string]any)
 	b, inClass := classWhere(class)

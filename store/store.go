@@ -73,6 +73,7 @@ type GetOptions struct {
 // Query is a decoded REST query (docs/fidelity.md#queries).
 type Query struct {
 	Where   map[string]any // decoded `where` JSON; nil matches everything
+	And     *Clause        // a precompiled clause results must also match (nil: none)
 	Order   []string       // field names, "-" prefix for descending
 	Limit   int            // < 0 means the default (100); capped at MaxLimit
 	Skip    int
