@@ -17,15 +17,7 @@ func TestLiveLogDropsLinesForAStalledBrowser(t *testing.T) {
 	s := serve(t, "", false)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
+	resp := openEvents(ctx, t, s.base, "/_console/events")
 	r := bufio.NewReader(resp.Body)
 	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
 		t.Fatalf("stream start: %q %v", line, err)
@@ -68,13 +60,7 @@ func TestLiveLogSlowsDownUnderAFlood(t *testing.T) {
 	s := serve(t, "", false)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	events := readEvents(resp.Body)
+	events := readEvents(openEvents(ctx, t, s.base, "/_console/events").Body)
 	next := func() sseEvent {
 		select {
 		case e, ok := <-events:
@@ -122,6 +108,22 @@ func TestLiveLogSlowsDownUnderAFlood(t *testing.T) {
 	}
 }
 
+// openEvents connects to the live log at path (with its query) until ctx
+// ends, and checks that it is an event stream.
+func openEvents(ctx context.Context, t *testing.T, base, path string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp
+}
+
 type sseEvent struct {
 	name, data string
 	at         time.Time // when it was read
@@ -158,13 +160,7 @@ func TestLiveLogFiltersByFunction(t *testing.T) {
 	s := serve(t, "", false)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/_console/events?function=hello", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	r := bufio.NewReader(resp.Body)
+	r := bufio.NewReader(openEvents(ctx, t, s.base, "/_console/events?function=hello").Body)
 	if _, err := r.ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}

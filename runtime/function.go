@@ -122,7 +122,7 @@ func (f *Function) Invoke(ctx context.Context, req *fncall.Request) (*fncall.Res
 		// being made): it is busy, not timed out, and costs nothing: the VM,
 		// which never ran this call, goes back to the pool.
 		f.release(v, true)
-		err = fmt.Errorf("%s: %w (%d in use)", f.name, ErrBusy, cap(f.slots))
+		err = fmt.Errorf("%s: %w (the deadline passed while this call waited for one of its %d VMs or one was being made for it)", f.name, ErrBusy, cap(f.slots))
 	}
 	if err != nil {
 		cancel()
@@ -192,7 +192,7 @@ func (f *Function) acquire(callerCtx, invCtx context.Context) (*vu, error) {
 		}
 		return v, nil
 	case <-invCtx.Done():
-		return nil, fmt.Errorf("%s: %w (%d in use)", f.name, ErrBusy, cap(f.slots))
+		return nil, fmt.Errorf("%s: %w (all %d of its VMs in use until the deadline)", f.name, ErrBusy, cap(f.slots))
 	case <-callerCtx.Done():
 		return nil, fmt.Errorf("%s: %w", f.name, callerCtx.Err())
 	}

@@ -120,6 +120,24 @@ func Install(vm *goja.Runtime, opts Options) error {
 		{arrayProto, "with", g.bigArray("with", nil)},
 		{arrayCtor, "from", g.arrayFrom},
 	}
+	// %TypedArray%, the constructor every typed array inherits from and
+	// from and set with it.
+	if ta, ok := arrayCtorProto(vm, "Uint8Array"); ok {
+		wraps = append(wraps,
+			struct {
+				on   *goja.Object
+				name string
+				wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
+			}{ta, "from", g.arrayLikeArg("TypedArray.from", 0)})
+		if taProto, ok := ta.Get("prototype").(*goja.Object); ok {
+			wraps = append(wraps,
+				struct {
+					on   *goja.Object
+					name string
+					wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
+				}{taProto, "set", g.arrayLikeArg("TypedArray.prototype.set", 0)})
+		}
+	}
 	for _, w := range wraps {
 		if err := g.replace(w.on, w.name, w.wrap); err != nil {
 			return err
@@ -235,19 +253,39 @@ func (g *guard) bigArray(method string, slow func(o *goja.Object, n int64, call 
 	}
 }
 
-// arrayFrom refuses an array-like (not an iterable) longer than BigArray:
+// arrayFrom refuses an array-like (not an iterable) longer than RefusedArray:
 // goja would build a dense array of that length in one go.
 func (g *guard) arrayFrom(orig goja.Callable) func(goja.FunctionCall) goja.Value {
-	return func(call goja.FunctionCall) goja.Value {
-		if items, ok := call.Argument(0).(*goja.Object); ok {
-			if iter := items.GetSymbol(goja.SymIterator); iter == nil || goja.IsUndefined(iter) || goja.IsNull(iter) {
-				if n := toLength(items.Get("length")); n > g.refused {
-					g.throwRange(fmt.Sprintf("Array.from of an array-like of %d elements: bmobemu builds at most %d (goja cannot stop it once it starts)", n, g.refused))
+	return g.arrayLikeArg("Array.from", 0)(orig)
+}
+
+// arrayLikeArg refuses argument i when it is an array-like (no iterator)
+// longer than RefusedArray: goja copies it element by element in one native
+// loop ({length: 2 ** 31} ran for minutes).
+func (g *guard) arrayLikeArg(method string, i int) func(goja.Callable) func(goja.FunctionCall) goja.Value {
+	return func(orig goja.Callable) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			if items, ok := call.Argument(i).(*goja.Object); ok {
+				if iter := items.GetSymbol(goja.SymIterator); iter == nil || goja.IsUndefined(iter) || goja.IsNull(iter) {
+					if n := toLength(items.Get("length")); n > g.refused {
+						g.throwRange(fmt.Sprintf("%s of an array-like of %d elements: bmobemu builds at most %d (goja cannot stop it once it starts)", method, n, g.refused))
+					}
 				}
 			}
+			return g.callOrig(orig, call)
 		}
-		return g.callOrig(orig, call)
 	}
+}
+
+// arrayCtorProto is the prototype of the global constructor name: for a typed
+// array, %TypedArray%.
+func arrayCtorProto(vm *goja.Runtime, name string) (*goja.Object, bool) {
+	ctor, ok := vm.Get(name).(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	proto := ctor.Prototype()
+	return proto, proto != nil
 }
 
 func toLength(v goja.Value) int64 {

@@ -121,3 +121,23 @@ func TestWrappedNativesKeepTheirShape(t *testing.T) {
 		t.Fatalf("shape: %v %v", v, err)
 	}
 }
+
+func TestTypedArrayCopiesOfHugeArrayLikesAreRefused(t *testing.T) {
+	vm := newVM(t, jsguard.Options{})
+	v, err := vm.RunString(`(() => {
+		const out = [];
+		for (const f of [() => Uint8Array.from({length: 2 ** 30}), () => new Uint8Array(4).set({length: 2 ** 31}),
+			() => Float64Array.from({length: 2 ** 25})]) {
+			try { f(); out.push("no error"); } catch (e) { out.push(e.constructor.name); }
+		}
+		const u = new Uint8Array(3); u.set({length: 2, 0: 7, 1: 8}, 1);
+		out.push(Array.from(Uint8Array.from({length: 2, 0: 5})).join("-"), Array.from(u).join("-"), Uint8Array.from.name);
+		return out.join(" ");
+	})()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.String() != "RangeError RangeError RangeError 5-0 0-7-8 from" {
+		t.Fatalf("got %s", v)
+	}
+}

@@ -164,3 +164,20 @@ func TestDecodeString(t *testing.T) {
 		}
 	}
 }
+
+// TestFromRefusesAHugeArrayLike: {length: 2 ** 31} used to be copied element
+// by element for minutes in one native call, deaf to the call's deadline.
+func TestFromRefusesAHugeArrayLike(t *testing.T) {
+	vm := newVM(t)
+	v, err := vm.RunString(`(() => {
+		const ok = Buffer.from({length: 3, 0: 1, 1: 2, 2: 3}).toString("hex");
+		let huge; try { Buffer.from({length: 2 ** 31}); huge = "no error"; } catch (e) { huge = e.name + " " + e.code; }
+		return ok + " " + huge + " " + Buffer.from(new Uint8Array(4)).length;
+	})()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.String() != "010203 RangeError ERR_OUT_OF_RANGE 4" {
+		t.Fatalf("got %s", v)
+	}
+}

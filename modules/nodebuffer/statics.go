@@ -35,6 +35,10 @@ func (p *patcher) installStatics() {
 	})
 }
 
+// maxArrayLike is the longest array or array-like Buffer.from copies: 16 MiB
+// of elements, the limit of internal/jsguard for goja's other copying natives.
+const maxArrayLike = 1 << 24
+
 const fromExpected = "The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object. Received %s"
 
 // from is Buffer.from: strings use Node's decoders; everything else goes to
@@ -57,6 +61,12 @@ func (p *patcher) from(args []goja.Value) *goja.Object {
 	}
 	if o.ClassName() == "String" {
 		return p.newBuffer(decodeValue(o.ToString(), p.encodingArg(enc)))
+	}
+	if n := o.Get("length"); n != nil && n.ToFloat() > maxArrayLike && !p.isUint8Array(o) {
+		// goja copies an array-like element by element in one native loop that
+		// the call's deadline cannot stop ({length: 2 ** 31} ran for minutes).
+		p.throw(NewError(KindRangeError, "ERR_OUT_OF_RANGE",
+			"Buffer.from of an array-like of %s elements: bmobemu builds at most %d (the copy cannot be stopped once it starts)", n.String(), maxArrayLike))
 	}
 	res, err := p.origFrom(p.ctor, args...)
 	if err != nil {
