@@ -326,14 +326,14 @@ func (s *pgStore) applyPlan(ctx context.Context, tx pgx.Tx, class string, fields
 			return err
 		}
 	}
-	changed, err := mergeSchema(schema, fields, plan)
+	_, changed, err := mergeSchema(schema, fields, plan)
 	if err != nil || !changed {
 		return err
 	}
 	if schema, _, err = classSchema(ctx, tx, class, true); err != nil {
 		return err
 	}
-	if _, err := mergeSchema(schema, fields, plan); err != nil {
+	if schema, _, err = mergeSchema(schema, fields, plan); err != nil {
 		return err
 	}
 	b, err := json.Marshal(schema)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"sync"
 )
 
@@ -13,7 +12,7 @@ import (
 // it reads in its own transaction with the cached ones, so any change to a
 // schema (a write adding a field, an import, a repair) is seen by the next
 // read without being told, and a cached schema can never be stale. Decoded
-// schemas are shared: nobody may modify them (see mergedSchema).
+// schemas are shared: nobody may modify them (mergeSchema copies).
 type schemaCache struct {
 	mu      sync.Mutex
 	byClass map[string]decodedSchema
@@ -53,22 +52,4 @@ func (c *schemaCache) decode(class string, raw []byte) (map[string]string, error
 	c.byClass[class] = decodedSchema{raw: bytes.Clone(raw), fields: schema}
 	c.mu.Unlock()
 	return schema, nil
-}
-
-// mergedSchema is mergeSchema for a schema that must not be modified: it
-// answers schema itself when the plan adds no field, else a merged copy.
-func mergedSchema(schema map[string]string, fields map[string]any, plan []action) (map[string]string, bool, error) {
-	adds := false
-	for _, a := range plan {
-		name := a.path[0]
-		if _, known := schema[name]; !known && typeName(fields[name]) != "" {
-			adds = true
-			break
-		}
-	}
-	if adds {
-		schema = maps.Clone(schema)
-	}
-	changed, err := mergeSchema(schema, fields, plan)
-	return schema, changed, err
 }

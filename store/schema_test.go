@@ -135,13 +135,13 @@ func TestSchemaCacheDecodesOnce(t *testing.T) {
 	}
 }
 
-// TestMergedSchemaLeavesItsInputAlone checks a write never modifies the
+// TestMergeSchemaLeavesItsInputAlone checks a write never modifies the
 // shared decoded schema, even when it adds a field.
-func TestMergedSchemaLeavesItsInputAlone(t *testing.T) {
+func TestMergeSchemaLeavesItsInputAlone(t *testing.T) {
 	shared := map[string]string{"a": "String"}
 	fields := map[string]any{"a": "x", "b": 1.0}
 	plan := []action{{op: "set", path: []string{"a"}}, {op: "set", path: []string{"b"}}}
-	merged, changed, err := mergedSchema(shared, fields, plan)
+	merged, changed, err := mergeSchema(shared, fields, plan)
 	if err != nil || !changed {
 		t.Fatalf("changed %v, err %v", changed, err)
 	}

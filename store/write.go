@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -161,33 +162,39 @@ func (s *boltStore) applyPlan(tx *bolt.Tx, class string, fields map[string]any, 
 	if err != nil {
 		return err
 	}
-	schema, changed, err := mergedSchema(schema, fields, plan)
+	schema, changed, err := mergeSchema(schema, fields, plan)
 	if err != nil || !changed {
 		return err
 	}
 	return writeSchema(sb, class, schema)
 }
 
-// mergeSchema checks the fields a plan wrote against schema and adds the
-// types of new fields (the first non-null value fixes a field's type).
-func mergeSchema(schema map[string]string, fields map[string]any, plan []action) (changed bool, err error) {
+// mergeSchema checks the fields a plan wrote against schema and answers it
+// with the types of new fields added (the first non-null value fixes a
+// field's type). schema is never modified: it may be a shared decoded schema
+// (schemaCache), so a new field goes into a copy, made once.
+func mergeSchema(schema map[string]string, fields map[string]any, plan []action) (merged map[string]string, changed bool, err error) {
+	merged = schema
 	for _, a := range plan {
 		name := a.path[0]
 		got := typeName(fields[name])
 		if got == "" {
 			continue
 		}
-		want, ok := schema[name]
+		want, ok := merged[name]
 		if !ok {
-			schema[name] = got
-			changed = true
+			if !changed {
+				merged = maps.Clone(schema)
+				changed = true
+			}
+			merged[name] = got
 			continue
 		}
 		if want != got {
-			return false, typeError(name, want, got)
+			return schema, false, typeError(name, want, got)
 		}
 	}
-	return changed, nil
+	return merged, changed, nil
 }
 
 func writeSchema(sb *bolt.Bucket, class string, schema map[string]string) error {
