@@ -26,6 +26,8 @@ import (
 	"strconv"
 
 	"github.com/dop251/goja"
+
+	"github.com/bmobemu/bmobemu/internal/jsjson"
 )
 
 // BigArray is the length past which includes, indexOf, lastIndexOf, fill and
@@ -37,8 +39,9 @@ const BigArray = 1 << 20
 // refused: 16,777,216 elements, some seconds of goja's loop.
 const RefusedArray = 1 << 24
 
-// MaxStringLength is V8's longest string in UTF-16 units.
-const MaxStringLength = 1<<29 - 24
+// MaxStringLength is V8's longest string in UTF-16 units (defined once, in
+// jsjson, whose stringify stops there too).
+const MaxStringLength = jsjson.MaxLength
 
 // checkEvery is how many elements pass between two calls of Stop.
 const checkEvery = 4096
@@ -59,6 +62,13 @@ type Options struct {
 	// RefusedArray is the length past which the natives jsguard does not
 	// run are refused; 0 means RefusedArray.
 	RefusedArray int64
+}
+
+// wrapping is one native jsguard replaces: on[name] becomes wrap(original).
+type wrapping struct {
+	on   *goja.Object
+	name string
+	wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
 }
 
 // guard is one VM's set of bounded natives.
@@ -94,11 +104,7 @@ func Install(vm *goja.Runtime, opts Options) error {
 	arrayCtor := vm.Get("Array").ToObject(vm)
 	arrayProto := arrayCtor.Get("prototype").ToObject(vm)
 
-	wraps := []struct {
-		on   *goja.Object
-		name string
-		wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
-	}{
+	wraps := []wrapping{
 		{stringProto, "repeat", g.repeat},
 		{stringProto, "padStart", g.pad},
 		{stringProto, "padEnd", g.pad},
@@ -118,24 +124,14 @@ func Install(vm *goja.Runtime, opts Options) error {
 		{arrayProto, "toSorted", g.bigArray("toSorted", nil)},
 		{arrayProto, "toSpliced", g.bigArray("toSpliced", nil)},
 		{arrayProto, "with", g.bigArray("with", nil)},
-		{arrayCtor, "from", g.arrayFrom},
+		{arrayCtor, "from", g.arrayLikeArg("Array.from", 0)},
 	}
 	// %TypedArray%, the constructor every typed array inherits from and
-	// from and set with it.
+	// set with it.
 	if ta, ok := arrayCtorProto(vm, "Uint8Array"); ok {
-		wraps = append(wraps,
-			struct {
-				on   *goja.Object
-				name string
-				wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
-			}{ta, "from", g.arrayLikeArg("TypedArray.from", 0)})
+		wraps = append(wraps, wrapping{ta, "from", g.arrayLikeArg("TypedArray.from", 0)})
 		if taProto, ok := ta.Get("prototype").(*goja.Object); ok {
-			wraps = append(wraps,
-				struct {
-					on   *goja.Object
-					name string
-					wrap func(orig goja.Callable) func(goja.FunctionCall) goja.Value
-				}{taProto, "set", g.arrayLikeArg("TypedArray.prototype.set", 0)})
+			wraps = append(wraps, wrapping{taProto, "set", g.arrayLikeArg("TypedArray.prototype.set", 0)})
 		}
 	}
 	for _, w := range wraps {
@@ -251,12 +247,6 @@ func (g *guard) bigArray(method string, slow func(o *goja.Object, n int64, call 
 			return g.callOrig(orig, call)
 		}
 	}
-}
-
-// arrayFrom refuses an array-like (not an iterable) longer than RefusedArray:
-// goja would build a dense array of that length in one go.
-func (g *guard) arrayFrom(orig goja.Callable) func(goja.FunctionCall) goja.Value {
-	return g.arrayLikeArg("Array.from", 0)(orig)
 }
 
 // arrayLikeArg refuses argument i when it is an array-like (no iterator)
