@@ -399,7 +399,7 @@ func (g *guard) join(o *goja.Object, n int64, call goja.FunctionCall) goja.Value
 	if s := call.Argument(0); !goja.IsUndefined(s) {
 		sep = s.String()
 	}
-	sepUnits := int64(utf16Len(sep))
+	sepUnits := int64(jsjson.UTF16Len(sep))
 	if float64(n-1)*float64(sepUnits) > MaxStringLength {
 		g.throwRange("Invalid string length") // the separators alone are too long
 	}
@@ -414,22 +414,11 @@ func (g *guard) join(o *goja.Object, n int64, call goja.FunctionCall) goja.Value
 		if v := o.Get(index(k)); v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
 			s := v.String()
 			buf = append(buf, s...)
-			units += int64(utf16Len(s))
+			units += int64(jsjson.UTF16Len(s))
 		}
 		if units > MaxStringLength {
 			g.throwRange("Invalid string length")
 		}
 	}
 	return g.vm.ToValue(string(buf))
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
 }

@@ -199,12 +199,7 @@ func (w *writer) writeByte(b byte) {
 
 // writeText appends text that may hold non-ASCII characters (the gap).
 func (w *writer) writeText(text string) {
-	for _, r := range text {
-		if r >= 0x10000 {
-			w.units++
-		}
-	}
-	w.units += utf8.RuneCountInString(text)
+	w.units += UTF16Len(text)
 	if w.units > w.maxLength {
 		w.throwRange(errLengthText)
 	}
@@ -640,4 +635,13 @@ func (w *writer) escapeASCII(c byte) {
 			w.writeByte(c)
 		}
 	}
+}
+
+// UTF16Len is the length of s in UTF-16 units, JavaScript's string length.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
